@@ -1,0 +1,105 @@
+import { Pool } from 'undici';
+import type { Secret } from '../config/secret.js';
+import type { BrazePath } from './types.js';
+
+/** How to reach Braze. */
+export interface ClientOptions {
+  /** REST origin without a trailing slash (see resolveEndpoint). */
+  readonly endpoint: string;
+  readonly apiKey: Secret;
+  /** Keep-alive connections in the pool; match --concurrency. */
+  readonly connections: number;
+  /** Time allowed for the response headers, then for the body, in ms. */
+  readonly timeoutMs: number;
+  /** `segment-braze/<version>`. */
+  readonly userAgent: string;
+}
+
+/**
+ * What one HTTP exchange produced. `body` is parsed JSON, or the raw text when it is not JSON; header
+ * names are lower-case. `network` covers everything without a status: resets, refusals, timeouts
+ * (code 'TIMEOUT'). Server texts are scrubbed of the API key.
+ */
+export type HttpResult =
+  | { kind: 'response'; status: number; headers: Record<string, string>; body: unknown }
+  | { kind: 'network'; code: string; message: string };
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+/** One keep-alive connection pool to a Braze REST origin. Sends, never retries (see deliver.ts). */
+export class BrazeClient {
+  readonly #pool: Pool;
+  readonly #options: ClientOptions;
+
+  constructor(options: ClientOptions) {
+    this.#options = options;
+    this.#pool = new Pool(options.endpoint, {
+      connections: options.connections,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: options.timeoutMs,
+    });
+  }
+
+  /**
+   * POSTs a JSON body. Resolves with a response or a network failure; throws only the abort reason
+   * when `signal` aborts, or errors that are not network errors (bugs are not retried).
+   */
+  async send(path: BrazePath, body: string, signal?: AbortSignal): Promise<HttpResult> {
+    try {
+      const response = await this.#pool.request({ method: 'POST', path, body, headers: this.#headers(), signal: signal ?? null });
+      const text = this.#options.apiKey.scrub(await response.body.text());
+      return { kind: 'response', status: response.statusCode, headers: flatHeaders(response.headers), body: parseBody(text) };
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return this.#networkResult(error);
+    }
+  }
+
+  /** Closes the pool, waiting for requests in flight. */
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  #headers(): Record<string, string> {
+    return {
+      'content-type': 'application/json',
+      authorization: `Bearer ${this.#options.apiKey.reveal()}`,
+      // Marks backfill traffic the way Braze's own bulk-import tools do (cli.md "Connection").
+      'x-braze-bulk': 'true',
+      'user-agent': this.#options.userAgent,
+    };
+  }
+
+  #networkResult(error: unknown): HttpResult {
+    const code = errorCode(error);
+    if (code === undefined) throw error;
+    const message = this.#options.apiKey.scrub(error instanceof Error ? error.message : String(error));
+    return { kind: 'network', code: TIMEOUT_CODES.has(code) ? 'TIMEOUT' : code, message };
+  }
+}
+
+/** The most specific code: undici wraps socket errors (UND_ERR_SOCKET) around ECONNRESET and the like. */
+function errorCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const own = (error as NodeJS.ErrnoException).code;
+  const cause = error.cause instanceof Error ? (error.cause as NodeJS.ErrnoException).code : undefined;
+  if (own === 'UND_ERR_SOCKET' && typeof cause === 'string') return cause;
+  return typeof own === 'string' ? own : cause;
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { deleteConfig, replayConfig, type Env, type RawOptions } from './config/options.js';
+import { ToolError, UsageError } from './errors.js';
+import type { RunDeps } from './pipeline/lifecycle.js';
+import type { Report } from './state/report.js';
+import { stderrLog } from './ui/log.js';
+import { createProgress } from './ui/progress.js';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const replayExamples = `
+Examples:
+  # Validate before go-live: nothing is sent; shows what each Segment field becomes in Braze
+  $ segment-braze replay ./segment-logs --dry-run
+  $ segment-braze replay 'exports/**/*.ndjson.gz' --dry-run --diff full --pages named
+  $ segment-braze replay samples/warehouse/order_completed.csv --dry-run --json
+
+  # Go live (the key comes from BRAZE_API_KEY or --api-key-file, never from a flag)
+  $ BRAZE_API_KEY=... segment-braze replay ./segment-logs --endpoint US-03
+  $ zcat day.ndjson.gz | segment-braze replay - --endpoint https://rest.fra-01.braze.eu --api-key-file key.txt
+
+  # Interrupted? Run the same command again: it resumes from its checkpoint.
+
+Exit codes: 0 done, 3 done with rejected records (see rejected.ndjson), 2 usage or state error,
+1 fatal error during the run (checkpoint saved), 130 interrupted (checkpoint saved).
+`;
+
+const deleteExamples = `
+Examples:
+  $ segment-braze delete samples/delete-ids.txt --dry-run
+  $ BRAZE_API_KEY=... segment-braze delete ids.txt --endpoint EU-01
+  $ segment-braze delete requests.csv --column user_id --endpoint US-01 --yes
+  $ segment-braze delete aliases.csv --id-type user_alias --alias-label amplitude_id --endpoint US-01
+
+It asks for confirmation before deleting; without a terminal it needs --yes.
+`;
+
+const emulatorExamples = `
+Examples:
+  $ BRAZE_API_KEY=test-key segment-braze emulator --port 4000 --record received.ndjson
+  $ segment-braze emulator --api-key-file key.txt --rate-limit 100 --rate-window 1 --fail-rate 0.1
+Then point a run at it: --endpoint http://127.0.0.1:4000
+`;
+
+/** Options that replay and delete share. */
+function addConnection(command: Command, defaultRate: number, maxBatch: number): Command {
+  return command
+    .option('--dry-run', 'send nothing; write requests.ndjson and show what a real run would send')
+    .option('--endpoint <url|instance>', 'Braze REST endpoint or instance name (US-01 … US-10, EU-01, EU-02, AU-01); env BRAZE_REST_ENDPOINT')
+    .option('--api-key-file <path>', 'file holding the REST API key (else env BRAZE_API_KEY)')
+    .option('--batch-size <n>', `objects per request, 1-${maxBatch} (default ${maxBatch})`)
+    .option('--concurrency <n>', 'requests in flight (default 8)')
+    .option('--rate <n>', `at most n requests per second (default ${defaultRate})`)
+    .option('--max-retries <n>', 'retries for 429, 5xx, timeouts and connection errors (default 10)')
+    .option('--timeout <seconds>', 'per-request timeout (default 30)')
+    .option('--state <dir>', 'state directory (default .segment-braze/<key> from the command, inputs, endpoint and settings)')
+    .option('--restart', 'discard the saved state and start over')
+    .addOption(new Option('--in-doubt <resend|skip>', 'requests in flight when a previous run died: send again (default) or skip'))
+    .addOption(new Option('--checkpoint-every <seconds>', 'how often the checkpoint is saved (default 1)').hideHelp())
+    .option('--json', 'print only the report, as JSON, on stdout')
+    .option('--quiet', 'no progress on stderr');
+}
+
+function program(run: (task: () => Promise<Report | void>) => Promise<void>, env: Env, deps: () => RunDeps): Command {
+  const cli = new Command('segment-braze')
+    .description('Replay Segment archives into Braze (users/track), delete Braze users, and rehearse against a local Braze emulator.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)');
+
+  addConnection(
+    cli
+      .command('replay')
+      .description('Replay Segment archives (NDJSON, JSON arrays, CSV; optionally gzipped) to Braze users/track')
+      .argument('<input...>', 'files, directories, quoted globs, or - for stdin')
+      .addOption(new Option('--format <format>', 'input format when the extension does not say').choices(['ndjson', 'json', 'csv']))
+      .addOption(new Option('--preset <preset>', 'mapping preset (default classic)').choices(['classic', 'actions']))
+      .addOption(new Option('--pages <mode>', 'page and screen calls (default none)').choices(['none', 'named', 'all']))
+      .addOption(new Option('--purchases <mode>', 'what becomes a Braze purchase (default order-completed)').choices(['order-completed', 'products', 'revenue', 'none']))
+      .addOption(new Option('--time <field>', 'event time field (default: timestamp for classic, receivedAt for actions)').choices(['timestamp', 'receivedAt']))
+      .option('--update-existing-only', 'set _update_existing_only: true on every object')
+      .option('--app-id <id>', 'app_id for events and purchases')
+      .option('--include-braze-events', 'also replay events that Braze itself produced (Currents)')
+      .option('--since <time>', 'only messages at or after this time (ISO 8601, UTC unless zoned)')
+      .option('--until <time>', 'only messages before this time')
+      .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none'])),
+    500,
+    75,
+  )
+    .addHelpText('after', replayExamples)
+    .action((inputs: string[], raw: RawOptions) =>
+      run(async () => {
+        const config = replayConfig(inputs, raw, env, process.cwd());
+        const { replay } = await import('./commands/replay.js');
+        return replay(config, { ...deps(), log: stderrLog(config.quiet), progress: progressFor(config.quiet, !config.dryRun) }, { stdout: out, stdin: process.stdin });
+      }),
+    );
+
+  addConnection(
+    cli
+      .command('delete')
+      .description('Delete Braze users listed in files (users/delete, 50 IDs a request)')
+      .argument('<input...>', '.txt, .csv or .ndjson files (optionally .gz), or - for stdin')
+      .addOption(new Option('--id-type <type>', 'identifier type (default external_id)').choices(['external_id', 'braze_id', 'user_alias']))
+      .option('--alias-label <label>', 'alias label for --id-type user_alias')
+      .option('--column <name>', 'CSV column holding the ID (default: external_id, userId, user_id or id)')
+      .option('--field <path>', 'NDJSON field holding the ID (default: userId, then external_id)')
+      .option('--yes', 'do not ask for confirmation'),
+    50,
+    50,
+  )
+    .addHelpText('after', deleteExamples)
+    .action((inputs: string[], raw: RawOptions) =>
+      run(async () => {
+        const config = deleteConfig(inputs, raw, env, process.cwd());
+        const { deleteUsers } = await import('./commands/delete.js');
+        const io = { stdout: out, stdin: process.stdin, stdinIsTTY: process.stdin.isTTY === true };
+        return deleteUsers(config, { ...deps(), log: stderrLog(config.quiet), progress: progressFor(config.quiet, !config.dryRun) }, io);
+      }),
+    );
+
+  cli
+    .command('emulator')
+    .description('Run a local Braze-compatible server (users/track, users/delete) for rehearsals and tests')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', '4000')
+    .option('--api-key-file <path>', 'file holding the key clients must send (else env BRAZE_API_KEY)')
+    .option('--rate-limit <n>', 'requests allowed per window (default 3000 for track, 20000 for delete)')
+    .option('--rate-window <seconds>', 'rate-limit window (default 3 for track, 60 for delete)')
+    .option('--retry-after', 'send Retry-After on 429 answers')
+    .option('--fail-rate <0..1>', 'share of requests answered 5xx before processing', '0')
+    .option('--reset-rate <0..1>', 'share of connections reset before processing', '0')
+    .option('--latency <ms>', 'delay before each answer', '0')
+    .addOption(new Option('--limit-mode <mode>', 'object limit per users/track request').choices(['combined-75', 'per-array-75', 'combined-50']).default('combined-75'))
+    .option('--poison <ids>', 'comma-separated external_ids that make a whole request fail with 400')
+    .option('--record <file>', 'append every accepted object and deleted ID to this NDJSON file')
+    .addHelpText('after', emulatorExamples)
+    .action((raw: RawOptions) =>
+      run(async () => {
+        const { emulatorOptions } = await import('./config/emulator-options.js');
+        const { runEmulator } = await import('./commands/emulator.js');
+        await runEmulator(emulatorOptions(raw, env), (line) => out(`${line}\n`));
+      }),
+    );
+  return cli;
+}
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+function progressFor(quiet: boolean, live: boolean) {
+  return createProgress(!quiet && process.stderr.isTTY === true, live, Date.now);
+}
+
+/** The only place errors become exit codes (style.md habit 6). */
+function exitCodeOf(report: Report | void): number {
+  if (!report) return 0;
+  const rejected = (report.records?.rejected ?? 0) + (report.ids?.rejected ?? 0);
+  return rejected > 0 ? 3 : 0;
+}
+
+async function main(argv: string[]): Promise<void> {
+  let code = 0;
+  const env: Env = { BRAZE_API_KEY: process.env.BRAZE_API_KEY, BRAZE_REST_ENDPOINT: process.env.BRAZE_REST_ENDPOINT };
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  const deps = (): RunDeps => ({
+    now: Date.now,
+    random: Math.random,
+    sleep: (ms, signal) => delay(ms, undefined, { signal }),
+    log: stderrLog(false),
+    progress: createProgress(false, false, Date.now),
+    onSignal: (handler) => {
+      const on = (signal: NodeJS.Signals) => handler(signal);
+      process.on('SIGINT', on);
+      process.on('SIGTERM', on);
+      return () => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+      };
+    },
+    exitNow: (exit) => process.exit(exit),
+    resumeCommand: ['npx segment-braze', ...argv.slice(2).map(quote)].join(' '),
+    userAgent: `segment-braze/${version} (node ${process.version})`,
+  });
+  const run = async (task: () => Promise<Report | void>) => {
+    code = exitCodeOf(await task());
+  };
+  const cli = program(run, env, deps).exitOverride();
+  try {
+    await cli.parseAsync(argv);
+  } catch (error) {
+    code = report(error);
+  }
+  process.exitCode = code;
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed the message (or the help/version text).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof ToolError) {
+    process.stderr.write(`${error instanceof UsageError ? 'Usage error' : 'Error'}: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`Internal error: ${text}\nPlease report it with the command you ran.\n`);
+  return 1;
+}
+
+await main(process.argv);

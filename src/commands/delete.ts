@@ -1,0 +1,101 @@
+import { createInterface } from 'node:readline/promises';
+import type { DeleteConfig } from '../config/options.js';
+import { renderTotals } from '../dryrun/render.js';
+import { UsageError } from '../errors.js';
+import { discoverInputs } from '../input/discover.js';
+import { readIds, type IdItem } from '../input/id-list.js';
+import type { InputFile } from '../input/types.js';
+import { execute, type RunDeps } from '../pipeline/lifecycle.js';
+import { DELETE_KEYS, DeletePlanner, idKey } from '../pipeline/plan-delete.js';
+import { hashId, IdSet } from '../state/id-set.js';
+import type { Report } from '../state/report.js';
+import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
+import type { CommandIo } from './replay.js';
+
+/** What the confirmation shows: a first pass over the inputs, nothing sent. */
+interface Census {
+  readonly ids: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+}
+
+/**
+ * `segment-braze delete`: counts the IDs, asks for confirmation (or --yes), then runs the same
+ * engine as replay against users/delete. A deletion cannot be undone, so without a terminal and
+ * without --yes it refuses (exit 2) having sent nothing.
+ */
+export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: CommandIo & { readonly stdinIsTTY?: boolean }): Promise<Report> {
+  if (config.idType === 'user_alias' && config.inputs.some((i) => i.endsWith('.txt')) && !config.aliasLabel) {
+    throw new UsageError('--id-type user_alias with a .txt list needs --alias-label <label>');
+  }
+  const usesStdin = config.inputs.includes('-');
+  const { files, warnings } = await discoverInputs(config.inputs, { cwd: config.cwd, stdin: io.stdin });
+  for (const warning of warnings) deps.log.warn(warning);
+  const read = (file: InputFile, start: { line: number; offset: number } | undefined) =>
+    readIds(file, { start, idType: config.idType, column: config.column, field: config.field, aliasLabel: config.aliasLabel, stdin: io.stdin });
+  const identity: RunIdentity = {
+    command: 'delete',
+    dryRun: config.dryRun,
+    inputs: files.map((f) => f.path),
+    endpoint: config.endpoint,
+    settings: { idType: config.idType, aliasLabel: config.aliasLabel, column: config.column, field: config.field, batchSize: config.batchSize },
+  };
+  if (!config.dryRun && !config.yes) {
+    if (usesStdin) throw new UsageError('Reading IDs from stdin leaves no terminal to confirm with: pass --yes to delete without confirmation');
+    const census = await count(files, read);
+    const question =
+      `About to DELETE ${census.ids} user(s) by ${config.idType} from Braze at ${config.endpoint}\n` +
+      `  from ${files.map((f) => f.display).join(', ')}` +
+      ` (${census.duplicates} duplicate(s) and ${census.rejected} malformed line(s) will be skipped).\n` +
+      `Deletion cannot be undone. Type "yes" to go on: `;
+    if (!(await confirm(question, io))) throw new UsageError('Nothing was deleted: not confirmed (pass --yes to skip the question)');
+  }
+  const report = await execute<IdItem>(
+    {
+      config,
+      path: '/users/delete',
+      keys: DELETE_KEYS,
+      identity,
+      stateDir: config.state ?? defaultStateDir(config.cwd, identity),
+      files,
+      warnings,
+      makeSource: (state) => {
+        const planner = new DeletePlanner(config.idType, state.ids);
+        return { files, read, plan: (item) => planner.plan(item) };
+      },
+    },
+    deps,
+  );
+  io.stdout(config.json ? JSON.stringify(report, null, 2) + '\n' : renderTotals(report, config.rate));
+  return report;
+}
+
+async function count(files: readonly InputFile[], read: (f: InputFile, s: undefined) => AsyncIterable<IdItem[]>): Promise<Census> {
+  const seen = new IdSet();
+  let ids = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  for (const file of files) {
+    for await (const chunk of read(file, undefined)) {
+      for (const item of chunk) {
+        if (item.kind === 'malformed') rejected++;
+        else if (seen.add(...hashId(idKey(item)))) ids++;
+        else duplicates++;
+      }
+    }
+  }
+  return { ids, duplicates, rejected };
+}
+
+async function confirm(question: string, io: { readonly stdinIsTTY?: boolean }): Promise<boolean> {
+  if (io.stdinIsTTY !== true) {
+    throw new UsageError('Refusing to delete without confirmation: stdin is not a terminal. Pass --yes to confirm non-interactively.');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^(y|yes)$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}

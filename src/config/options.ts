@@ -1,0 +1,175 @@
+import { resolveEndpoint } from '../braze/endpoint.js';
+import { UsageError } from '../errors.js';
+import type { InputFormat } from '../input/types.js';
+import type { IdType } from '../input/id-list.js';
+import type { MappingSettings, PagesMode, Preset, PurchasesMode, TimeField } from '../transform/types.js';
+import { loadSecret, type Secret } from './secret.js';
+
+/** What the diff of a dry run prints. @default 'summary' */
+export type DiffMode = 'summary' | 'full' | 'none';
+
+/** Settings shared by replay and delete. */
+export interface CommonConfig {
+  readonly inputs: readonly string[];
+  readonly cwd: string;
+  readonly dryRun: boolean;
+  /** @default 8 */
+  readonly concurrency: number;
+  /** Requests per second. @default 500 (replay), 50 (delete) */
+  readonly rate: number;
+  /** @default 10 */
+  readonly maxRetries: number;
+  /** Per-request timeout. @default 30000 */
+  readonly timeoutMs: number;
+  /** Undefined in a dry run. */
+  readonly endpoint: string | undefined;
+  readonly apiKey: Secret | undefined;
+  readonly state: string | undefined;
+  readonly restart: boolean;
+  /** @default 'resend' */
+  readonly inDoubt: 'resend' | 'skip';
+  /** How often the checkpoint is saved while requests are acknowledged. @default 1000 */
+  readonly checkpointEveryMs: number;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+export interface ReplayConfig extends CommonConfig {
+  readonly command: 'replay';
+  readonly format: InputFormat | undefined;
+  readonly mapping: MappingSettings;
+  /** Objects per users/track request, all arrays together: 1-75. @default 75 */
+  readonly batchSize: number;
+  readonly diff: DiffMode;
+}
+
+export interface DeleteConfig extends CommonConfig {
+  readonly command: 'delete';
+  readonly idType: IdType;
+  readonly aliasLabel: string | undefined;
+  readonly column: string | undefined;
+  readonly field: string | undefined;
+  /** IDs per users/delete request: 1-50. @default 50 */
+  readonly batchSize: number;
+  readonly yes: boolean;
+}
+
+/** The raw values commander hands over (strings, booleans). */
+export type RawOptions = Record<string, string | boolean | undefined>;
+
+/** The environment variables the tool reads; passed in so that nothing else reads process.env. */
+export interface Env {
+  readonly BRAZE_API_KEY?: string;
+  readonly BRAZE_REST_ENDPOINT?: string;
+}
+
+export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: string): ReplayConfig {
+  const preset = choice<Preset>(raw.preset, 'preset', ['classic', 'actions'], 'classic');
+  const mapping: MappingSettings = {
+    preset,
+    pages: choice<PagesMode>(raw.pages, 'pages', ['none', 'named', 'all'], 'none'),
+    purchases: choice<PurchasesMode>(raw.purchases, 'purchases', ['order-completed', 'products', 'revenue', 'none'], 'order-completed'),
+    time: choice<TimeField>(raw.time, 'time', ['timestamp', 'receivedAt'], preset === 'actions' ? 'receivedAt' : 'timestamp'),
+    updateExistingOnly: raw.updateExistingOnly === true,
+    appId: text(raw.appId, 'app-id'),
+    includeBrazeEvents: raw.includeBrazeEvents === true,
+    since: instant(raw.since, 'since'),
+    until: instant(raw.until, 'until'),
+  };
+  if (mapping.since !== undefined && mapping.until !== undefined && mapping.since >= mapping.until) {
+    throw new UsageError('--since must be earlier than --until');
+  }
+  return Object.freeze({
+    command: 'replay' as const,
+    ...common(inputs, raw, env, cwd, 500),
+    format: raw.format === undefined ? undefined : choice<InputFormat>(raw.format, 'format', ['ndjson', 'json', 'csv'], 'ndjson'),
+    mapping: Object.freeze(mapping),
+    batchSize: integer(raw.batchSize, 'batch-size', 1, 75, 75),
+    diff: choice<DiffMode>(raw.diff, 'diff', ['summary', 'full', 'none'], 'summary'),
+  });
+}
+
+export function deleteConfig(inputs: string[], raw: RawOptions, env: Env, cwd: string): DeleteConfig {
+  const idType = choice<IdType>(raw.idType, 'id-type', ['external_id', 'braze_id', 'user_alias'], 'external_id');
+  return Object.freeze({
+    command: 'delete' as const,
+    ...common(inputs, raw, env, cwd, 50),
+    idType,
+    aliasLabel: text(raw.aliasLabel, 'alias-label'),
+    column: text(raw.column, 'column'),
+    field: text(raw.field, 'field'),
+    batchSize: integer(raw.batchSize, 'batch-size', 1, 50, 50),
+    yes: raw.yes === true,
+  });
+}
+
+function common(inputs: string[], raw: RawOptions, env: Env, cwd: string, defaultRate: number): CommonConfig {
+  if (inputs.length === 0) throw new UsageError('No input given: name files, directories, quoted globs or - for stdin');
+  const dryRun = raw.dryRun === true;
+  const endpointText = text(raw.endpoint, 'endpoint') ?? env.BRAZE_REST_ENDPOINT?.trim();
+  const endpoint = endpointText ? resolveEndpoint(endpointText) : undefined;
+  const apiKey = loadSecret(text(raw.apiKeyFile, 'api-key-file'), env.BRAZE_API_KEY);
+  if (!dryRun && endpoint === undefined) {
+    throw new UsageError('No Braze endpoint: pass --endpoint <url|instance> (e.g. US-01) or set BRAZE_REST_ENDPOINT, or use --dry-run');
+  }
+  if (!dryRun && apiKey === undefined) {
+    throw new UsageError('No API key: set BRAZE_API_KEY or pass --api-key-file <path>, or use --dry-run');
+  }
+  return {
+    inputs,
+    cwd,
+    dryRun,
+    concurrency: integer(raw.concurrency, 'concurrency', 1, 256, 8),
+    rate: number(raw.rate, 'rate', defaultRate),
+    maxRetries: integer(raw.maxRetries, 'max-retries', 0, 100, 10),
+    timeoutMs: integer(raw.timeout, 'timeout', 1, 600, 30) * 1000,
+    endpoint: dryRun ? undefined : endpoint,
+    apiKey: dryRun ? undefined : apiKey,
+    state: text(raw.state, 'state'),
+    restart: raw.restart === true,
+    inDoubt: choice(raw.inDoubt, 'in-doubt', ['resend', 'skip'] as const, 'resend'),
+    checkpointEveryMs: Math.round(number(raw.checkpointEvery, 'checkpoint-every', 1) * 1000),
+    json: raw.json === true,
+    quiet: raw.quiet === true,
+  };
+}
+
+function text(value: string | boolean | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${flag} needs a value`);
+  return value.trim();
+}
+
+function choice<T extends string>(value: string | boolean | undefined, flag: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+}
+
+function integer(value: string | boolean | undefined, flag: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}
+
+function number(value: string | boolean | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a positive number (got ${JSON.stringify(value)})`);
+  return n;
+}
+
+/** --since/--until: an ISO 8601 date or date-time (UTC unless it says otherwise), or epoch ms. */
+function instant(value: string | boolean | undefined, flag: string): number | undefined {
+  const given = text(value, flag);
+  if (given === undefined) return undefined;
+  if (/^\d{12,}$/.test(given)) return Number(given);
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(given) ? `${given}T00:00:00Z` : given;
+  const zoned = /[zZ]|[+-]\d{2}:?\d{2}$/.test(iso) ? iso : `${iso.replace(' ', 'T')}Z`;
+  const ms = Date.parse(zoned);
+  if (Number.isNaN(ms)) throw new UsageError(`--${flag} is not a date or time: ${JSON.stringify(given)} (use e.g. 2025-03-01 or 2025-03-01T12:00:00Z)`);
+  return ms;
+}

@@ -1,0 +1,67 @@
+import type { Report } from '../state/report.js';
+import type { DiffSummary, FieldRow } from './diff.js';
+
+const maxLines = 60;
+
+/** The --diff summary text: fields by what became of them, then records by fate. */
+export function renderSummary(summary: DiffSummary): string {
+  const out: string[] = [];
+  const section = (title: string, rows: readonly FieldRow[], line: (r: FieldRow) => string) => {
+    if (rows.length === 0) return;
+    out.push(`${title}`);
+    for (const row of rows.slice(0, maxLines)) out.push(`  ${pad(row.count)}  ${line(row)}   e.g. ${row.samples.join(', ')}`);
+    if (rows.length > maxLines) out.push(`  … ${rows.length - maxLines} more (see --diff full)`);
+    out.push('');
+  };
+  const by = (action: FieldRow['action']) => summary.fields.filter((r) => r.action === action);
+  section('Fields mapped (Segment -> Braze):', by('mapped'), (r) => `${r.from} -> ${r.to}`);
+  section('Fields changed:', by('changed'), (r) => `${r.from} -> ${r.to}: ${r.reason}`);
+  section('Fields dropped:', by('dropped'), (r) => `${r.from}: ${r.reason}`);
+  if (summary.fates.length > 0) {
+    out.push('Records not sent as they are:');
+    for (const row of summary.fates.slice(0, maxLines)) {
+      out.push(`  ${pad(row.count)}  ${row.fate}: ${row.reason}   e.g. ${row.samples.join(', ')}`);
+    }
+    out.push('');
+  }
+  if (summary.overflow > 0) out.push(`(${summary.overflow} observations of rarer fields were not tabulated)`, '');
+  return out.join('\n');
+}
+
+/** Totals for the end of any run (cli.md: records by fate, objects, requests, data points, time). */
+export function renderTotals(report: Report, rate: number): string {
+  const lines: string[] = [];
+  const status = report.complete ? 'complete' : report.interrupted ? 'interrupted' : 'stopped';
+  lines.push(`${report.command}${report.dryRun ? ' --dry-run' : ''}: ${status}`);
+  if (report.records) {
+    const r = report.records;
+    const skipped = Object.values(r.skipped).reduce((a, b) => a + b, 0);
+    const parts = Object.entries(r.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`  records    read ${r.read} = ${report.dryRun ? 'would be sent' : 'sent'} ${r.sent} + rejected ${r.rejected} + skipped ${skipped} (${parts})`);
+    const o = report.objects!;
+    lines.push(`  objects    attributes ${o.attributes}, events ${o.events}, purchases ${o.purchases}`);
+    lines.push(`  data points ${report.dataPoints ?? 0} (billable in Braze)`);
+  }
+  if (report.ids) {
+    const i = report.ids;
+    lines.push(`  ids        read ${i.read} = ${report.dryRun ? 'would be deleted' : 'deleted'} ${i.deleted} + duplicate ${i.duplicate} + rejected ${i.rejected}`);
+  }
+  const q = report.requests;
+  lines.push(`  requests   ${report.dryRun ? 'would send' : 'sent'} ${q.sent}, retried ${q.retried}, in doubt ${q.inDoubt}`);
+  if (report.estimatedSeconds !== undefined) {
+    lines.push(`  a real run at --rate ${rate} requests/s would take about ${duration(report.estimatedSeconds)}`);
+  }
+  lines.push(`  state      ${report.state}`);
+  return lines.join('\n') + '\n';
+}
+
+function pad(n: number): string {
+  return String(n).padStart(8);
+}
+
+function duration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}h ${m}m ${s}s` : m > 0 ? `${m}m ${s}s` : `${s}s`;
+}

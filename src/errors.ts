@@ -1,0 +1,42 @@
+/**
+ * The tool's error classes. Each has a stable low-cardinality `code`; exit codes are assigned from
+ * `exitCode` only in cli.ts. Messages never contain the API key (see config/secret.ts).
+ */
+export abstract class ToolError extends Error {
+  abstract readonly code: string;
+  abstract readonly exitCode: number;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flag, bad option value, missing input, refused confirmation. Not retried; exit 2. */
+export class UsageError extends ToolError {
+  readonly code = 'usage';
+  readonly exitCode = 2;
+}
+
+/** State directory cannot be resumed (changed inputs or settings, corrupt checkpoint). Exit 2. */
+export class StateError extends ToolError {
+  readonly code = 'state';
+  readonly exitCode = 2;
+}
+
+/** The run cannot go on (401/403/404, retries exhausted, unreadable input). Checkpoint saved; exit 1. */
+export class FatalRunError extends ToolError {
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    readonly code: string = 'fatal',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** SIGINT/SIGTERM: the run stopped early with its checkpoint saved. Exit 130. */
+export class InterruptedError extends ToolError {
+  readonly code = 'interrupted';
+  readonly exitCode = 130;
+}

@@ -1,0 +1,127 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { glob } from 'tinyglobby';
+import { UsageError } from '../errors.js';
+import type { InputFile, InputFormat } from './types.js';
+
+/** Where and how to resolve inputs. */
+export interface DiscoverOptions {
+  /** Base of relative paths and globs, and of display paths. */
+  readonly cwd: string;
+  /** --format: applies to every file (and to stdin). @default from each file's extension */
+  readonly format?: InputFormat;
+  /** The stream read for '-' (only recorded here; read by open.ts). @default process.stdin */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** `ids` also accepts .txt files inside directories (delete inputs). @default 'records' */
+  readonly kind?: 'records' | 'ids';
+}
+
+/** The resolved inputs, in reading order, and the files skipped on the way. */
+export interface Discovered {
+  readonly files: InputFile[];
+  readonly warnings: string[];
+}
+
+const GLOB_CHARS = /[*?[{]/;
+const FORMATS: ReadonlyMap<string, InputFormat> = new Map([
+  ['.ndjson', 'ndjson'],
+  ['.jsonl', 'ndjson'],
+  ['.json', 'json'],
+  ['.csv', 'csv'],
+]);
+
+/**
+ * Resolves files, directories (recursive, lexical order of the full path), quoted globs and '-' (stdin)
+ * into an ordered list of inputs, each listed once (cli.md "Inputs"). Inside directories, files that
+ * are not inputs are skipped with a warning, never silently; an extensionless `.gz` (Segment's S3
+ * layout) is kept and sniffed. A missing path or a glob without match is a UsageError.
+ */
+export async function discoverInputs(inputs: readonly string[], options: DiscoverOptions): Promise<Discovered> {
+  const files: InputFile[] = [];
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const add = (file: InputFile): void => {
+    if (seen.has(file.path)) return;
+    seen.add(file.path);
+    files.push(file);
+  };
+  for (const input of inputs) {
+    if (input === '-') {
+      add({ path: '-', display: 'stdin', format: options.format, gzip: false, size: 0, mtimeMs: 0 });
+      continue;
+    }
+    for (const absolute of await expand(input, options, warnings)) add(await describe(absolute, options));
+  }
+  return { files, warnings };
+}
+
+/** One input argument as absolute file paths, in order. */
+async function expand(input: string, options: DiscoverOptions, warnings: string[]): Promise<string[]> {
+  const absolute = path.resolve(options.cwd, input);
+  const info = await stat(absolute).catch(() => undefined);
+  if (info === undefined && GLOB_CHARS.test(input)) {
+    const matches = await glob(input, { cwd: options.cwd, absolute: true, onlyFiles: true, expandDirectories: false });
+    if (matches.length === 0) throw new UsageError(`No files match ${input}`);
+    return matches.map((match) => path.resolve(match)).sort(lexical);
+  }
+  if (info === undefined) throw new UsageError(`Input not found: ${input}`);
+  if (!info.isDirectory()) return [absolute];
+  return walk(absolute, options, warnings);
+}
+
+async function walk(directory: string, options: DiscoverOptions, warnings: string[]): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true });
+  const candidates = entries.map((entry) => ({ entry, full: path.join(directory, entry.name) }));
+  const found: string[] = [];
+  for (const { entry, full } of candidates.sort((a, b) => lexical(a.full, b.full))) {
+    if (entry.isDirectory()) {
+      if (entry.name.startsWith('.')) warnings.push(`Skipping ${display(full, options.cwd)}: hidden directory`);
+      else found.push(...(await walk(full, options, warnings)));
+    } else if (entry.name.startsWith('.') || !isInputName(entry.name, options.kind ?? 'records')) {
+      warnings.push(`Skipping ${display(full, options.cwd)}: ${notAnInput(options.kind ?? 'records')}`);
+    } else {
+      found.push(full);
+    }
+  }
+  // Full paths sort differently from per-directory names ("a/b" vs "a.csv"), so sort the result.
+  return found.sort(lexical);
+}
+
+function notAnInput(kind: 'records' | 'ids'): string {
+  return kind === 'ids'
+    ? 'not a .txt, .csv, .ndjson, .jsonl or .json file (optionally .gz)'
+    : 'not a .ndjson, .jsonl, .json or .csv file (optionally .gz)';
+}
+
+/** True for the names read inside a directory: a known extension, optionally .gz, or any .gz. */
+function isInputName(name: string, kind: 'records' | 'ids'): boolean {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.gz')) return true;
+  if (kind === 'ids' && lower.endsWith('.txt')) return true;
+  return FORMATS.has(path.extname(lower));
+}
+
+async function describe(absolute: string, options: DiscoverOptions): Promise<InputFile> {
+  const info = await stat(absolute);
+  const lower = absolute.toLowerCase();
+  const gzip = lower.endsWith('.gz');
+  const inner = gzip ? lower.slice(0, -3) : lower;
+  return {
+    path: absolute,
+    display: display(absolute, options.cwd),
+    format: options.format ?? FORMATS.get(path.extname(inner)),
+    gzip,
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+  };
+}
+
+/** The path relative to the working directory when inside it, else absolute. */
+function display(absolute: string, cwd: string): string {
+  const relative = path.relative(cwd, absolute);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
+}
+
+function lexical(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,93 @@
+/** Called once per physical line: its text (without \r\n, without a leading BOM), 1-based number and end offset. */
+export type LineHandler = (text: string, line: number, end: number) => void;
+
+/** Where a splitter starts: lines before it were already handled by an earlier run. */
+export interface SplitStart {
+  /** Number of the line just before the first byte fed. @default 0 */
+  readonly line?: number;
+  /** Byte offset of the first byte fed in the uncompressed stream. @default 0 */
+  readonly offset?: number;
+  /** Lines numbered up to this are counted but not decoded or handed out (resume). @default 0 */
+  readonly skipThrough?: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Splits a byte stream into physical lines on \n, working on Buffers so that a multi-byte character
+ * split across two chunks is decoded whole (0x0A never occurs inside a UTF-8 sequence). Synchronous
+ * and allocation-light: the NDJSON hot path calls `push` once per chunk, not once per line.
+ */
+export class LineSplitter {
+  private line: number;
+  private offset: number;
+  private base: number;
+  private readonly skipThrough: number;
+  private carry: Buffer[] = [];
+  private first: boolean;
+
+  constructor(start: SplitStart = {}) {
+    this.line = start.line ?? 0;
+    this.base = start.offset ?? 0;
+    this.offset = this.base;
+    this.skipThrough = start.skipThrough ?? 0;
+    this.first = this.base === 0;
+  }
+
+  /** Number of the last complete line seen. */
+  get lastLine(): number {
+    return this.line;
+  }
+
+  /** Byte offset just after the last complete line seen. */
+  get lastEnd(): number {
+    return this.offset;
+  }
+
+  /** Hands every line completed by this chunk to `onLine`. */
+  push(chunk: Buffer, onLine: LineHandler): void {
+    let from = 0;
+    let nl = chunk.indexOf(LF, 0);
+    while (nl !== -1) {
+      this.line += 1;
+      this.offset = this.base + nl + 1;
+      if (this.line > this.skipThrough) this.emit(chunk, from, nl, onLine);
+      this.carry = [];
+      this.first = false;
+      from = nl + 1;
+      nl = chunk.indexOf(LF, from);
+    }
+    // Keep the unfinished line only if it will be decoded.
+    if (from < chunk.length && this.line + 1 > this.skipThrough) this.carry.push(chunk.subarray(from));
+    this.base += chunk.length;
+  }
+
+  /** Hands out the last line when the stream does not end with a newline. */
+  end(onLine: LineHandler): void {
+    if (this.base === this.offset) return;
+    this.line += 1;
+    this.offset = this.base;
+    if (this.line > this.skipThrough) {
+      const rest = Buffer.concat(this.carry);
+      this.carry = [];
+      this.emit(rest, 0, rest.length, onLine);
+    }
+  }
+
+  private emit(chunk: Buffer, from: number, to: number, onLine: LineHandler): void {
+    let buf = chunk;
+    let start = from;
+    let stop = to;
+    if (this.carry.length > 0) {
+      this.carry.push(chunk.subarray(from, to));
+      buf = Buffer.concat(this.carry);
+      start = 0;
+      stop = buf.length;
+    }
+    if (stop > start && buf[stop - 1] === CR) stop -= 1;
+    let text = buf.toString('utf8', start, stop);
+    if (this.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    onLine(text, this.line, this.offset);
+  }
+}

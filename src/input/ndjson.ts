@@ -1,0 +1,63 @@
+import { LineSplitter } from './lines.js';
+import { describeReadError, type OpenedInput } from './open.js';
+import type { InputItem, ReadStart } from './types.js';
+
+/** Items per yielded chunk: large enough to amortise the async hand-off, small enough to stay flat. */
+export const CHUNK_ITEMS = 1000;
+/** Raw text kept on a malformed item (types.ts). */
+export const RAW_LIMIT = 1000;
+
+/**
+ * Reads NDJSON (one JSON value a line: the Segment archive format). Blank lines are not records. On
+ * resume, a seeked stream (`startOffset` > 0) is numbered from `start.line + 1`; otherwise lines up
+ * to `start.line` are skipped without being decoded or parsed. This is the hot path: one synchronous
+ * pass per chunk, no per-line promise.
+ */
+export async function* readNdjson(
+  opened: OpenedInput,
+  file: string,
+  start?: ReadStart,
+): AsyncGenerator<InputItem[]> {
+  const seeked = opened.startOffset > 0;
+  const splitter = new LineSplitter({
+    line: seeked ? (start?.line ?? 0) : 0,
+    offset: opened.startOffset,
+    skipThrough: seeked ? 0 : (start?.line ?? 0),
+  });
+  let batch: InputItem[] = [];
+  const onLine = (text: string, line: number, end: number): void => {
+    const item = parseLine(file, text, line, end);
+    if (item) batch.push(item);
+  };
+  try {
+    for await (const chunk of opened.bytes) {
+      splitter.push(chunk, onLine);
+      if (batch.length >= CHUNK_ITEMS) {
+        yield batch;
+        batch = [];
+      }
+    }
+    splitter.end(onLine);
+  } catch (error) {
+    // The unfinished line is lost with the stream: report the problem at its number and stop.
+    batch.push(readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error));
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** One NDJSON line as an item; undefined for a blank line. */
+export function parseLine(file: string, text: string, line: number, end: number): InputItem | undefined {
+  if (text.length === 0) return undefined;
+  try {
+    return { kind: 'record', file, line, end, value: JSON.parse(text) };
+  } catch (error) {
+    if (text.trim().length === 0) return undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    return { kind: 'malformed', file, line, end, reason: `invalid JSON: ${message}`, raw: text.slice(0, RAW_LIMIT) };
+  }
+}
+
+/** The single malformed item that ends a file whose bytes could not all be read. */
+export function readFailure(file: string, line: number, end: number, error: unknown): InputItem {
+  return { kind: 'malformed', file, line, end, reason: describeReadError(error), raw: '' };
+}

@@ -1,0 +1,155 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { feed } from './feed.js';
+import type { InputFile, InputFormat } from './types.js';
+
+/** How to open one input. */
+export interface OpenOptions {
+  /** Resume offset; used only to seek in a plain (not gzipped) NDJSON file. @default 0 */
+  readonly offset?: number;
+  /** Format override (--format); else the file's own, else sniffed. @default file.format */
+  readonly format?: InputFormat;
+  /** The stream read for '-'. @default process.stdin */
+  readonly stdin?: NodeJS.ReadableStream;
+}
+
+/** An opened input: its (uncompressed) bytes and what they were found to be. */
+export interface OpenedInput {
+  /** The format to parse with: 'json' here always means a top-level JSON array. */
+  readonly format: InputFormat;
+  /** True when the bytes were gunzipped (detected by the magic bytes 1f 8b). */
+  readonly gzip: boolean;
+  /** Byte offset of the first byte of `bytes` in the uncompressed stream (> 0 after a seek). */
+  readonly startOffset: number;
+  /** Uncompressed bytes; iteration throws on a read or gzip error, after all bytes before it. */
+  readonly bytes: AsyncIterable<Buffer>;
+}
+
+const SNIFF_LIMIT = 1 << 20;
+const GZIP_CHUNK = 64 * 1024;
+
+/**
+ * Opens an input as a stream of uncompressed bytes: gunzips on the fly when the content starts with the
+ * gzip magic bytes (whatever the name), sniffs the format when it is not given (cli.md "Inputs"), and
+ * seeks to `offset` in plain NDJSON files. Never throws for I/O problems: a file that cannot be read
+ * gives `bytes` that throw when iterated, so the reader reports it like any other read error.
+ */
+export async function openInput(file: InputFile, options: OpenOptions = {}): Promise<OpenedInput> {
+  const wanted = options.format ?? file.format;
+  let raw = new Prefetch(sourceOf(file, options.stdin, 0));
+  let gzip = false;
+  try {
+    const magic = await raw.fill((buf) => buf.length >= 2);
+    gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+    const body = gzip ? new Prefetch(gunzip(raw.rest())[Symbol.asyncIterator]()) : raw;
+    const head = wanted === 'ndjson' || wanted === 'csv' ? Buffer.alloc(0) : await body.fill(hasSignificantByte);
+    const format = decideFormat(wanted, firstSignificantByte(head));
+    const offset = options.offset ?? 0;
+    if (format === 'ndjson' && !gzip && offset > 0 && file.path !== '-') {
+      await raw.close();
+      raw = new Prefetch(sourceOf(file, options.stdin, offset));
+      return { format, gzip, startOffset: offset, bytes: raw.rest() };
+    }
+    return { format, gzip, startOffset: 0, bytes: body.rest() };
+  } catch (error) {
+    await raw.close();
+    return { format: decideFormat(wanted, undefined), gzip, startOffset: 0, bytes: failing(error) };
+  }
+}
+
+/**
+ * The reason text for an error thrown while reading `bytes`.
+ * @example "gzip data is truncated or corrupt (unexpected end of file)"
+ */
+export function describeReadError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('Z_')) return `gzip data is truncated or corrupt (${message})`;
+  return `read error: ${message}`;
+}
+
+/** The first byte that is not whitespace, after an optional UTF-8 BOM; undefined if there is none. */
+export function firstSignificantByte(buf: Buffer): number | undefined {
+  let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  for (; i < buf.length; i++) {
+    const b = buf[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return b;
+  }
+  return undefined;
+}
+
+/**
+ * The format to parse with. `[` means a JSON array; `{` means NDJSON (a .json file of one object
+ * per line, or of a single object, is NDJSON); anything else is CSV. --format ndjson / csv win.
+ */
+function decideFormat(wanted: InputFormat | undefined, first: number | undefined): InputFormat {
+  if (wanted === 'ndjson' || wanted === 'csv') return wanted;
+  if (first === 0x5b) return 'json';
+  if (wanted === 'json' || first === 0x7b || first === undefined) return 'ndjson';
+  return 'csv';
+}
+
+function hasSignificantByte(buf: Buffer): boolean {
+  return buf.length >= SNIFF_LIMIT || firstSignificantByte(buf) !== undefined;
+}
+
+function sourceOf(file: InputFile, stdin: NodeJS.ReadableStream | undefined, start: number): AsyncIterator<Buffer> {
+  if (file.path === '-') return buffers(stdin ?? process.stdin);
+  return buffers(createReadStream(file.path, { start, highWaterMark: 64 * 1024 }));
+}
+
+async function* buffers(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+}
+
+async function* gunzip(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const inflater = createGunzip({ chunkSize: GZIP_CHUNK });
+  for await (const chunks of feed<Buffer>(compressed, inflater)) yield* chunks;
+}
+
+async function* failing(error: unknown): AsyncGenerator<Buffer> {
+  throw error;
+}
+
+/** Reads ahead of an iterator to sniff its first bytes, then replays them followed by the rest. */
+class Prefetch {
+  private readonly head: Buffer[] = [];
+  private done = false;
+
+  constructor(private readonly source: AsyncIterator<Buffer>) {}
+
+  /** Reads until `enough` is true of the bytes read so far, or the end; returns those bytes. */
+  async fill(enough: (buf: Buffer) => boolean): Promise<Buffer> {
+    let buf = Buffer.concat(this.head);
+    while (!this.done && !enough(buf)) {
+      const next = await this.source.next();
+      if (next.done) this.done = true;
+      else {
+        this.head.push(next.value);
+        buf = Buffer.concat(this.head);
+      }
+    }
+    return buf;
+  }
+
+  /** The bytes read ahead, then the rest of the source; stopping early closes the source. */
+  async *rest(): AsyncGenerator<Buffer> {
+    try {
+      yield* this.head.splice(0);
+      while (!this.done) {
+        const next = await this.source.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Stops the source (closes the file). */
+  async close(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    await this.source.return?.();
+  }
+}

@@ -1,0 +1,292 @@
+import type { BrazePath, Delivery, PlannedRequest, RequestItem } from '../braze/types.js';
+import { requestLine } from '../braze/body.js';
+import { FatalRunError } from '../errors.js';
+import type { Cursor } from '../state/checkpoint.js';
+import type { RequestHistory, RequestLog } from '../state/request-log.js';
+import { addCount, Segment, type Counts, type Ticket } from './segment.js';
+import type { Sink } from './sink.js';
+
+/** One input record after planning: its fate and the request items it contributes. */
+export interface Unit {
+  readonly file: string;
+  readonly line: number;
+  /** Byte offset after the record (resume seeks here in plain NDJSON). */
+  readonly end: number;
+  /** Counter key of the record's fate ('records.sent', 'records.skipped.duplicate', 'ids.deleted', ...). */
+  readonly fate: string;
+  readonly items: readonly RequestItem[];
+  /** Extra counters for this record (objects by kind, data points). */
+  readonly counts?: Counts;
+  /** A rejects-file line for a record rejected before sending. */
+  readonly rejectLine?: string;
+}
+
+/** The counter keys whose meaning the engine needs. */
+export interface FateKeys {
+  readonly read: string;
+  readonly sent: string;
+  readonly rejected: string;
+}
+
+export interface EngineOptions {
+  readonly path: BrazePath;
+  readonly batchSize: number;
+  readonly concurrency: number;
+  readonly sink: Sink;
+  readonly keys: FateKeys;
+  readonly inDoubt: 'resend' | 'skip';
+  readonly history: RequestHistory;
+  readonly log: RequestLog | undefined;
+  /** Called when segments were committed (the caller saves the checkpoint, throttled). */
+  readonly onCommit: () => void;
+  /** Where the run resumes, and the numbering it continues. */
+  readonly start: { readonly cursor: Cursor; readonly nextRequest: number };
+  /** Records after which a segment is closed even without a full request (bounds memory). */
+  readonly segmentRecords?: number;
+  /** Lines of a rejected object for the rejects file. */
+  readonly describeRejection: (ticket: Ticket, item: RequestItem, reason: string, request: number) => string;
+}
+
+interface Slot {
+  readonly item: RequestItem;
+  readonly ticket: Ticket;
+}
+
+/** The state a checkpoint records: everything committed so far. */
+export interface Committed {
+  cursor: Cursor;
+  nextRequest: number;
+  ids: number;
+  readonly counts: Counts;
+  readonly rejectLines: string[];
+  readonly requestLines: string[];
+}
+
+/**
+ * Batches units into requests of at most `batchSize` items, sends them through the sink with at
+ * most `concurrency` in flight, and commits segments in input order as requests are acknowledged.
+ * Resume: requests the log shows as acknowledged are not sent again; requests it shows in flight
+ * are in doubt (sent again, or skipped with --in-doubt skip), and counted.
+ */
+export class Engine {
+  readonly committed: Committed;
+  /** Counters of work not yet committed (for progress display only). */
+  readonly live: Counts = {};
+  readonly inDoubtRequests: number[] = [];
+  #open = new Segment();
+  #segments: Segment[] = [];
+  #batch: Slot[] = [];
+  #nextRequest: number;
+  #inflight = 0;
+  #waiters: Array<() => void> = [];
+  #drained: Array<() => void> = [];
+  #failure: unknown;
+  #position: { fileIndex: number; line: number; offset: number };
+  #idsAfterLast = 0;
+  #skip: { items: number; rejected: boolean };
+  readonly #segmentRecords: number;
+
+  constructor(private readonly options: EngineOptions) {
+    const { cursor, nextRequest } = options.start;
+    this.#nextRequest = nextRequest;
+    this.#position = { fileIndex: cursor.fileIndex, line: cursor.line, offset: cursor.offset };
+    this.#skip = { items: cursor.skipItems, rejected: cursor.skipRejected };
+    this.#segmentRecords = options.segmentRecords ?? 10_000;
+    this.committed = { cursor, nextRequest, ids: 0, counts: {}, rejectLines: [], requestLines: [] };
+  }
+
+  /** The first error of a request, if any: the caller stops reading when set. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /**
+   * Takes one record. `idsBefore`/`idsAfter` are the de-duplication journal's size before and after
+   * this record was planned (a resume point inside the record must not count the record's own ID).
+   */
+  async accept(unit: Unit, fileIndex: number, idsBefore: number, idsAfter: number): Promise<void> {
+    let items = unit.items;
+    let ticket: Ticket | undefined;
+    if (items.length > 0) {
+      ticket = { file: unit.file, line: unit.line, fate: unit.fate, segment: undefined, rejected: false };
+      if (this.#skip.items > 0) {
+        items = items.slice(this.#skip.items);
+        ticket.rejected = this.#skip.rejected;
+      }
+      for (let i = 0; i < items.length; i++) {
+        if (this.#batch.length >= this.options.batchSize) {
+          const done = unit.items.length - items.length + i;
+          await this.#seal({ ...this.#position, skipItems: done, skipRejected: ticket.rejected }, idsBefore);
+        }
+        this.#batch.push({ item: items[i]!, ticket });
+      }
+    }
+    this.#skip = { items: 0, rejected: false };
+    this.#count(unit, ticket);
+    this.#position = { fileIndex, line: unit.line, offset: unit.end };
+    this.#idsAfterLast = idsAfter;
+    if (++this.#open.records >= this.#segmentRecords) await this.#closeIfLarge();
+  }
+
+  /** Called after the last record of a file: the resume point moves to the next file. */
+  async endFile(fileIndex: number, ids: number): Promise<void> {
+    this.#position = { fileIndex: fileIndex + 1, line: 0, offset: 0 };
+    this.#idsAfterLast = ids;
+    await this.#closeIfLarge();
+  }
+
+  /** Closes a segment after many records without a full request (memory and checkpoint progress). */
+  async #closeIfLarge(): Promise<void> {
+    if (this.#open.records < this.#segmentRecords) return;
+    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.#idsAfterLast);
+    else this.#closeEmpty();
+  }
+
+  /** Sends what is left and waits for every request to be acknowledged. */
+  async finish(): Promise<void> {
+    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.#idsAfterLast);
+    else this.#closeEmpty();
+    await this.drain();
+  }
+
+  /** Waits until no request is in flight (or `ms` passed); returns how many are still in flight. */
+  async drain(ms?: number): Promise<number> {
+    if (this.#inflight === 0) return 0;
+    await new Promise<void>((resolve) => {
+      this.#drained.push(resolve);
+      if (ms !== undefined) setTimeout(resolve, ms).unref();
+    });
+    return this.#inflight;
+  }
+
+  #cursorHere(): Cursor {
+    return { ...this.#position, skipItems: 0, skipRejected: false };
+  }
+
+  #count(unit: Unit, ticket: Ticket | undefined): void {
+    const counts = this.#open.counts;
+    const { keys } = this.options;
+    addCount(counts, keys.read);
+    const fate = ticket?.rejected && unit.fate === keys.sent ? keys.rejected : unit.fate;
+    addCount(counts, fate);
+    if (unit.counts) for (const key in unit.counts) addCount(counts, key, unit.counts[key]);
+    if (unit.rejectLine !== undefined) this.#open.rejectLines.push(unit.rejectLine);
+    if (ticket) {
+      ticket.fate = fate;
+      ticket.segment = this.#open;
+    }
+  }
+
+  #closeEmpty(): void {
+    const segment = this.#close(this.#cursorHere(), this.#idsAfterLast);
+    segment.acked = true;
+    this.#commit();
+  }
+
+  #close(cursor: Cursor, ids: number): Segment {
+    const segment = this.#open;
+    segment.cursor = cursor;
+    segment.ids = ids;
+    segment.nextRequest = this.#nextRequest;
+    this.#segments.push(segment);
+    this.#open = new Segment();
+    return segment;
+  }
+
+  async #seal(cursor: Cursor, ids: number): Promise<void> {
+    const number = this.#nextRequest++;
+    const slots = this.#batch;
+    this.#batch = [];
+    const segment = this.#close(cursor, ids);
+    const request: PlannedRequest = { path: this.options.path, items: slots.map((s) => s.item) };
+    const { history, inDoubt } = this.options;
+    const known = history.acked.get(number);
+    if (known) return this.#acknowledge(number, request, slots, segment, known);
+    if (history.inDoubt.has(number)) {
+      this.inDoubtRequests.push(number);
+      addCount(segment.counts, 'requests.inDoubt');
+      if (inDoubt === 'skip') return this.#acknowledge(number, request, slots, segment, noDelivery);
+    }
+    if (!this.options.sink.live) return this.#acknowledge(number, request, slots, segment, dryDelivery);
+    if (this.#failure !== undefined) throw this.#failure;
+    while (this.#inflight >= this.options.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#send(number, request, slots, segment);
+  }
+
+  #send(number: number, request: PlannedRequest, slots: Slot[], segment: Segment): void {
+    this.#inflight++;
+    this.options.log?.sent(number);
+    void this.#await(number, request, slots, segment);
+  }
+
+  async #await(number: number, request: PlannedRequest, slots: Slot[], segment: Segment): Promise<void> {
+    try {
+      const delivery = await this.options.sink.deliver(request);
+      this.options.log?.acked(number, delivery);
+      this.#acknowledge(number, request, slots, segment, delivery);
+    } catch (error) {
+      this.#failure ??= error instanceof Error ? error : new FatalRunError(String(error));
+    } finally {
+      this.#release();
+    }
+  }
+
+  #release(): void {
+    this.#inflight--;
+    this.#waiters.shift()?.();
+    if (this.#inflight === 0) for (const done of this.#drained.splice(0)) done();
+  }
+
+  #acknowledge(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, delivery: Delivery): void {
+    const { keys } = this.options;
+    for (const rejection of delivery.rejected) {
+      const slot = slots[rejection.item];
+      if (!slot) continue;
+      const { ticket } = slot;
+      segment.rejectLines.push(this.options.describeRejection(ticket, slot.item, rejection.reason, number));
+      if (ticket.rejected) continue;
+      ticket.rejected = true;
+      if (ticket.segment && ticket.fate === keys.sent) {
+        addCount(ticket.segment.counts, keys.sent, -1);
+        addCount(ticket.segment.counts, keys.rejected);
+        ticket.fate = keys.rejected;
+      }
+    }
+    addCount(segment.counts, 'requests.sent', delivery.httpRequests);
+    addCount(segment.counts, 'requests.retried', delivery.retries);
+    if (delivery.deleted !== undefined) addCount(segment.counts, 'braze.deleted', delivery.deleted);
+    if (!this.options.sink.live) segment.requestLines.push(requestLine(request));
+    segment.acked = true;
+    this.#commit();
+  }
+
+  #commit(): void {
+    let moved = false;
+    while (this.#segments[0]?.acked) {
+      const segment = this.#segments.shift()!;
+      const c = this.committed;
+      for (const key in segment.counts) addCount(c.counts, key, segment.counts[key]);
+      c.rejectLines.push(...segment.rejectLines);
+      c.requestLines.push(...segment.requestLines);
+      c.cursor = segment.cursor!;
+      c.ids = segment.ids;
+      c.nextRequest = segment.nextRequest;
+      moved = true;
+    }
+    if (moved) this.options.onCommit();
+  }
+
+  /** Counters including work not yet committed (progress display). */
+  progress(): Counts {
+    const all: Counts = { ...this.committed.counts };
+    for (const segment of [...this.#segments, this.#open]) {
+      for (const key in segment.counts) addCount(all, key, segment.counts[key]);
+    }
+    return all;
+  }
+}
+
+const noDelivery: Delivery = { rejected: [], httpRequests: 0, retries: 0 };
+/** A dry run "sends" every request at once: it is recorded, and counted as one request. */
+const dryDelivery: Delivery = { rejected: [], httpRequests: 1, retries: 0 };

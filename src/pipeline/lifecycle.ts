@@ -1,0 +1,194 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BrazeClient } from '../braze/client.js';
+import { RateLimiter } from '../braze/rate-limiter.js';
+import type { BrazePath, RequestItem } from '../braze/types.js';
+import type { CommonConfig } from '../config/options.js';
+import { FatalRunError, InterruptedError } from '../errors.js';
+import type { InputFile } from '../input/types.js';
+import { fingerprint } from '../state/fingerprint.js';
+import { buildReport, type Report } from '../state/report.js';
+import type { RunIdentity } from '../state/run-key.js';
+import { RunState } from '../state/run-state.js';
+import { writeFileAtomic } from '../state/atomic-file.js';
+import type { Log } from '../ui/log.js';
+import type { Progress } from '../ui/progress.js';
+import { Engine, type FateKeys } from './engine.js';
+import { drive, type RunControl, type Source } from './run.js';
+import type { Ticket } from './segment.js';
+import { DryRunSink, LiveSink, type Sink } from './sink.js';
+
+/** Effects handed in from the edge (style.md habit 7). */
+export interface RunDeps {
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly log: Log;
+  readonly progress: Progress;
+  /** Registers SIGINT/SIGTERM handling; returns the function that removes it. */
+  readonly onSignal: (handler: (signal: string) => void) => () => void;
+  /** Exits at once (second Ctrl-C). */
+  readonly exitNow: (code: number) => never;
+  /** The command line that resumes this run, for the interrupt message. */
+  readonly resumeCommand: string;
+  readonly userAgent: string;
+}
+
+export interface RunPlan<T> {
+  readonly config: CommonConfig & { readonly batchSize: number };
+  readonly path: BrazePath;
+  readonly keys: FateKeys;
+  readonly identity: RunIdentity;
+  readonly stateDir: string;
+  readonly files: readonly InputFile[];
+  readonly warnings: readonly string[];
+  readonly makeSource: (state: RunState) => Source<T>;
+}
+
+/** How long in-flight requests may take to finish after SIGINT/SIGTERM (cli.md: about 10 s). */
+const graceMs = 10_000;
+
+/**
+ * The life of one run, the same for replay and delete: open or resume the state, drive the records
+ * through the engine, save the checkpoint as requests are acknowledged, and end in one of three ways:
+ * complete (report returned), interrupted (InterruptedError, exit 130) or failed (FatalRunError,
+ * exit 1), each with the checkpoint saved.
+ */
+export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Report> {
+  const { config } = plan;
+  const state = RunState.open(plan.stateDir, plan.identity, plan.files.map(fingerprint), config.restart, new Date(deps.now()));
+  const report = (counts: Record<string, number>, complete: boolean, interrupted: boolean): Report =>
+    buildReport(counts, {
+      command: plan.identity.command,
+      dryRun: config.dryRun,
+      complete,
+      interrupted,
+      state: state.dir,
+      endpoint: config.endpoint,
+      inputs: plan.files.map((f) => f.display),
+      rate: config.rate,
+      startedAt: state.startedAt,
+      updatedAt: new Date(deps.now()).toISOString(),
+      warnings: plan.warnings,
+    });
+  if (state.resumed?.complete) {
+    state.close();
+    deps.log.info(`This run is already complete (state in ${state.dir}); use --restart to run it again.`);
+    return report({ ...state.resumed.counts }, true, false);
+  }
+  if (state.resumed) deps.log.info(`Resuming the run in ${state.dir}.`);
+
+  const stopSending = new AbortController();
+  const { sink, close } = makeSink(config, deps, stopSending.signal);
+  const control: RunControl = { stopped: false, filesDone: state.cursor.fileIndex };
+  let lastSave = deps.now();
+  const baseCounts = { ...(state.resumed?.counts ?? {}) };
+  const engine: Engine = new Engine({
+    path: plan.path,
+    batchSize: config.batchSize,
+    concurrency: config.concurrency,
+    sink,
+    keys: plan.keys,
+    inDoubt: config.inDoubt,
+    history: state.history,
+    log: state.log,
+    start: { cursor: state.cursor, nextRequest: state.resumed?.nextRequest ?? 1 },
+    describeRejection,
+    onCommit: () => {
+      state.rejected.write(engine.committed.rejectLines.splice(0));
+      state.requests?.write(engine.committed.requestLines.splice(0));
+      if (deps.now() - lastSave >= config.checkpointEveryMs) save(false);
+    },
+  });
+  // Counters restored from the checkpoint are the base the engine's committed counters add to.
+  Object.assign(engine.committed.counts, baseCounts);
+  engine.committed.ids = state.resumed?.ids ?? 0;
+  const save = (complete: boolean) => {
+    state.save(engine.committed, complete, new Date(deps.now()));
+    lastSave = deps.now();
+  };
+  if (state.history.inDoubt.size > 0) {
+    deps.log.warn(`${state.history.inDoubt.size} request(s) were in flight when the last process stopped; they are in doubt and will be ${config.inDoubt === 'skip' ? 'skipped (--in-doubt skip)' : 're-sent'}.`);
+  }
+
+  const removeSignals = deps.onSignal((signal) => {
+    if (control.stopped) deps.exitNow(130);
+    control.stopped = true;
+    deps.log.warn(`${signal} received: finishing the requests in flight (up to ${graceMs / 1000} s), then saving the checkpoint. Press Ctrl-C again to exit at once.`);
+  });
+  const ticker = setInterval(() => deps.progress.update(control.filesDone, engine.progress()), 250);
+  deps.progress.start(plan.files.length);
+  let outcome: 'done' | 'stopped';
+  try {
+    outcome = await drive(plan.makeSource(state), engine, state.ids, state.cursor, control);
+  } catch (error) {
+    if (engine.failure === undefined) throw error;
+    outcome = 'stopped';
+  } finally {
+    clearInterval(ticker);
+  }
+  try {
+    if (outcome === 'done') {
+      save(true);
+      return finalReport(report({ ...engine.committed.counts }, true, false));
+    }
+    const failure = engine.failure;
+    const stillInFlight = failure === undefined ? await engine.drain(graceMs) : 0;
+    // Requests still unanswered now stay unacknowledged: the next run counts them in doubt.
+    stopSending.abort(new InterruptedError('stopped'));
+    await engine.drain(2_000);
+    save(false);
+    const counts = { ...engine.committed.counts };
+    counts['requests.inDoubt'] = (counts['requests.inDoubt'] ?? 0) + stillInFlight;
+    finalReport(report(counts, false, failure === undefined));
+    if (failure !== undefined) throw asFatal(failure, state.dir, deps.resumeCommand);
+    throw new InterruptedError(`Interrupted; the checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`);
+  } finally {
+    deps.progress.update(control.filesDone, engine.committed.counts);
+    deps.progress.stop();
+    removeSignals();
+    state.close();
+    await close();
+  }
+
+  function finalReport(r: Report): Report {
+    writeFileAtomic(join(state.dir, 'report.json'), JSON.stringify(r, null, 2) + '\n');
+    if (engine.inDoubtRequests.length > 0) {
+      const lines = engine.inDoubtRequests.map((n) => JSON.stringify({ request: n, handling: config.inDoubt }));
+      writeFileSync(join(state.dir, 'in-doubt.ndjson'), lines.join('\n') + '\n', { flag: 'a' });
+    }
+    return r;
+  }
+}
+
+function makeSink(config: CommonConfig, deps: RunDeps, signal: AbortSignal): { sink: Sink; close: () => Promise<void> } {
+  if (config.dryRun || !config.endpoint || !config.apiKey) return { sink: new DryRunSink(), close: async () => undefined };
+  const client = new BrazeClient({
+    endpoint: config.endpoint,
+    apiKey: config.apiKey,
+    connections: config.concurrency,
+    timeoutMs: config.timeoutMs,
+    userAgent: deps.userAgent,
+  });
+  const limiter = new RateLimiter({ rate: config.rate, now: deps.now, sleep: deps.sleep, burst: Math.max(1, Math.min(config.concurrency, Math.ceil(config.rate / 10))) });
+  const sink = new LiveSink({
+    client,
+    limiter,
+    maxRetries: config.maxRetries,
+    random: deps.random,
+    now: deps.now,
+    sleep: deps.sleep,
+    signal,
+  });
+  return { sink, close: () => client.close() };
+}
+
+function asFatal(error: unknown, dir: string, resume: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof FatalRunError ? error.code : 'fatal';
+  return new FatalRunError(`${message}\nThe checkpoint is saved in ${dir}; after fixing this, run the same command again to resume:\n  ${resume}`, code, { cause: error });
+}
+
+function describeRejection(ticket: Ticket, item: RequestItem, reason: string, request: number): string {
+  return JSON.stringify({ file: ticket.file, line: ticket.line, reason: `Braze refused the object: ${reason}`, request, array: item.array, object: item.value });
+}

@@ -1,0 +1,42 @@
+import type { RequestItem } from '../braze/types.js';
+import type { IdItem, IdType } from '../input/id-list.js';
+import type { IdJournal } from '../state/id-journal.js';
+import { hashId } from '../state/id-set.js';
+import type { Unit } from './engine.js';
+
+/** Delete's counter keys (cli.md: ids.read, ids.deleted, ids.duplicate, ids.rejected). */
+export const DELETE_KEYS = { read: 'ids.read', sent: 'ids.deleted', rejected: 'ids.rejected' } as const;
+
+const ARRAY: Record<IdType, string> = { external_id: 'external_ids', braze_id: 'braze_ids', user_alias: 'user_aliases' };
+
+/** The users/delete array for an identifier type: one type per request. */
+export function deleteArray(idType: IdType): string {
+  return ARRAY[idType];
+}
+
+/** The de-duplication key of an ID (aliases by label and name). */
+export function idKey(item: Extract<IdItem, { kind: 'id' }>): string {
+  return typeof item.id === 'string' ? item.id : `${item.id.alias_label}\u0000${item.id.alias_name}`;
+}
+
+/** Turns one ID line into a Unit: rejected, duplicate (across every input) or to be deleted. */
+export class DeletePlanner {
+  readonly #array: string;
+  constructor(
+    idType: IdType,
+    private readonly ids: IdJournal,
+  ) {
+    this.#array = ARRAY[idType];
+  }
+
+  plan(item: IdItem): Unit {
+    const { file, line, end } = item;
+    if (item.kind === 'malformed') {
+      return { file, line, end, fate: DELETE_KEYS.rejected, items: [], rejectLine: JSON.stringify({ file, line, reason: item.reason, raw: item.raw }) };
+    }
+    const [hi, lo] = hashId(idKey(item));
+    if (!this.ids.add(hi, lo)) return { file, line, end, fate: 'ids.duplicate', items: [] };
+    const items: RequestItem[] = [{ array: this.#array, value: item.id }];
+    return { file, line, end, fate: DELETE_KEYS.sent, items };
+  }
+}

@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StateError } from '../errors.js';
+import { writeFileAtomic } from './atomic-file.js';
+import type { Fingerprint } from './fingerprint.js';
+
+/**
+ * Where a resumed run starts: files before `fileIndex` are done; in that file, records up to `line`
+ * (ending at byte `offset`) are done; of the next record, the first `skipItems` objects were already
+ * acknowledged (a record's objects may span two requests), `skipRejected` if one of them was refused.
+ */
+export interface Cursor {
+  readonly fileIndex: number;
+  readonly line: number;
+  readonly offset: number;
+  readonly skipItems: number;
+  readonly skipRejected: boolean;
+}
+
+export const START: Cursor = { fileIndex: 0, line: 0, offset: 0, skipItems: 0, skipRejected: false };
+
+/** checkpoint.json. Everything in it describes acknowledged work only (style.md habit 5). */
+export interface Checkpoint {
+  readonly version: 1;
+  readonly command: 'replay' | 'delete';
+  readonly dryRun: boolean;
+  readonly settingsHash: string;
+  readonly inputs: readonly Fingerprint[];
+  readonly cursor: Cursor;
+  /** Sequence number of the next request to build (requests are numbered from 1). */
+  readonly nextRequest: number;
+  /** Hashes in ids.bin that belong to records before the cursor. */
+  readonly ids: number;
+  /** Committed lengths of rejected.ndjson and requests.ndjson. */
+  readonly rejectedBytes: number;
+  readonly requestsBytes: number;
+  /** Report counters over all processes that worked on this run. */
+  readonly counts: Readonly<Record<string, number>>;
+  readonly complete: boolean;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+}
+
+export const CHECKPOINT_FILE = 'checkpoint.json';
+
+/** Loads checkpoint.json from a state directory; undefined when there is none. */
+export function loadCheckpoint(dir: string): Checkpoint | undefined {
+  const file = join(dir, CHECKPOINT_FILE);
+  if (!existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new StateError(`${file} is not valid JSON (${(error as Error).message}); use --restart to start over`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || (parsed as { version?: unknown }).version !== 1) {
+    throw new StateError(`${file} has an unknown format; use --restart to start over`);
+  }
+  return parsed as Checkpoint;
+}
+
+/** Saves atomically (tmp, fsync, rename). */
+export function saveCheckpoint(dir: string, checkpoint: Checkpoint): void {
+  writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(checkpoint, null, 2) + '\n');
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { InputFile } from '../input/types.js';
+
+/** What identifies an input file's content without reading it whole. */
+export interface Fingerprint {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** sha256 of the first and last 64 KiB. */
+  readonly sample: string;
+}
+
+const sampleBytes = 64 * 1024;
+
+export function fingerprint(file: InputFile): Fingerprint {
+  if (file.path === '-') return { path: '-', size: 0, mtimeMs: 0, sample: '' };
+  const hash = createHash('sha256');
+  const fd = openSync(file.path, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(sampleBytes, file.size));
+    hash.update(buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)));
+    if (file.size > sampleBytes) {
+      const start = Math.max(sampleBytes, file.size - sampleBytes);
+      hash.update(buffer.subarray(0, readSync(fd, buffer, 0, file.size - start, start)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { path: file.path, size: file.size, mtimeMs: Math.trunc(file.mtimeMs), sample: hash.digest('hex').slice(0, 32) };
+}
+
+/** Why `now` differs from `then`, or undefined when the inputs are the same. */
+export function inputChange(then: readonly Fingerprint[], now: readonly Fingerprint[]): string | undefined {
+  if (then.length !== now.length) return `the run had ${then.length} input file(s), now there are ${now.length}`;
+  for (let i = 0; i < then.length; i++) {
+    const a = then[i]!;
+    const b = now[i]!;
+    if (a.path !== b.path) return `input #${i + 1} was ${a.path}, now it is ${b.path}`;
+    if (a.size !== b.size) return `${a.path} changed size (${a.size} -> ${b.size} bytes)`;
+    if (a.sample !== b.sample) return `${a.path} changed content`;
+    if (a.mtimeMs !== b.mtimeMs) return `${a.path} was modified (mtime changed)`;
+  }
+  return undefined;
+}

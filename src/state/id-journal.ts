@@ -1,0 +1,74 @@
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
+import { IdSet } from './id-set.js';
+
+const chunkBytes = 64 * 1024;
+
+/**
+ * The de-duplication set, made durable: every hash added is appended (8 bytes) to `ids.bin` in the
+ * order records were read. The checkpoint stores how many hashes belong to records before its
+ * resume point; on resume exactly that prefix is loaded, so records after the resume point are not
+ * mistaken for duplicates of themselves.
+ */
+export class IdJournal {
+  readonly set: IdSet;
+  #fd: number;
+  #buffer = Buffer.allocUnsafe(chunkBytes);
+  #used = 0;
+  #count: number;
+
+  private constructor(fd: number, set: IdSet, count: number) {
+    this.#fd = fd;
+    this.set = set;
+    this.#count = count;
+  }
+
+  /** Opens the journal, loading the first `keep` hashes (0 for a fresh run) and dropping the rest. */
+  static open(file: string, keep: number): IdJournal {
+    const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+    const available = Math.floor(fstatSync(fd).size / 8);
+    const count = Math.min(keep, available);
+    const set = new IdSet(Math.max(1 << 16, count));
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    for (let done = 0; done < count; ) {
+      const want = Math.min(chunkBytes / 8, count - done);
+      const read = readSync(fd, buffer, 0, want * 8, done * 8);
+      for (let i = 0; i + 8 <= read; i += 8) set.add(buffer.readUInt32LE(i), buffer.readUInt32LE(i + 4));
+      done += read / 8;
+      if (read === 0) break;
+    }
+    ftruncateSync(fd, count * 8);
+    return new IdJournal(fd, set, count);
+  }
+
+  /** Hashes added so far (the checkpoint stores this at each resume point). */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Adds a hash; false when already present (a duplicate). */
+  add(hi: number, lo: number): boolean {
+    if (!this.set.add(hi, lo)) return false;
+    if (this.#used === chunkBytes) this.#drain();
+    this.#buffer.writeUInt32LE(hi, this.#used);
+    this.#buffer.writeUInt32LE(lo, this.#used + 4);
+    this.#used += 8;
+    this.#count++;
+    return true;
+  }
+
+  /** Writes buffered hashes and fsyncs: called before a checkpoint that counts them is saved. */
+  flush(): void {
+    this.#drain();
+    fsyncSync(this.#fd);
+  }
+
+  close(): void {
+    this.#drain();
+    closeSync(this.#fd);
+  }
+
+  #drain(): void {
+    if (this.#used > 0) writeSync(this.#fd, this.#buffer, 0, this.#used, null);
+    this.#used = 0;
+  }
+}

@@ -1,0 +1,87 @@
+import { SKIP_REASONS } from '../transform/types.js';
+import type { Counts } from '../pipeline/segment.js';
+
+/** report.json and --json (cli.md "Output, report and exit codes"). */
+export interface Report {
+  readonly command: 'replay' | 'delete';
+  readonly dryRun: boolean;
+  readonly complete: boolean;
+  readonly interrupted: boolean;
+  readonly state: string;
+  readonly endpoint?: string;
+  readonly inputs: readonly string[];
+  readonly records?: {
+    read: number;
+    sent: number;
+    rejected: number;
+    skipped: Record<string, number>;
+  };
+  readonly objects?: { attributes: number; events: number; purchases: number };
+  readonly dataPoints?: number;
+  readonly ids?: { read: number; deleted: number; duplicate: number; rejected: number };
+  readonly requests: { sent: number; retried: number; inDoubt: number };
+  /** Dry run: how long a real run would take at --rate. */
+  readonly estimatedSeconds?: number;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly warnings: readonly string[];
+}
+
+export interface ReportContext {
+  readonly command: 'replay' | 'delete';
+  readonly dryRun: boolean;
+  readonly complete: boolean;
+  readonly interrupted: boolean;
+  readonly state: string;
+  readonly endpoint: string | undefined;
+  readonly inputs: readonly string[];
+  readonly rate: number;
+  readonly startedAt: string;
+  readonly updatedAt: string;
+  readonly warnings: readonly string[];
+}
+
+const n = (counts: Counts, key: string): number => counts[key] ?? 0;
+
+export function buildReport(counts: Counts, context: ReportContext): Report {
+  const requests = { sent: n(counts, 'requests.sent'), retried: n(counts, 'requests.retried'), inDoubt: n(counts, 'requests.inDoubt') };
+  const base = {
+    command: context.command,
+    dryRun: context.dryRun,
+    complete: context.complete,
+    interrupted: context.interrupted,
+    state: context.state,
+    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
+    inputs: context.inputs,
+  };
+  const tail = {
+    requests,
+    ...(context.dryRun ? { estimatedSeconds: Math.ceil(requests.sent / context.rate) } : {}),
+    startedAt: context.startedAt,
+    updatedAt: context.updatedAt,
+    warnings: context.warnings,
+  };
+  if (context.command === 'delete') {
+    const ids = { read: n(counts, 'ids.read'), deleted: n(counts, 'ids.deleted'), duplicate: n(counts, 'ids.duplicate'), rejected: n(counts, 'ids.rejected') };
+    return { ...base, ids, ...tail };
+  }
+  const skipped: Record<string, number> = {};
+  for (const reason of SKIP_REASONS) skipped[reason] = n(counts, `records.skipped.${reason}`);
+  return {
+    ...base,
+    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped },
+    objects: { attributes: n(counts, 'objects.attributes'), events: n(counts, 'objects.events'), purchases: n(counts, 'objects.purchases') },
+    dataPoints: n(counts, 'dataPoints'),
+    ...tail,
+  };
+}
+
+/**
+ * The accounting identity of cli.md: read = sent + rejected + Σ skipped (delete: read = deleted +
+ * duplicate + rejected). Returns the difference (0 when it holds).
+ */
+export function accountingGap(report: Report): number {
+  if (report.ids) return report.ids.read - report.ids.deleted - report.ids.duplicate - report.ids.rejected;
+  const r = report.records!;
+  return r.read - r.sent - r.rejected - Object.values(r.skipped).reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,191 @@
+import type { BrazeObject, Preset, SegmentMessage } from './types.js';
+import type { MapContext } from './context.js';
+import type { FieldValidator } from './standard-fields.js';
+import { brazeObject, objectHead } from './context.js';
+import { attributeKeyRule, writeCustomAttribute } from './custom-attributes.js';
+import { isRecord } from './limits.js';
+import {
+  countryField, dobField, genderField, languageField, subscribeField, textField, timeZoneField,
+} from './standard-fields.js';
+
+/** Where a standard attribute may come from. `label` names it in "duplicate of …" reasons. */
+interface Source {
+  readonly from: string;
+  readonly label: string;
+  /** The top-level trait key this source uses up (not sent again as a custom attribute). */
+  readonly consumes?: string;
+  readonly get: (traits: Record<string, unknown>, msg: SegmentMessage) => unknown;
+}
+
+/** One Braze standard attribute: its candidate sources, best first, and its validator. */
+interface StandardField {
+  readonly to: string;
+  readonly sources: readonly Source[];
+  readonly validate: FieldValidator;
+}
+
+const trait = (key: string): Source => ({ from: `traits.${key}`, label: key, consumes: key, get: (t) => t[key] });
+
+const addressPart = (key: string): Source => ({
+  from: `traits.address.${key}`,
+  label: `address.${key}`,
+  get: (t) => (isRecord(t['address']) ? t['address'][key] : undefined),
+});
+
+const location = (key: string): Source => ({
+  from: `context.location.${key}`,
+  label: `context.location.${key}`,
+  get: (_, msg) => locationOf(msg)?.[key],
+});
+
+function locationOf(msg: SegmentMessage): Record<string, unknown> | undefined {
+  const context = msg['context'];
+  return isRecord(context) && isRecord(context['location']) ? context['location'] : undefined;
+}
+
+/**
+ * The standard attributes per preset (mapping.md §3, §8). When several sources are given the first
+ * valid one wins: the Segment spec name (camelCase `firstName`, `avatar`, `address.city`) before
+ * the Braze name used as a trait (`first_name`, `image_url`, `home_city`); the other is traced as a duplicate.
+ */
+function standardFields(preset: Preset): readonly StandardField[] {
+  const classic = preset === 'classic';
+  const field = (to: string, sources: Source[], validate: FieldValidator): StandardField => ({ to, sources, validate });
+  return [
+    field('first_name', [trait('firstName'), trait('first_name')], textField),
+    field('last_name', [trait('lastName'), trait('last_name')], textField),
+    field('email', [trait('email')], textField),
+    field('phone', [trait('phone')], textField),
+    field('image_url', [trait('avatar'), trait('image_url')], textField),
+    // actions: `birthday` stays a custom attribute (Segment's Actions destination has no default dob).
+    field('dob', classic ? [trait('birthday'), trait('dob')] : [trait('dob')], dobField),
+    field('gender', [trait('gender')], genderField(preset)),
+    field('home_city', [addressPart('city'), trait('home_city')], textField),
+    field('country', [classic ? addressPart('country') : location('country'), trait('country')], countryField),
+    field('email_subscribe', [trait('email_subscribe')], subscribeField),
+    field('push_subscribe', [trait('push_subscribe')], subscribeField),
+    field('time_zone', [trait('time_zone')], timeZoneField),
+    field('language', [trait('language')], languageField),
+  ];
+}
+
+const FIELDS: Readonly<Record<Preset, readonly StandardField[]>> = {
+  classic: standardFields('classic'),
+  actions: standardFields('actions'),
+};
+
+/** Trait keys not sent as custom attributes. classic also uses `name`, `id` and an object `address`. */
+const CONSUMED: Readonly<Record<Preset, ReadonlySet<string>>> = {
+  classic: new Set([...consumedBy(FIELDS.classic), 'name', 'id']),
+  actions: new Set(consumedBy(FIELDS.actions)),
+};
+
+function consumedBy(fields: readonly StandardField[]): string[] {
+  return fields.flatMap((f) => f.sources.flatMap((s) => (s.consumes === undefined ? [] : [s.consumes])));
+}
+
+/**
+ * identify -> one attributes object (mapping.md §3, §8). Returns undefined when the traits give no
+ * attribute at all: the record is then skipped `notMapped`.
+ */
+export function identifyAttributes(ctx: MapContext): BrazeObject | undefined {
+  const { msg, settings, trace } = ctx;
+  const raw = msg['traits'];
+  if (raw !== undefined && raw !== null && !isRecord(raw)) trace?.push({ from: 'traits', action: 'dropped', reason: 'traits is not an object' });
+  const traits = isRecord(raw) ? raw : {};
+  const body = objectHead(ctx, 'attributes');
+  const classic = settings.preset === 'classic';
+  if (classic) splitName(ctx, traits, body);
+  for (const field of FIELDS[settings.preset]) writeStandard(ctx, field, traits, body);
+  if (!classic) writeLocation(ctx, body);
+  if (classic) writeAddressRest(ctx, traits, body);
+  writeCustom(ctx, traits, body);
+  if (Object.keys(body).length === 1) return undefined;
+  return brazeObject(ctx, 'attributes', body);
+}
+
+function writeStandard(ctx: MapContext, field: StandardField, traits: Record<string, unknown>, body: Record<string, unknown>): void {
+  const { trace } = ctx;
+  let winner: string | undefined;
+  for (const source of field.sources) {
+    const value = source.get(traits, ctx.msg);
+    if (value === undefined) continue;
+    if (winner !== undefined) {
+      trace?.push({ from: source.from, action: 'dropped', reason: `duplicate of ${winner}` });
+      continue;
+    }
+    const check = field.validate(value);
+    if (!check.ok) {
+      trace?.push({ from: source.from, action: 'dropped', reason: `${field.to}: ${check.reason}` });
+      continue;
+    }
+    winner = source.label;
+    body[field.to] = check.value;
+    if (trace === undefined) continue;
+    const to = `attributes.${field.to}`;
+    if (check.reason !== undefined) trace.push({ from: source.from, to, action: 'changed', reason: check.reason, value: check.value });
+    else trace.push({ from: source.from, to, action: 'mapped', ...(check.value !== value && { value: check.value }) });
+  }
+}
+
+/** classic: `name` gives first_name/last_name only when neither is given, split at the first space. */
+function splitName(ctx: MapContext, traits: Record<string, unknown>, body: Record<string, unknown>): void {
+  const name = traits['name'];
+  if (name === undefined) return;
+  const { trace } = ctx;
+  const named = ['firstName', 'first_name', 'lastName', 'last_name'].some((k) => traits[k] !== undefined);
+  if (named) return void trace?.push({ from: 'traits.name', action: 'dropped', reason: 'first or last name given; name is not sent' });
+  if (typeof name !== 'string' || name.trim() === '') return void trace?.push({ from: 'traits.name', action: 'dropped', reason: 'name is not a non-empty string' });
+  const text = name.trim();
+  const space = text.indexOf(' ');
+  const parts = space < 0 ? [text] : [text.slice(0, space), text.slice(space + 1).trim()];
+  ['first_name', 'last_name'].forEach((to, i) => {
+    const part = parts[i];
+    if (part === undefined || part === '') return;
+    const check = textField(part);
+    if (!check.ok) return;
+    body[to] = check.value;
+    trace?.push({ from: 'traits.name', to: `attributes.${to}`, action: 'changed', reason: check.reason ?? 'name split at the first space', value: check.value });
+  });
+}
+
+/** actions: `current_location` from context.location latitude/longitude (both needed). */
+function writeLocation(ctx: MapContext, body: Record<string, unknown>): void {
+  const loc = locationOf(ctx.msg);
+  const latitude = loc?.['latitude'];
+  const longitude = loc?.['longitude'];
+  if ((latitude === undefined || latitude === null) && (longitude === undefined || longitude === null)) return;
+  const ok = typeof latitude === 'number' && typeof longitude === 'number' && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
+  if (!ok) return void ctx.trace?.push({ from: 'context.location', action: 'dropped', reason: 'current_location needs numeric latitude and longitude' });
+  body['current_location'] = { latitude, longitude };
+  ctx.trace?.push({ from: 'context.location', to: 'attributes.current_location', action: 'mapped', value: body['current_location'] });
+}
+
+/** classic: the keys of `address` other than city and country become the nested `address` attribute. */
+function writeAddressRest(ctx: MapContext, traits: Record<string, unknown>, body: Record<string, unknown>): void {
+  const address = traits['address'];
+  if (!isRecord(address)) return;
+  const { city: _city, country: _country, ...rest } = address;
+  if (Object.keys(rest).length === 0) return;
+  writeCustomAttribute(body, 'address', rest, 'traits.address', ctx.trace);
+}
+
+/** Every other trait is a custom attribute of the same name. */
+function writeCustom(ctx: MapContext, traits: Record<string, unknown>, body: Record<string, unknown>): void {
+  const { trace } = ctx;
+  const preset = ctx.settings.preset;
+  const consumed = CONSUMED[preset];
+  for (const key in traits) {
+    if (consumed.has(key)) {
+      if (key === 'id' && trace) trace.push({ from: 'traits.id', action: 'dropped', reason: 'id repeats userId' });
+      continue;
+    }
+    if (key === 'address' && preset === 'classic' && isRecord(traits[key])) continue;
+    const dropped = attributeKeyRule(key);
+    if (dropped !== undefined) {
+      trace?.push({ from: trace ? `traits.${key}` : '', action: 'dropped', reason: dropped });
+      continue;
+    }
+    writeCustomAttribute(body, key, traits[key], trace ? `traits.${key}` : '', trace);
+  }
+}

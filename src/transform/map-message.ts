@@ -1,0 +1,113 @@
+import type { FieldTrace, MapResult, MappingSettings, SegmentMessage, SkipReason } from './types.js';
+import type { MapContext, Mapped } from './context.js';
+import type { EventTime } from './time.js';
+import type { UserId } from './filter.js';
+import { customEvent } from './event.js';
+import { isBrazeOrigin, userIdOf, windowFilter } from './filter.js';
+import { groupAttributes } from './group.js';
+import { identifyAttributes } from './identify.js';
+import { pageEventName, pageNotMapped, pageProperties } from './page.js';
+import { isOrderCompleted, trackPurchases } from './purchases.js';
+import { eventTime, formatTime } from './time.js';
+
+/** How to map. */
+export interface MapOptions {
+  /**
+   * Collect a FieldTrace per Segment field for the dry-run diff. When false, `trace` is `[]` and no
+   * trace work is done at all: this is the hot path of a live run.
+   */
+  readonly trace: boolean;
+}
+
+const skipped = (reason: SkipReason, detail: string): MapResult => ({ fate: 'skipped', reason, detail, trace: [] });
+
+/**
+ * Maps one shape-checked, de-duplicated Segment message to Braze objects, or gives its fate
+ * (mapping.md §1): anonymous -> brazeOrigin -> filtered -> notMapped -> rejected -> sent. Pure.
+ */
+export function mapMessage(msg: SegmentMessage, settings: MappingSettings, options: MapOptions): MapResult {
+  const user = userIdOf(msg);
+  if (user.kind === 'anonymous') return skipped('anonymous', 'no userId');
+  if (!settings.includeBrazeEvents && isBrazeOrigin(msg)) return skipped('brazeOrigin', `"${String(msg['event'])}" was sent to Segment by Braze`);
+  const time = eventTime(msg, settings.time);
+  const outside = windowFilter(msg.type, time, settings);
+  if (outside !== undefined) return skipped('filtered', outside);
+  const unmapped = notMapped(msg, settings);
+  if (unmapped !== undefined) return skipped('notMapped', unmapped);
+  const trace: FieldTrace[] | undefined = options.trace ? [] : undefined;
+  const event = msg.type !== 'identify' && msg.type !== 'group';
+  const ctx: MapContext = {
+    msg,
+    settings,
+    externalId: user.kind === 'ok' ? user.id : '',
+    time: event && time.ok ? formatTime(time.ms) : undefined,
+    trace,
+  };
+  if (msg.type === 'identify') {
+    const object = identifyAttributes(ctx);
+    if (object === undefined) return skipped('notMapped', 'identify traits give no attribute');
+    return finish(ctx, user, time, { ok: true, objects: [object] });
+  }
+  if (msg.type === 'group') return finish(ctx, user, time, groupAttributes(ctx));
+  if (user.kind === 'invalid' || !time.ok) return finish(ctx, user, time, { ok: true, objects: [] });
+  return finish(ctx, user, time, msg.type === 'track' ? mapTrack(ctx) : mapPage(ctx));
+}
+
+/** The notMapped detail for types and settings that send nothing (mapping.md §1, §6, §8). */
+function notMapped(msg: SegmentMessage, settings: MappingSettings): string | undefined {
+  switch (msg.type) {
+    case 'identify':
+    case 'track':
+      return undefined;
+    case 'group':
+      return settings.preset === 'actions' ? 'group calls are not mapped by the actions preset' : undefined;
+    case 'page':
+    case 'screen':
+      return settings.preset === 'actions' ? `${msg.type} calls are not mapped by the actions preset` : pageNotMapped(msg, settings);
+    case 'alias':
+      return 'alias calls are not mapped';
+    default:
+      return `unknown type "${msg.type}"`;
+  }
+}
+
+/** track -> purchases (§5) or one custom event (§4). */
+function mapTrack(ctx: MapContext): Mapped {
+  const event = ctx.msg['event'];
+  if (typeof event !== 'string' || event.trim() === '') return { ok: false, reason: 'track without an event name', field: 'event', objects: [] };
+  const purchases = trackPurchases(ctx, event);
+  if (purchases !== undefined) return purchases;
+  const orderAsEvent = ctx.settings.purchases !== 'none' && isOrderCompleted(event);
+  const composed = orderAsEvent ? `${event} without products is sent as a custom event` : undefined;
+  return customEvent(ctx, { name: event, from: 'event', ...(composed !== undefined && { composed }) }, ctx.msg['properties']);
+}
+
+/** page/screen -> one custom event (§6). */
+function mapPage(ctx: MapContext): Mapped {
+  return customEvent(ctx, pageEventName(ctx.msg), pageProperties(ctx.msg));
+}
+
+/**
+ * The validation step of the fate order, then the result: a bad userId or an unusable event time
+ * rejects the record before the mapper's own rejections count.
+ */
+function finish(ctx: MapContext, user: UserId, time: EventTime, mapped: Mapped): MapResult {
+  const trace = ctx.trace ?? [];
+  if (user.kind === 'invalid') return { fate: 'rejected', reason: user.reason, field: 'userId', objects: [], trace };
+  if (ctx.time === undefined && !time.ok && ctx.msg.type !== 'identify' && ctx.msg.type !== 'group') {
+    return { fate: 'rejected', reason: time.reason, field: time.field, objects: [], trace };
+  }
+  if (ctx.trace) traceCommon(ctx, user, time, mapped);
+  if (!mapped.ok) return { fate: 'rejected', reason: mapped.reason, ...(mapped.field !== undefined && { field: mapped.field }), objects: mapped.objects, trace };
+  return { fate: 'sent', objects: mapped.objects, trace };
+}
+
+/** userId and time traces, first in the list. */
+function traceCommon(ctx: MapContext, user: UserId, time: EventTime, mapped: Mapped): void {
+  const first = mapped.objects[0];
+  if (first === undefined || user.kind !== 'ok') return;
+  const path = first.kind === 'attributes' ? 'attributes' : `${first.kind}[0]`;
+  const head: FieldTrace[] = [{ from: 'userId', to: `${path}.external_id`, action: 'mapped', ...(ctx.msg['userId'] !== user.id && { value: user.id }) }];
+  if (ctx.time !== undefined && time.ok) head.push({ from: time.field, to: `${path}.time`, action: 'mapped', value: ctx.time });
+  ctx.trace!.unshift(...head);
+}

@@ -1,0 +1,62 @@
+import type { FieldTrace } from './types.js';
+import { MAX_PROPERTIES_BYTES, MAX_STRING } from './limits.js';
+import { cleanNested } from './nested-value.js';
+
+/** Names the Segment path of a property key for traces; undefined leaves that key untraced. */
+export type PropertyOrigin = (key: string) => string | undefined;
+
+/** Why Braze would reject a top-level event/purchase property key (mapping.md §4), or undefined. */
+function topKeyRule(key: string): string | undefined {
+  if (key === 'time' || key === 'event_name') return `Braze reserves event property "${key}"`;
+  if (key.startsWith('$')) return 'keys starting with "$" are reserved by Braze';
+  if (key.length > MAX_STRING) return `key longer than ${MAX_STRING} characters`;
+  return undefined;
+}
+
+function nestedKeyRule(key: string): string | undefined {
+  return key.startsWith('$') ? 'keys starting with "$" are reserved by Braze' : undefined;
+}
+
+/**
+ * Event or purchase `properties` as Braze accepts them: reserved and over-long keys dropped, long
+ * strings truncated, nested values kept. Returns undefined when nothing is left (no `properties` key).
+ * `to` is the Braze path of the properties object, e.g. `events[0].properties`.
+ */
+export function cleanProperties(
+  source: Readonly<Record<string, unknown>>,
+  origin: PropertyOrigin,
+  to: string,
+  trace: FieldTrace[] | undefined,
+): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const key in source) {
+    const value = source[key];
+    if (value === undefined) continue;
+    const from = trace ? origin(key) : undefined;
+    const keyTrace = from === undefined ? undefined : trace;
+    const dropped = topKeyRule(key);
+    if (dropped !== undefined) {
+      keyTrace?.push({ from: from!, action: 'dropped', reason: dropped });
+      continue;
+    }
+    const path = keyTrace ? `${to}.${key}` : '';
+    keyTrace?.push({ from: from!, to: path, action: 'mapped' });
+    (out ??= {})[key] = cleanNested(value, nestedKeyRule, from ?? '', path, keyTrace);
+  }
+  return out;
+}
+
+/** Bytes of the UTF-8 JSON Braze measures against its 50 KB cap. */
+export function propertiesBytes(properties: Readonly<Record<string, unknown>>): number {
+  return Buffer.byteLength(JSON.stringify(properties), 'utf8');
+}
+
+/** The rejection reason when properties exceed Braze's 50 KB cap (limit included), else undefined. */
+export function propertiesTooLarge(properties: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (properties === undefined) return undefined;
+  const json = JSON.stringify(properties);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short JSON cannot be over the cap, so skip counting.
+  if (json.length * 3 <= MAX_PROPERTIES_BYTES) return undefined;
+  const bytes = Buffer.byteLength(json, 'utf8');
+  return bytes > MAX_PROPERTIES_BYTES ? `properties are ${bytes} bytes, over Braze's ${MAX_PROPERTIES_BYTES}-byte limit` : undefined;
+}

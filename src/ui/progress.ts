@@ -1,0 +1,61 @@
+import cliProgress from 'cli-progress';
+import ora, { type Ora } from 'ora';
+import type { Counts } from '../pipeline/segment.js';
+
+/** Progress on stderr: a bar over the input files for the long phase, spinners for short ones. */
+export interface Progress {
+  /** A short phase ("Finding inputs…"); returns a function that ends it. */
+  phase(text: string): () => void;
+  /** The long phase: files done of `files`, with live counters. */
+  start(files: number): void;
+  update(filesDone: number, counts: Counts): void;
+  stop(): void;
+}
+
+const silent: Progress = { phase: () => () => undefined, start() {}, update() {}, stop() {} };
+
+/** Off when stderr is not a terminal, or with --quiet (cli.md "Output"). */
+export function createProgress(enabled: boolean, live: boolean, now: () => number): Progress {
+  if (!enabled) return silent;
+  let bar: cliProgress.SingleBar | undefined;
+  let started = 0;
+  let spinner: Ora | undefined;
+  return {
+    phase(text) {
+      spinner = ora({ text, stream: process.stderr }).start();
+      return () => {
+        spinner?.stop();
+        spinner = undefined;
+      };
+    },
+    start(files) {
+      started = now();
+      const format = live
+        ? 'files {bar} {value}/{total} | records {read} | requests {sent} ({rps}/s) | objects {objects} | rejected {rejected} | retries {retried} | ETA {eta_formatted}'
+        : 'files {bar} {value}/{total} | records {read} ({recs}/s) | requests {sent} | rejected {rejected}';
+      bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50 }, cliProgress.Presets.shades_classic);
+      bar.start(files, 0, payload({}, 1));
+    },
+    update(filesDone, counts) {
+      bar?.update(filesDone, payload(counts, Math.max(0.001, (now() - started) / 1000)));
+    },
+    stop() {
+      bar?.stop();
+      spinner?.stop();
+    },
+  };
+}
+
+function payload(counts: Counts, seconds: number): Record<string, number> {
+  const read = (counts['records.read'] ?? 0) + (counts['ids.read'] ?? 0);
+  const sent = counts['requests.sent'] ?? 0;
+  return {
+    read,
+    recs: Math.round(read / seconds),
+    sent,
+    rps: Math.round(sent / seconds),
+    objects: (counts['objects.attributes'] ?? 0) + (counts['objects.events'] ?? 0) + (counts['objects.purchases'] ?? 0),
+    rejected: (counts['records.rejected'] ?? 0) + (counts['ids.rejected'] ?? 0),
+    retried: counts['requests.retried'] ?? 0,
+  };
+}
