@@ -65,6 +65,8 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
 
 function program(run: (task: () => Promise<Report | void>) => Promise<void>, env: Env, deps: () => RunDeps): Command {
   const cli = new Command('segment-braze')
+    // Set before the subcommands are added, so that they inherit it: usage errors exit 2, not 1.
+    .exitOverride()
     .description('Replay Segment archives into Braze (users/track), delete Braze users, and rehearse against a local Braze emulator.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)');
@@ -187,7 +189,7 @@ async function main(argv: string[]): Promise<void> {
   const run = async (task: () => Promise<Report | void>) => {
     code = exitCodeOf(await task());
   };
-  const cli = program(run, env, deps).exitOverride();
+  const cli = program(run, env, deps);
   try {
     await cli.parseAsync(argv);
   } catch (error) {

@@ -201,29 +201,40 @@ export class Engine {
     const request: PlannedRequest = { path: this.options.path, items: slots.map((s) => s.item) };
     const { history, inDoubt } = this.options;
     const known = history.acked.get(number);
-    if (known) return this.#acknowledge(number, request, slots, segment, known);
-    if (history.inDoubt.has(number)) {
-      this.inDoubtRequests.push(number);
-      addCount(segment.counts, 'requests.inDoubt');
-      if (inDoubt === 'skip') return this.#acknowledge(number, request, slots, segment, noDelivery);
+    if (known) {
+      if (known.inDoubt) this.#countInDoubt(number, segment);
+      return this.#acknowledge(number, request, slots, segment, known);
+    }
+    const doubted = history.inDoubt.has(number);
+    if (doubted) {
+      this.#countInDoubt(number, segment);
+      if (inDoubt === 'skip') {
+        this.options.log?.acked(number, { ...noDelivery, inDoubt: true });
+        return this.#acknowledge(number, request, slots, segment, noDelivery);
+      }
     }
     if (!this.options.sink.live) return this.#acknowledge(number, request, slots, segment, dryDelivery);
     if (this.#failure !== undefined) throw this.#failure;
     while (this.#inflight >= this.options.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
     if (this.#failure !== undefined) throw this.#failure;
-    this.#send(number, request, slots, segment);
+    this.#send(number, request, slots, segment, doubted);
   }
 
-  #send(number: number, request: PlannedRequest, slots: Slot[], segment: Segment): void {
+  #countInDoubt(number: number, segment: Segment): void {
+    this.inDoubtRequests.push(number);
+    addCount(segment.counts, 'requests.inDoubt');
+  }
+
+  #send(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
     this.#inflight++;
     this.options.log?.sent(number);
-    void this.#await(number, request, slots, segment);
+    void this.#await(number, request, slots, segment, doubted);
   }
 
-  async #await(number: number, request: PlannedRequest, slots: Slot[], segment: Segment): Promise<void> {
+  async #await(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): Promise<void> {
     try {
       const delivery = await this.options.sink.deliver(request);
-      this.options.log?.acked(number, delivery);
+      this.options.log?.acked(number, doubted ? { ...delivery, inDoubt: true } : delivery);
       this.#acknowledge(number, request, slots, segment, delivery);
     } catch (error) {
       this.#failure ??= error instanceof Error ? error : new FatalRunError(String(error));

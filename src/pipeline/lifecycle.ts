@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrazeClient } from '../braze/client.js';
@@ -79,6 +80,8 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   if (state.resumed) deps.log.info(`Resuming the run in ${state.dir}.`);
 
   const stopSending = new AbortController();
+  // Every request in flight listens to this one signal.
+  setMaxListeners(0, stopSending.signal);
   const { sink, close } = makeSink(config, deps, stopSending.signal);
   const control: RunControl = { stopped: false, filesDone: state.cursor.fileIndex };
   let lastSave = deps.now();

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { ItemRejection } from '../braze/types.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 /** What the log knows about one request after the checkpoint. */
 export interface LoggedAck {
@@ -7,6 +8,8 @@ export interface LoggedAck {
   readonly httpRequests: number;
   readonly retries: number;
   readonly deleted?: number;
+  /** The request had been in doubt (sent by an earlier process with no answer recorded). */
+  readonly inDoubt?: boolean;
 }
 
 export interface RequestHistory {
@@ -18,7 +21,8 @@ export interface RequestHistory {
 
 /**
  * requests.log: one line when a request is sent (`S <n>`) and one when Braze acknowledged it
- * (`A <n> <json>`). The checkpoint only moves over contiguous acknowledged requests; this log tells
+ * (`A <n> <json>`); `D <n>` marks a request found in doubt, so that a later process still knows it
+ * was (and counts it once) even if this one dies before its checkpoint covers it. The checkpoint only moves over contiguous acknowledged requests; this log tells
  * a resumed run which later requests were acknowledged anyway (out of order, under concurrency) and
  * which were in flight when the process died. Lines are written with one write() each, so they
  * survive the process being killed (not a power cut: the checkpoint itself is fsynced).
@@ -35,8 +39,9 @@ export class RequestLog {
    */
   static open(file: string, fromRequest: number): { log: RequestLog; history: RequestHistory } {
     const history = existsSync(file) ? parse(readFileSync(file, 'utf8'), fromRequest) : empty();
-    const kept = [...history.acked].map(([n, ack]) => `A ${n} ${JSON.stringify(ack)}\n`).join('');
-    writeFileSync(file, kept);
+    const acked = [...history.acked].map(([n, ack]) => `A ${n} ${JSON.stringify(ack)}\n`);
+    const doubted = [...history.inDoubt].map((n) => `D ${n}\n`);
+    writeFileAtomic(file, acked.join('') + doubted.join(''));
     return { log: new RequestLog(openSync(file, 'a')), history };
   }
 
@@ -64,7 +69,7 @@ function parse(text: string, fromRequest: number): RequestHistory {
     const space = line.indexOf(' ', 2);
     const n = Number(line.slice(2, space === -1 ? undefined : space));
     if (!Number.isInteger(n) || n < fromRequest) continue;
-    if (line.startsWith('S ')) sent.add(n);
+    if (line.startsWith('S ') || line.startsWith('D ')) sent.add(n);
     else if (line.startsWith('A ') && space !== -1) {
       try {
         acked.set(n, JSON.parse(line.slice(space + 1)) as LoggedAck);

@@ -1,0 +1,206 @@
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../support/cli.js';
+import { expectIdentity, plannedObjects, readNdjson, readReport, sorted } from '../support/files.js';
+
+// @ts-expect-error plain JavaScript module without types
+import { generateArchive } from '../../scripts/generate-archive.mjs';
+
+interface Generated {
+  files: string[];
+  messages: number;
+  counts: Record<string, number>;
+}
+
+function requestBodies(state: string): Array<Record<string, unknown[]>> {
+  return readNdjson<{ method: string; path: string; body: Record<string, unknown[]> }>(join(state, 'requests.ndjson')).map((r) => {
+    expect(r.method).toBe('POST');
+    expect(r.path).toBe('/users/track');
+    return r.body;
+  });
+}
+
+function objectsIn(body: Record<string, unknown[]>): number {
+  return Object.values(body).reduce((n, a) => n + a.length, 0);
+}
+
+describe('replay --dry-run on samples/', () => {
+  it('plans the sample archive, accounts for every record and exits 3 for its malformed line', async () => {
+    const state = tempDir();
+    const result = await runCli(['replay', 'samples/segment-logs', '--dry-run', '--state', state]);
+    expect(result.stderr).toContain('dummy-object.txt');
+    expect(result.code).toBe(3);
+    const report = readReport(state);
+    expect(report.complete).toBe(true);
+    expect(report.dryRun).toBe(true);
+    expectIdentity(report);
+    expect(report.records!.skipped.anonymous).toBeGreaterThan(0);
+    expect(report.records!.skipped.duplicate).toBeGreaterThan(0);
+    expect(report.records!.skipped.brazeOrigin).toBeGreaterThan(0);
+    const bodies = requestBodies(state);
+    expect(bodies.length).toBe(report.requests.sent);
+    for (const body of bodies) expect(objectsIn(body)).toBeLessThanOrEqual(75);
+    const o = report.objects!;
+    expect(bodies.reduce((n, b) => n + objectsIn(b), 0)).toBe(o.attributes + o.events + o.purchases);
+    const rejects = readNdjson<{ file: string; line: number; reason: string }>(join(state, 'rejected.ndjson'));
+    expect(rejects.length).toBeGreaterThanOrEqual(report.records!.rejected);
+    const malformed = rejects.find((r) => r.reason.startsWith('invalid JSON'));
+    expect(malformed?.file).toMatch(/segment-logs\/Xk3v9Q2pLm\/.+\.gz$/);
+    expect(malformed?.line).toBeGreaterThan(0);
+    expect(result.stdout).toContain('Fields mapped');
+    expect(result.stdout).toMatch(/records +read \d+ = would be sent \d+/);
+  });
+
+  it('reads the warehouse CSV exports', async () => {
+    const state = tempDir();
+    const result = await runCli(['replay', 'samples/warehouse', '--dry-run', '--state', state, '--json']);
+    const report = JSON.parse(result.stdout) as ReturnType<typeof readReport>;
+    expectIdentity(report);
+    expect(report.records!.read).toBeGreaterThan(0);
+    expect(report.records!.skipped.anonymous).toBeGreaterThan(0);
+    expect(report.objects!.purchases).toBeGreaterThan(0);
+    expect(report.objects!.attributes).toBeGreaterThan(0);
+  });
+
+  it('reads a JSON array file', async () => {
+    const state = tempDir();
+    await runCli(['replay', 'samples/messages.json', '--dry-run', '--state', state, '--diff', 'none']);
+    const report = readReport(state);
+    expectIdentity(report);
+    expect(report.records!.read).toBeGreaterThan(0);
+  });
+});
+
+describe('replay --dry-run on generated archives', () => {
+  let dir: string;
+  let generated: Generated;
+  beforeAll(async () => {
+    dir = tempDir();
+    generated = (await generateArchive({ dir, messages: 3000, files: 3, seed: 7, format: 'ndjson', gzip: true, layout: 's3' })) as Generated;
+  });
+
+  it('plans gzipped NDJSON in the S3 layout with the identity holding', async () => {
+    const state = tempDir();
+    const result = await runCli(['replay', dir, '--dry-run', '--state', state, '--diff', 'none']);
+    expect(result.code).toBe(0);
+    const report = readReport(state);
+    expectIdentity(report);
+    expect(report.records!.read).toBe(generated.messages);
+    expect(report.records!.rejected).toBe(0);
+    for (const body of requestBodies(state)) expect(objectsIn(body)).toBeLessThanOrEqual(75);
+    // All requests but the last are full: batching packs 75 objects across the three arrays.
+    const bodies = requestBodies(state);
+    for (const body of bodies.slice(0, -1)) expect(objectsIn(body)).toBe(75);
+  });
+
+  it('gives the same requests from stdin as from the files', async () => {
+    const fromFiles = tempDir();
+    await runCli(['replay', dir, '--dry-run', '--state', fromFiles, '--diff', 'none']);
+    const files = listFiles(dir);
+    const input = Buffer.concat(files.map((f) => readFileSync(f)));
+    // Concatenated gzip members are one valid gzip stream.
+    const fromStdin = tempDir();
+    const result = await runCli(['replay', '-', '--dry-run', '--state', fromStdin, '--diff', 'none'], { input });
+    expect(result.code).toBe(0);
+    expect(plannedObjects(fromStdin)).toEqual(plannedObjects(fromFiles));
+  });
+
+  it('honours --batch-size', async () => {
+    const state = tempDir();
+    await runCli(['replay', dir, '--dry-run', '--state', state, '--diff', 'none', '--batch-size', '50']);
+    const bodies = requestBodies(state);
+    for (const body of bodies.slice(0, -1)) expect(objectsIn(body)).toBe(50);
+    expectIdentity(readReport(state));
+  });
+
+  it('plans JSON arrays and CSV the same way', async () => {
+    for (const format of ['json', 'csv'] as const) {
+      const out = tempDir();
+      const gen = (await generateArchive({ dir: out, messages: 1500, files: 2, seed: 3, format, gzip: format === 'csv', layout: 'flat' })) as Generated;
+      const state = tempDir();
+      const result = await runCli(['replay', out, '--dry-run', '--state', state, '--diff', 'none']);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      const report = readReport(state);
+      expectIdentity(report);
+      expect(report.records!.read).toBe(gen.messages);
+      expect(report.records!.sent).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('bad input and usage', () => {
+  it('rejects malformed lines with file and line, goes on, and exits 3', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.ndjson');
+    const good = JSON.stringify({ type: 'track', event: 'A', userId: 'u1', messageId: 'm1', timestamp: '2025-03-02T10:00:00Z' });
+    const lines = [good, '{"type":"track",', '[1,2]', JSON.stringify({ userId: 'u2', messageId: 'm3' }), JSON.stringify({ type: 'track', userId: 'u3', messageId: 'm4' })];
+    (await import('node:fs')).writeFileSync(file, lines.join('\n') + '\n');
+    const state = tempDir();
+    const result = await runCli(['replay', file, '--dry-run', '--state', state, '--diff', 'none']);
+    expect(result.code).toBe(3);
+    const rejects = readNdjson<{ file: string; line: number; reason: string }>(join(state, 'rejected.ndjson'));
+    expect(rejects.map((r) => r.line)).toEqual([2, 3, 4, 5]);
+    expect(rejects.every((r) => r.file.endsWith('bad.ndjson'))).toBe(true);
+    expect(rejects[2]!.reason).toMatch(/type/);
+    expect(rejects[3]!.reason).toMatch(/time|timestamp/);
+    const report = readReport(state);
+    expect(report.records).toMatchObject({ read: 5, sent: 1, rejected: 4 });
+    expectIdentity(report);
+  });
+
+  it('names a truncated gzip file and keeps the records before the damage', async () => {
+    const dir = tempDir();
+    await generateArchive({ dir, messages: 400, files: 1, seed: 2, format: 'ndjson', gzip: true, layout: 'flat' });
+    const [file] = listFiles(dir);
+    const bytes = readFileSync(file!);
+    (await import('node:fs')).writeFileSync(file!, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const state = tempDir();
+    const result = await runCli(['replay', dir, '--dry-run', '--state', state, '--diff', 'none']);
+    expect(result.code).toBe(3);
+    const rejects = readNdjson<{ file: string; reason: string }>(join(state, 'rejected.ndjson'));
+    expect(rejects.some((r) => /gzip/i.test(r.reason) && r.file.endsWith('.gz'))).toBe(true);
+    const report = readReport(state);
+    expectIdentity(report);
+    expect(report.records!.read).toBeGreaterThan(50);
+  });
+
+  it.each([
+    [['replay', 'samples/segment-logs', '--dry-run', '--bogus'], /unknown option/],
+    [['replay', 'samples/segment-logs', '--dry-run', '--batch-size', '76'], /--batch-size must be a whole number from 1 to 75/],
+    [['replay', 'samples/segment-logs', '--dry-run', '--preset', 'nope'], /preset/],
+    [['replay', 'does-not-exist', '--dry-run'], /Input not found: does-not-exist/],
+    [['replay', '--dry-run'], /missing required argument/],
+    [['replay', 'samples/segment-logs'], /No Braze endpoint/],
+    [['replay', 'samples/segment-logs', '--endpoint', 'https://https://rest.iad-01.braze.com'], /scheme|https:\/\/https/i],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints help with examples and the version', async () => {
+    const help = await runCli(['replay', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Examples:');
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+void createReadStream;
+void sorted;

@@ -1,0 +1,159 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { runCli, startCli, tempDir } from '../support/cli.js';
+import { expectIdentity, plannedObjects, readReport, recordedObjects, sorted } from '../support/files.js';
+
+// @ts-expect-error plain JavaScript module without types
+import { generateArchive } from '../../scripts/generate-archive.mjs';
+
+const KEY = 'sb-resume-key-77aa11';
+let emulator: RunningEmulator | undefined;
+
+async function emulate(options: Partial<EmulatorOptions> = {}) {
+  const record = join(tempDir(), 'record.ndjson');
+  emulator = await startEmulator({ port: 0, apiKey: KEY, record, ...options });
+  return { url: emulator.url, record, emulator };
+}
+
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+/** Deterministic pseudo-random kill times. */
+function mulberry(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function counts(list: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const x of list) m.set(x, (m.get(x) ?? 0) + 1);
+  return m;
+}
+
+describe('resume after SIGKILL', () => {
+  let archive: string;
+  let planned: string[];
+  beforeAll(async () => {
+    archive = tempDir();
+    await generateArchive({ dir: archive, messages: 20_000, files: 4, seed: 5, format: 'ndjson', gzip: true, layout: 's3' });
+    const dry = tempDir();
+    expect((await runCli(['replay', archive, '--dry-run', '--state', dry, '--diff', 'none'])).code).toBe(0);
+    planned = plannedObjects(dry);
+  });
+
+  it('loses nothing and duplicates nothing beyond the in-doubt requests over many kills', async () => {
+    const { url, record } = await emulate({ failRate: 0.05, resetRate: 0.02, latencyMs: 5 });
+    const state = tempDir();
+    const random = mulberry(42);
+    const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '150', '--concurrency', '6', '--quiet'];
+    let kills = 0;
+    let last = { code: null as number | null, stderr: '' };
+    for (let run = 0; run < 60; run++) {
+      const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
+      const timer = kills < 12 ? setTimeout(() => child.kill('SIGKILL'), 250 + Math.floor(random() * 450)) : undefined;
+      const result = await done;
+      clearTimeout(timer);
+      last = result;
+      if (result.signal === 'SIGKILL') {
+        kills++;
+        continue;
+      }
+      break;
+    }
+    expect(last.stderr).not.toMatch(/Internal error/);
+    expect(last.code).toBe(0);
+    expect(kills).toBeGreaterThanOrEqual(10);
+    const report = readReport(state);
+    expect(report.complete).toBe(true);
+    expectIdentity(report);
+    const got = counts(recordedObjects(record));
+    const want = counts(planned);
+    let missing = 0;
+    let extra = 0;
+    for (const [object, n] of want) missing += Math.max(0, n - (got.get(object) ?? 0));
+    for (const [object, n] of got) extra += Math.max(0, n - (want.get(object) ?? 0));
+    expect(missing).toBe(0);
+    expect(extra).toBeLessThanOrEqual(report.requests.inDoubt * 75);
+    // The final report covers every process: the records are those of one complete plan.
+    const dryState = tempDir();
+    await runCli(['replay', archive, '--dry-run', '--state', dryState, '--diff', 'none']);
+    expect(report.records).toEqual(readReport(dryState).records);
+  });
+});
+
+describe('interrupt and refusal', () => {
+  let archive: string;
+  beforeAll(async () => {
+    archive = tempDir();
+    await generateArchive({ dir: archive, messages: 6000, files: 2, seed: 9, format: 'ndjson', gzip: false, layout: 'flat' });
+  });
+
+  it('on SIGINT finishes in-flight requests, saves the checkpoint, exits 130 with zero in doubt, and resumes exactly', async () => {
+    const { url, record } = await emulate({ latencyMs: 20 });
+    const state = tempDir();
+    const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '20', '--quiet'];
+    const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
+    setTimeout(() => child.kill('SIGINT'), 1200);
+    const first = await done;
+    expect(first.code).toBe(130);
+    expect(first.stderr).toMatch(/resume/i);
+    expect(first.stderr).toContain(`--state ${state}`);
+    const interrupted = readReport(state);
+    expect(interrupted.complete).toBe(false);
+    expect(interrupted.requests.inDoubt).toBe(0);
+    const checkpoint = JSON.parse(readFileSync(join(state, 'checkpoint.json'), 'utf8'));
+    expect(checkpoint.cursor.line).toBeGreaterThan(0);
+    const second = await runCli([...args.slice(0, -3), '--rate', '5000', '--quiet'], { env: { BRAZE_API_KEY: KEY } });
+    expect(second.code).toBe(0);
+    const report = readReport(state);
+    expect(report.requests.inDoubt).toBe(0);
+    expectIdentity(report);
+    const dry = tempDir();
+    await runCli(['replay', archive, '--dry-run', '--state', dry, '--diff', 'none']);
+    expect(sorted(recordedObjects(record))).toEqual(sorted(plannedObjects(dry)));
+  });
+
+  it('refuses to resume when an input changed (exit 2), and --restart starts over', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, readFileSync(join(archive, 'part-0001.ndjson')));
+    const { url } = await emulate({ latencyMs: 20 });
+    const state = tempDir();
+    const args = ['replay', file, '--endpoint', url, '--state', state, '--rate', '8', '--quiet'];
+    const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
+    setTimeout(() => child.kill('SIGINT'), 1000);
+    expect((await done).code).toBe(130);
+    appendFileSync(file, JSON.stringify({ type: 'track', event: 'Late', userId: 'u', messageId: 'late-1', timestamp: '2025-06-01T00:00:00Z' }) + '\n');
+    const refused = await runCli(args, { env: { BRAZE_API_KEY: KEY } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/events\.ndjson changed/);
+    expect(refused.stderr).toMatch(/--restart/);
+    const restarted = await runCli([...args, '--restart', '--rate', '5000'], { env: { BRAZE_API_KEY: KEY } });
+    expect(restarted.code).toBe(0);
+    expect(readReport(state).complete).toBe(true);
+  });
+
+  it('resumes a dry run to the same requests as an uninterrupted one', async () => {
+    const whole = tempDir();
+    await runCli(['replay', archive, '--dry-run', '--state', whole, '--diff', 'none']);
+    const state = tempDir();
+    // A checkpoint every record batch, then SIGKILL early, then resume.
+    const args = ['replay', archive, '--dry-run', '--state', state, '--diff', 'none', '--checkpoint-every', '0.001'];
+    const { child, done } = startCli(args);
+    setTimeout(() => child.kill('SIGKILL'), 350);
+    await done;
+    const resumed = await runCli(args);
+    expect(resumed.code).toBe(0);
+    expect(existsSync(join(state, 'requests.ndjson'))).toBe(true);
+    expect(readFileSync(join(state, 'requests.ndjson'), 'utf8')).toBe(readFileSync(join(whole, 'requests.ndjson'), 'utf8'));
+    expect(readReport(state).records).toEqual(readReport(whole).records);
+  });
+});
