@@ -15,7 +15,7 @@ export function userIdOf(msg: SegmentMessage): UserId {
   if (raw === undefined || raw === null) return { kind: 'anonymous' };
   if (typeof raw === 'string') return raw.trim() === '' ? { kind: 'anonymous' } : { kind: 'ok', id: raw };
   if (typeof raw === 'number' && Number.isFinite(raw)) return { kind: 'ok', id: String(raw) };
-  const type = Array.isArray(raw) ? 'an array' : `a ${typeof raw}`;
+  const type = Array.isArray(raw) ? 'an array' : typeof raw === 'object' ? 'an object' : `a ${typeof raw}`;
   return { kind: 'invalid', reason: `userId is ${type}, not a string` };
 }
 

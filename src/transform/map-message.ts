@@ -1,14 +1,13 @@
 import type { FieldTrace, MapResult, MappingSettings, SegmentMessage, SkipReason } from './types.js';
 import type { MapContext, Mapped } from './context.js';
 import type { EventTime } from './time.js';
-import type { UserId } from './filter.js';
 import { customEvent } from './event.js';
 import { isBrazeOrigin, userIdOf, windowFilter } from './filter.js';
 import { groupAttributes } from './group.js';
 import { identifyAttributes } from './identify.js';
 import { pageEventName, pageNotMapped, pageProperties } from './page.js';
 import { isOrderCompleted, trackPurchases } from './purchases.js';
-import { eventTime, formatTime } from './time.js';
+import { eventTime } from './time.js';
 
 /** How to map. */
 export interface MapOptions {
@@ -18,6 +17,8 @@ export interface MapOptions {
    */
   readonly trace: boolean;
 }
+
+const NO_TIME: EventTime = { ok: false, field: 'timestamp', reason: 'not needed' };
 
 const skipped = (reason: SkipReason, detail: string): MapResult => ({ fate: 'skipped', reason, detail, trace: [] });
 
@@ -29,28 +30,29 @@ export function mapMessage(msg: SegmentMessage, settings: MappingSettings, optio
   const user = userIdOf(msg);
   if (user.kind === 'anonymous') return skipped('anonymous', 'no userId');
   if (!settings.includeBrazeEvents && isBrazeOrigin(msg)) return skipped('brazeOrigin', `"${String(msg['event'])}" was sent to Segment by Braze`);
-  const time = eventTime(msg, settings.time);
+  const event = msg.type !== 'identify' && msg.type !== 'group';
+  // identify and group need a time only to be checked against --since/--until.
+  const windowed = settings.since !== undefined || settings.until !== undefined;
+  const time = event || windowed ? eventTime(msg, settings.time) : NO_TIME;
   const outside = windowFilter(msg.type, time, settings);
   if (outside !== undefined) return skipped('filtered', outside);
   const unmapped = notMapped(msg, settings);
   if (unmapped !== undefined) return skipped('notMapped', unmapped);
   const trace: FieldTrace[] | undefined = options.trace ? [] : undefined;
-  const event = msg.type !== 'identify' && msg.type !== 'group';
   const ctx: MapContext = {
     msg,
     settings,
     externalId: user.kind === 'ok' ? user.id : '',
-    time: event && time.ok ? formatTime(time.ms) : undefined,
+    time: event && time.ok ? time.iso : undefined,
     trace,
   };
-  if (msg.type === 'identify') {
-    const object = identifyAttributes(ctx);
-    if (object === undefined) return skipped('notMapped', 'identify traits give no attribute');
-    return finish(ctx, user, time, { ok: true, objects: [object] });
-  }
-  if (msg.type === 'group') return finish(ctx, user, time, groupAttributes(ctx));
-  if (user.kind === 'invalid' || !time.ok) return finish(ctx, user, time, { ok: true, objects: [] });
-  return finish(ctx, user, time, msg.type === 'track' ? mapTrack(ctx) : mapPage(ctx));
+  const identified = msg.type === 'identify' ? identifyAttributes(ctx) : undefined;
+  if (msg.type === 'identify' && identified === undefined) return skipped('notMapped', 'identify traits give no attribute');
+  if (user.kind === 'invalid') return rejected(ctx, user.reason, 'userId');
+  if (identified !== undefined) return finish(ctx, user.id, time, { ok: true, objects: [identified] });
+  if (msg.type === 'group') return finish(ctx, user.id, time, groupAttributes(ctx));
+  if (!time.ok) return rejected(ctx, time.reason, time.field);
+  return finish(ctx, user.id, time, msg.type === 'track' ? mapTrack(ctx) : mapPage(ctx));
 }
 
 /** The notMapped detail for types and settings that send nothing (mapping.md §1, §6, §8). */
@@ -87,27 +89,23 @@ function mapPage(ctx: MapContext): Mapped {
   return customEvent(ctx, pageEventName(ctx.msg), pageProperties(ctx.msg));
 }
 
-/**
- * The validation step of the fate order, then the result: a bad userId or an unusable event time
- * rejects the record before the mapper's own rejections count.
- */
-function finish(ctx: MapContext, user: UserId, time: EventTime, mapped: Mapped): MapResult {
+function rejected(ctx: MapContext, reason: string, field: string): MapResult {
+  return { fate: 'rejected', reason, field, objects: [], trace: ctx.trace ?? [] };
+}
+
+function finish(ctx: MapContext, userId: string, time: EventTime, mapped: Mapped): MapResult {
   const trace = ctx.trace ?? [];
-  if (user.kind === 'invalid') return { fate: 'rejected', reason: user.reason, field: 'userId', objects: [], trace };
-  if (ctx.time === undefined && !time.ok && ctx.msg.type !== 'identify' && ctx.msg.type !== 'group') {
-    return { fate: 'rejected', reason: time.reason, field: time.field, objects: [], trace };
-  }
-  if (ctx.trace) traceCommon(ctx, user, time, mapped);
-  if (!mapped.ok) return { fate: 'rejected', reason: mapped.reason, ...(mapped.field !== undefined && { field: mapped.field }), objects: mapped.objects, trace };
-  return { fate: 'sent', objects: mapped.objects, trace };
+  if (ctx.trace) traceCommon(ctx, userId, time, mapped);
+  if (mapped.ok) return { fate: 'sent', objects: mapped.objects, trace };
+  return { fate: 'rejected', reason: mapped.reason, ...(mapped.field !== undefined && { field: mapped.field }), objects: mapped.objects, trace };
 }
 
 /** userId and time traces, first in the list. */
-function traceCommon(ctx: MapContext, user: UserId, time: EventTime, mapped: Mapped): void {
+function traceCommon(ctx: MapContext, userId: string, time: EventTime, mapped: Mapped): void {
   const first = mapped.objects[0];
-  if (first === undefined || user.kind !== 'ok') return;
+  if (first === undefined) return;
   const path = first.kind === 'attributes' ? 'attributes' : `${first.kind}[0]`;
-  const head: FieldTrace[] = [{ from: 'userId', to: `${path}.external_id`, action: 'mapped', ...(ctx.msg['userId'] !== user.id && { value: user.id }) }];
+  const head: FieldTrace[] = [{ from: 'userId', to: `${path}.external_id`, action: 'mapped', ...(ctx.msg['userId'] !== userId && { value: userId }) }];
   if (ctx.time !== undefined && time.ok) head.push({ from: time.field, to: `${path}.time`, action: 'mapped', value: ctx.time });
   ctx.trace!.unshift(...head);
 }
