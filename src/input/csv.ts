@@ -3,7 +3,7 @@ import { buildMessage, planColumns, type ColumnPlan } from './csv-columns.js';
 import { feed } from './feed.js';
 import { RAW_LIMIT, readFailure } from './ndjson.js';
 import type { OpenedInput } from './open.js';
-import type { InputItem, ReadStart } from './types.js';
+import type { InputItem, MalformedItem, ReadStart } from './types.js';
 
 /** What csv-parse emits per row with `raw` and `info` on. */
 export interface CsvRow {
@@ -76,7 +76,7 @@ export function isBlankRow(record: readonly string[]): boolean {
 }
 
 /** The malformed item for a CSV syntax error or a read error after line `last`. */
-export function csvFailure(file: string, last: number, error: unknown): InputItem {
+export function csvFailure(file: string, last: number, error: unknown): MalformedItem {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('CSV_')) return readFailure(file, last + 1, 0, error);
   const reported = (error as { lines?: unknown }).lines;

@@ -30,12 +30,14 @@ export async function* feed<T>(
   try {
     try {
       for await (const chunk of source) {
-        await new Promise<void>((resolve) =>
+        // A stream that fails mid-write may never call the write callback (zlib does not): race it.
+        const written = new Promise<void>((resolve) =>
           head.write(chunk, (error) => {
             if (error) fail(error);
             resolve();
           }),
         );
+        await Promise.race([written, settled]);
         if (queue.length > 0) {
           const out = queue;
           queue = [];

@@ -1,6 +1,6 @@
 import { LineSplitter } from './lines.js';
 import { describeReadError, type OpenedInput } from './open.js';
-import type { InputItem, ReadStart } from './types.js';
+import type { InputItem, MalformedItem, ReadStart } from './types.js';
 
 /** Items per yielded chunk: large enough to amortise the async hand-off, small enough to stay flat. */
 export const CHUNK_ITEMS = 1000;
@@ -32,9 +32,9 @@ export async function* readNdjson(
   try {
     for await (const chunk of opened.bytes) {
       splitter.push(chunk, onLine);
-      if (batch.length >= CHUNK_ITEMS) {
-        yield batch;
-        batch = [];
+      while (batch.length >= CHUNK_ITEMS) {
+        yield batch.slice(0, CHUNK_ITEMS);
+        batch = batch.slice(CHUNK_ITEMS);
       }
     }
     splitter.end(onLine);
@@ -58,6 +58,6 @@ export function parseLine(file: string, text: string, line: number, end: number)
 }
 
 /** The single malformed item that ends a file whose bytes could not all be read. */
-export function readFailure(file: string, line: number, end: number, error: unknown): InputItem {
+export function readFailure(file: string, line: number, end: number, error: unknown): MalformedItem {
   return { kind: 'malformed', file, line, end, reason: describeReadError(error), raw: '' };
 }
