@@ -29,7 +29,7 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
     throw new UsageError('--id-type user_alias with a .txt list needs --alias-label <label>');
   }
   const usesStdin = config.inputs.includes('-');
-  const { files, warnings } = await discoverInputs(config.inputs, { cwd: config.cwd, stdin: io.stdin });
+  const { files, warnings } = await discoverInputs(config.inputs, { cwd: config.cwd, stdin: io.stdin, kind: 'ids' });
   for (const warning of warnings) deps.log.warn(warning);
   const read = (file: InputFile, start: { line: number; offset: number } | undefined) =>
     readIds(file, { start, idType: config.idType, column: config.column, field: config.field, aliasLabel: config.aliasLabel, stdin: io.stdin });

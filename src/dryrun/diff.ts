@@ -42,23 +42,21 @@ export class DiffCollector {
   constructor(private readonly print: ((text: string) => void) | undefined) {}
 
   observe(file: string, line: number, msg: Record<string, unknown>, result: MapResult): void {
-    const where = `${file}:${line}`;
+    const where = `${shortName(file)}:${line}`;
     if (result.fate === 'skipped') return this.observeSkipped(file, line, result.reason, result.detail);
     for (const trace of result.trace) this.#field(trace, where);
     if (result.fate === 'rejected') this.#fate('rejected', result.reason, where);
-    if (this.print) this.print(renderRecord(where, msg, result));
+    if (this.print) this.print(renderRecord(`${file}:${line}`, msg, result));
   }
 
   observeSkipped(file: string, line: number, reason: string, detail: string): void {
-    const where = `${file}:${line}`;
-    this.#fate(`skipped: ${reason}`, fold(detail), where);
-    this.print?.(`${where}  skipped (${reason}): ${detail}\n`);
+    this.#fate(`skipped: ${reason}`, fold(detail), `${shortName(file)}:${line}`);
+    this.print?.(`${file}:${line}  skipped (${reason}): ${detail}\n`);
   }
 
   observeRejected(file: string, line: number, reason: string): void {
-    const where = `${file}:${line}`;
-    this.#fate('rejected', fold(reason), where);
-    this.print?.(`${where}  rejected: ${reason}\n`);
+    this.#fate('rejected', fold(reason), `${shortName(file)}:${line}`);
+    this.print?.(`${file}:${line}  rejected: ${reason}\n`);
   }
 
   summary(): DiffSummary {
@@ -92,9 +90,19 @@ export class DiffCollector {
   }
 }
 
-/** Folds array indexes and quoted values so that one reason aggregates across records. */
+/** The file name without its folders: summary samples stay short (the full path is in --diff full). */
+function shortName(file: string): string {
+  return file.slice(file.lastIndexOf('/') + 1);
+}
+
+/**
+ * Folds what differs from record to record (array indexes, group IDs in attribute names) so that
+ * one field or reason aggregates across records.
+ */
 function fold(text: string): string {
-  return text.replace(/\[\d+\]/g, '[]');
+  const folded = text.indexOf('[') === -1 ? text : text.replace(/\[\d+\]/g, '[]');
+  const group = folded.indexOf('ab_segment_group_');
+  return group === -1 ? folded : `${folded.slice(0, group)}ab_segment_group_<groupId>`;
 }
 
 function renderRecord(where: string, msg: Record<string, unknown>, result: MapResult): string {

@@ -41,7 +41,7 @@ export class ReplayPlanner {
     if ((typeof messageId === 'string' && messageId !== '') || typeof messageId === 'number') {
       const [hi, lo] = hashId(String(messageId));
       if (!this.ids.add(hi, lo)) {
-        this.diff?.observeSkipped(file, line, 'duplicate', `messageId ${JSON.stringify(messageId)} seen before`);
+        this.diff?.observeSkipped(file, line, 'duplicate', 'messageId seen earlier in the run');
         return { file, line, end, fate: 'records.skipped.duplicate', items: none };
       }
     }

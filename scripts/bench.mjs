@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// npm run bench [-- --messages 1000000 [--skip-4n] [--skip-live] [--keep]]
+//
+// Generates a realistic archive of N messages (gzipped NDJSON in Segment's S3 layout) once (cached in the
+// temp dir by N and seed), then measures on the same files, each in its own process:
+//   1. the floor: a plain loop that gunzips, splits lines and JSON.parses each line, nothing else;
+//   2. `replay --dry-run` (records/s, peak RSS);
+//   3. `replay` against the emulator (separate process, no rate limit) (requests/s, objects/s, peak RSS);
+// and prints a table with the ratios 2/1 and 3/2. It then runs 2 at 4N and prints the memory ratio.
+// Peak RSS is the child's own maxRSS (process.resourceUsage), read through scripts/bench-rss.mjs.
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateArchive } from './generate-archive.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const bin = join(root, 'bin', 'segment-braze.js');
+const rssHook = join(root, 'scripts', 'bench-rss.mjs');
+const floorScript = join(root, 'scripts', 'bench-floor.mjs');
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '1000000' },
+    seed: { type: 'string', default: '1' },
+    'skip-4n': { type: 'boolean', default: false },
+    'skip-live': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.messages);
+const seed = Number(values.seed);
+
+async function archive(messages) {
+  const dir = join(tmpdir(), `segment-braze-bench-${messages}-${seed}`);
+  const done = join(dir, '.complete.json');
+  if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write(`Generating ${messages} messages in ${dir}…\n`);
+  const result = await generateArchive({ dir, messages, files: 8, seed, format: 'ndjson', gzip: true, layout: 's3' });
+  const summary = { dir, messages: result.messages, bytes: result.bytes, rawBytes: result.rawBytes };
+  writeFileSync(done, JSON.stringify(summary));
+  return summary;
+}
+
+/** Runs a node script in a child process; resolves with its stdout, wall time and peak RSS (MB). */
+function measure(args, env = {}) {
+  const rssFile = join(tmpdir(), `segment-braze-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  return new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--import', rssHook, ...args], {
+      env: { ...process.env, BENCH_RSS_FILE: rssFile, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0 && code !== 3) return reject(new Error(`${args.join(' ')} exited ${code}\n${stderr}`));
+      const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      rmSync(rssFile, { force: true });
+      resolvePromise({ stdout, seconds, rssMb });
+    });
+  });
+}
+
+async function floor(dir) {
+  const run = await measure([floorScript, dir]);
+  return { ...run, records: Number(run.stdout.trim()) };
+}
+
+async function dryRun(dir) {
+  const state = join(tmpdir(), `segment-braze-bench-state-${process.pid}`);
+  const run = await measure([bin, 'replay', dir, '--dry-run', '--state', state, '--restart', '--json', '--quiet']);
+  rmSync(state, { recursive: true, force: true });
+  const report = JSON.parse(run.stdout);
+  return { ...run, report, records: report.records.read };
+}
+
+async function startEmulator() {
+  const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', '--rate-limit', '1000000000'], {
+    env: { ...process.env, BRAZE_API_KEY: 'bench-key-0000' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolveUrl, reject) => {
+    child.stdout.on('data', (d) => {
+      const m = /listening on (\S+)/.exec(String(d));
+      if (m) resolveUrl(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`emulator exited ${code}`)));
+  });
+  return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+}
+
+async function live(dir) {
+  const emulator = await startEmulator();
+  const state = join(tmpdir(), `segment-braze-bench-live-${process.pid}`);
+  try {
+    const run = await measure(
+      [bin, 'replay', dir, '--endpoint', emulator.url, '--state', state, '--restart', '--rate', '100000', '--concurrency', '16', '--json', '--quiet'],
+      { BRAZE_API_KEY: 'bench-key-0000' },
+    );
+    const report = JSON.parse(run.stdout);
+    const objects = report.objects.attributes + report.objects.events + report.objects.purchases;
+    return { ...run, report, records: report.records.read, requests: report.requests.sent, objects };
+  } finally {
+    await emulator.stop();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main() {
+  const a = await archive(N);
+  process.stderr.write(`Archive: ${fmt(a.messages)} messages, ${fmt(a.bytes / 1e6, 1)} MB gzipped (${fmt(a.rawBytes / a.messages)} bytes a message)\n`);
+  const f = await floor(a.dir);
+  const d = await dryRun(a.dir);
+  const rows = [
+    ['1. floor: gunzip + split + JSON.parse', f.seconds, `${fmt(f.records / f.seconds)} records/s`, f.rssMb],
+    ['2. replay --dry-run', d.seconds, `${fmt(d.records / d.seconds)} records/s`, d.rssMb],
+  ];
+  let l;
+  if (!values['skip-live']) {
+    l = await live(a.dir);
+    rows.push(['3. replay -> emulator', l.seconds, `${fmt(l.requests / l.seconds)} requests/s, ${fmt(l.objects / l.seconds)} objects/s`, l.rssMb]);
+  }
+  console.log(`\nsegment-braze bench: ${fmt(N)} messages, node ${process.version}\n`);
+  console.log(`${'phase'.padEnd(40)} ${'seconds'.padStart(8)}  ${'peak RSS'.padStart(9)}  throughput`);
+  for (const [name, s, t, rss] of rows) console.log(`${name.padEnd(40)} ${fmt(s, 2).padStart(8)}  ${`${fmt(rss)} MB`.padStart(9)}  ${t}`);
+  console.log(`\nratio 2/1 (dry run vs floor, time): ${fmt(d.seconds / f.seconds, 2)}   (<= 1.00 means at least as fast as the floor)`);
+  if (l) console.log(`ratio 3/2 (live vs dry run, time):  ${fmt(l.seconds / d.seconds, 2)}`);
+  if (!values['skip-4n']) {
+    const big = await archive(4 * N);
+    const d4 = await dryRun(big.dir);
+    console.log(`\ndry run at 4N (${fmt(4 * N)}): ${fmt(d4.seconds, 2)} s, ${fmt(d4.records / d4.seconds)} records/s, peak RSS ${fmt(d4.rssMb)} MB`);
+    console.log(`memory ratio 4N/N: ${fmt(d4.rssMb / d.rssMb, 2)}   accounting identity at 4N: ${identity(d4.report) ? 'holds' : 'BROKEN'}`);
+    if (!values.keep) rmSync(big.dir, { recursive: true, force: true });
+  }
+  if (!values.keep) rmSync(a.dir, { recursive: true, force: true });
+}
+
+function identity(report) {
+  const r = report.records;
+  return r.read === r.sent + r.rejected + Object.values(r.skipped).reduce((x, y) => x + y, 0);
+}
+
+await main();
