@@ -1,10 +1,31 @@
 import type { PlannedRequest, RequestItem } from './types.js';
 
+/** An item's value, parsing its JSON text when that is all it carries. */
+export function itemValue(item: RequestItem): unknown {
+  return item.json !== undefined && item.value === undefined ? JSON.parse(item.json) : item.value;
+}
+
 /** Groups items by their array, in first-seen order: the JSON body Braze receives. */
 export function requestBody(items: readonly RequestItem[]): Record<string, unknown[]> {
   const body: Record<string, unknown[]> = {};
-  for (const item of items) (body[item.array] ??= []).push(item.value);
+  for (const item of items) (body[item.array] ??= []).push(itemValue(item));
   return body;
+}
+
+/**
+ * The request body as JSON text: the same text as JSON.stringify(requestBody(items)), assembled from
+ * each item's JSON so that pre-serialised items are not parsed and stringified again.
+ */
+export function serializeBody(items: readonly RequestItem[]): string {
+  const groups = new Map<string, string[]>();
+  for (const item of items) {
+    let group = groups.get(item.array);
+    if (!group) groups.set(item.array, (group = []));
+    group.push(item.json ?? JSON.stringify(item.value));
+  }
+  const parts: string[] = [];
+  for (const [array, texts] of groups) parts.push(`${JSON.stringify(array)}:[${texts.join(',')}]`);
+  return `{${parts.join(',')}}`;
 }
 
 /**
@@ -23,5 +44,5 @@ export function itemIndex(items: readonly RequestItem[], array: string, index: n
 
 /** The JSON text of a request as requests.ndjson records it. */
 export function requestLine(request: PlannedRequest): string {
-  return JSON.stringify({ method: 'POST', path: request.path, body: requestBody(request.items) });
+  return `{"method":"POST","path":${JSON.stringify(request.path)},"body":${serializeBody(request.items)}}`;
 }

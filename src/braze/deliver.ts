@@ -1,6 +1,6 @@
 import { FatalRunError } from '../errors.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { itemIndex, requestBody } from './body.js';
+import { itemIndex, serializeBody } from './body.js';
 import type { BrazeClient } from './client.js';
 import { classify, type ItemError, type Verdict } from './classify.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -49,7 +49,7 @@ export async function deliver(request: PlannedRequest, deps: DeliverDeps): Promi
 
 /** Sends until the answer is ok or split; retries the transient ones with back-off. */
 async function sendWithRetries(request: PlannedRequest, deps: DeliverDeps): Promise<{ verdict: Settled; retries: number }> {
-  const body = JSON.stringify(requestBody(request.items));
+  const body = serializeBody(request.items);
   for (let attempt = 0; ; attempt++) {
     await abortable(deps.limiter.acquire(deps.signal), deps.signal);
     const result = await abortable(deps.client.send(request.path, body, deps.signal), deps.signal);

@@ -8,7 +8,13 @@ export type BrazePath = '/users/track' | '/users/delete';
 export interface RequestItem {
   /** 'attributes' | 'events' | 'purchases' for track; 'external_ids' | 'braze_ids' | 'user_aliases' for delete. */
   readonly array: string;
-  readonly value: unknown;
+  /** The value; may be absent when `json` holds it already serialised. */
+  readonly value?: unknown;
+  /**
+   * The value as JSON text, when it was serialised where it was made (the planning worker): the body
+   * is then assembled from these texts without parsing or stringifying them again.
+   */
+  readonly json?: string;
 }
 
 /** A request a run sends (or, in a dry run, records). */

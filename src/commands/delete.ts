@@ -61,7 +61,7 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
       warnings,
       makeSource: (state) => {
         const planner = new DeletePlanner(config.idType, state.ids);
-        return { files, read, plan: (item) => planner.plan(item) };
+        return { files, read: (file, _index, start) => read(file, start), plan: (item) => planner.plan(item) };
       },
     },
     deps,

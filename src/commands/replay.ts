@@ -1,13 +1,17 @@
+import { availableParallelism } from 'node:os';
 import type { ReplayConfig } from '../config/options.js';
 import { DiffCollector } from '../dryrun/diff.js';
 import { renderSummary, renderTotals } from '../dryrun/render.js';
 import { discoverInputs } from '../input/discover.js';
-import { readItems } from '../input/read.js';
-import type { InputItem } from '../input/types.js';
 import { execute, type RunDeps } from '../pipeline/lifecycle.js';
-import { REPLAY_KEYS, ReplayPlanner } from '../pipeline/plan-replay.js';
+import type { Planned } from '../pipeline/plan-record.js';
+import { REPLAY_KEYS, ReplayCompleter } from '../pipeline/plan-replay.js';
+import { PlanPool } from '../pipeline/plan-thread.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
+
+/** Planning workers: parse and map files in parallel (this tool is sized for 2-core machines). */
+const planningWorkers = Math.max(1, Math.min(2, availableParallelism()));
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -28,8 +32,9 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
   };
   // The diff is only worked out in a dry run; with --json it goes to stderr (cli.md "Output").
   const diffOut = config.json ? (t: string) => process.stderr.write(t) : io.stdout;
-  const diff = config.dryRun && config.diff !== 'none' ? new DiffCollector(config.diff === 'full' ? diffOut : undefined) : undefined;
-  const report = await execute<InputItem>(
+  const diffMode = config.dryRun ? config.diff : 'none';
+  const diff = diffMode === 'none' ? undefined : new DiffCollector(diffMode === 'full' ? diffOut : undefined);
+  const report = await execute<Planned>(
     {
       config,
       path: '/users/track',
@@ -39,11 +44,20 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
       files,
       warnings,
       makeSource: (state) => {
-        const planner = new ReplayPlanner(config.mapping, state.ids, diff);
+        const completer = new ReplayCompleter(state.ids, diff);
+        const pool = new PlanPool({
+          mapping: config.mapping,
+          diff: diffMode,
+          format: config.format,
+          stdin: io.stdin,
+          workers: planningWorkers,
+          onDefs: (defs) => diff?.define(defs),
+        });
         return {
           files,
-          read: (file, start) => readItems(file, { start, format: config.format, stdin: io.stdin }),
-          plan: (item) => planner.plan(item),
+          read: (file, _index, start) => pool.read(file, start),
+          plan: (p: Planned) => completer.complete(p),
+          close: () => pool.close(),
         };
       },
     },

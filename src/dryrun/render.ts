@@ -1,29 +1,24 @@
 import type { Report } from '../state/report.js';
-import type { DiffSummary, FieldRow } from './diff.js';
+import type { DiffRow, DiffSummary } from './diff.js';
+import type { TraceDef } from './trace-keys.js';
 
 const maxLines = 60;
 
 /** The --diff summary text: fields by what became of them, then records by fate. */
 export function renderSummary(summary: DiffSummary): string {
   const out: string[] = [];
-  const section = (title: string, rows: readonly FieldRow[], line: (r: FieldRow) => string) => {
+  const section = (title: string, rows: readonly DiffRow[], line: (d: TraceDef) => string) => {
     if (rows.length === 0) return;
-    out.push(`${title}`);
-    for (const row of rows.slice(0, maxLines)) out.push(`  ${pad(row.count)}  ${line(row)}   e.g. ${row.samples.join(', ')}`);
+    out.push(title);
+    for (const row of rows.slice(0, maxLines)) out.push(`  ${pad(row.count)}  ${line(row.def)}   e.g. ${row.samples.join(', ')}`);
     if (rows.length > maxLines) out.push(`  … ${rows.length - maxLines} more (see --diff full)`);
     out.push('');
   };
-  const by = (action: FieldRow['action']) => summary.fields.filter((r) => r.action === action);
-  section('Fields mapped (Segment -> Braze):', by('mapped'), (r) => `${r.from} -> ${r.to}`);
-  section('Fields changed:', by('changed'), (r) => `${r.from} -> ${r.to}: ${r.reason}`);
-  section('Fields dropped:', by('dropped'), (r) => `${r.from}: ${r.reason}`);
-  if (summary.fates.length > 0) {
-    out.push('Records not sent as they are:');
-    for (const row of summary.fates.slice(0, maxLines)) {
-      out.push(`  ${pad(row.count)}  ${row.fate}: ${row.reason}   e.g. ${row.samples.join(', ')}`);
-    }
-    out.push('');
-  }
+  const by = (action: TraceDef['action']) => summary.rows.filter((r) => r.def.action === action);
+  section('Fields mapped (Segment -> Braze):', by('mapped'), (d) => `${d.from} -> ${d.to}`);
+  section('Fields changed:', by('changed'), (d) => `${d.from} -> ${d.to}: ${d.reason}`);
+  section('Fields dropped:', by('dropped'), (d) => `${d.from}: ${d.reason}`);
+  section('Records not sent as they are:', by('fate'), (d) => `${d.from}: ${d.reason}`);
   if (summary.overflow > 0) out.push(`(${summary.overflow} observations of rarer fields were not tabulated)`, '');
   return out.join('\n');
 }

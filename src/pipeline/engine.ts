@@ -116,7 +116,7 @@ export class Engine {
       for (let i = 0; i < items.length; i++) {
         if (this.#batch.length >= this.options.batchSize) {
           const done = unit.items.length - items.length + i;
-          await this.#seal({ ...this.#position, skipItems: done, skipRejected: ticket.rejected }, idsBefore);
+          await this.#seal({ ...this.#position, skipItems: done, skipRejected: ticket.rejected }, idsBefore, ticket);
         }
         this.#batch.push({ item: items[i]!, ticket });
       }
@@ -193,11 +193,12 @@ export class Engine {
     return segment;
   }
 
-  async #seal(cursor: Cursor, ids: number): Promise<void> {
+  async #seal(cursor: Cursor, ids: number, spanning?: Ticket): Promise<void> {
     const number = this.#nextRequest++;
     const slots = this.#batch;
     this.#batch = [];
     const segment = this.#close(cursor, ids);
+    segment.spanning = spanning;
     const request: PlannedRequest = { path: this.options.path, items: slots.map((s) => s.item) };
     const { history, inDoubt } = this.options;
     const known = history.acked.get(number);
@@ -280,7 +281,10 @@ export class Engine {
       for (const key in segment.counts) addCount(c.counts, key, segment.counts[key]);
       c.rejectLines.push(...segment.rejectLines);
       c.requestLines.push(...segment.requestLines);
-      c.cursor = segment.cursor!;
+      // Every earlier request is acknowledged now, so a refusal of the spanning record's first
+      // objects is known: a resumed run must count that record as rejected.
+      const cursor = segment.cursor!;
+      c.cursor = segment.spanning?.rejected && !cursor.skipRejected ? { ...cursor, skipRejected: true } : cursor;
       c.ids = segment.ids;
       c.nextRequest = segment.nextRequest;
       moved = true;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BrazeClient } from '../braze/client.js';
 import { RateLimiter } from '../braze/rate-limiter.js';
 import type { BrazePath, RequestItem } from '../braze/types.js';
+import { itemValue } from '../braze/body.js';
 import type { CommonConfig } from '../config/options.js';
 import { FatalRunError, InterruptedError } from '../errors.js';
 import type { InputFile } from '../input/types.js';
@@ -122,13 +123,15 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   const ticker = setInterval(() => deps.progress.update(control.filesDone, engine.progress()), 250);
   deps.progress.start(plan.files.length);
   let outcome: 'done' | 'stopped';
+  const source = plan.makeSource(state);
   try {
-    outcome = await drive(plan.makeSource(state), engine, state.ids, state.cursor, control);
+    outcome = await drive(source, engine, state.ids, state.cursor, control);
   } catch (error) {
     if (engine.failure === undefined) throw error;
     outcome = 'stopped';
   } finally {
     clearInterval(ticker);
+    await source.close?.();
   }
   try {
     if (outcome === 'done') {
@@ -193,5 +196,5 @@ function asFatal(error: unknown, dir: string, resume: string): Error {
 }
 
 function describeRejection(ticket: Ticket, item: RequestItem, reason: string, request: number): string {
-  return JSON.stringify({ file: ticket.file, line: ticket.line, reason: `Braze refused the object: ${reason}`, request, array: item.array, object: item.value });
+  return JSON.stringify({ file: ticket.file, line: ticket.line, reason: `Braze refused the object: ${reason}`, request, array: item.array, object: itemValue(item) });
 }

@@ -6,7 +6,9 @@ import type { Engine, Unit } from './engine.js';
 /** How a command reads and plans its inputs (replay: Segment messages; delete: IDs). */
 export interface Source<T> {
   readonly files: readonly InputFile[];
-  read(file: InputFile, start: ReadStart | undefined): AsyncIterable<T[]>;
+  read(file: InputFile, index: number, start: ReadStart | undefined): AsyncIterable<T[]>;
+  /** Releases what reading holds (the planning worker). */
+  close?(): Promise<void>;
   plan(item: T): Unit;
 }
 
@@ -25,7 +27,7 @@ export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal
   for (let index = from.fileIndex; index < source.files.length; index++) {
     const file = source.files[index]!;
     const start = index === from.fileIndex && from.line > 0 ? { line: from.line, offset: from.offset } : undefined;
-    for await (const chunk of source.read(file, start)) {
+    for await (const chunk of source.read(file, index, start)) {
       for (const item of chunk) {
         const before = ids.count;
         const unit = source.plan(item);

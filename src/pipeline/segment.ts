@@ -38,4 +38,9 @@ export class Segment {
   ids = 0;
   nextRequest = 0;
   acked = false;
+  /**
+   * The record whose objects straddle this segment's end (its first objects are in this segment's
+   * request): if Braze refuses one of them, the resume point must say so (cursor.skipRejected).
+   */
+  spanning: Ticket | undefined;
 }

@@ -15,11 +15,14 @@ export class IdJournal {
   #buffer = Buffer.allocUnsafe(chunkBytes);
   #used = 0;
   #count: number;
+  /** Hashes on disk. */
+  #written: number;
 
   private constructor(fd: number, set: IdSet, count: number) {
     this.#fd = fd;
     this.set = set;
     this.#count = count;
+    this.#written = count;
   }
 
   /** Opens the journal, loading the first `keep` hashes (0 for a fresh run) and dropping the rest. */
@@ -68,7 +71,10 @@ export class IdJournal {
   }
 
   #drain(): void {
-    if (this.#used > 0) writeSync(this.#fd, this.#buffer, 0, this.#used, null);
+    // At an explicit position: the file was read (and truncated) at explicit positions, so the
+    // descriptor's own position is still 0.
+    if (this.#used > 0) writeSync(this.#fd, this.#buffer, 0, this.#used, this.#written * 8);
+    this.#written += this.#used / 8;
     this.#used = 0;
   }
 }

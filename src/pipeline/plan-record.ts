@@ -1,0 +1,89 @@
+import type { RequestItem } from '../braze/types.js';
+import type { DiffMode } from '../config/options.js';
+import { recordText } from '../dryrun/record-text.js';
+import { TraceKeys } from '../dryrun/trace-keys.js';
+import type { InputItem } from '../input/types.js';
+import { hashId } from '../state/id-set.js';
+import { dataPoints } from '../transform/data-points.js';
+import { mapMessage } from '../transform/map-message.js';
+import { checkShape } from '../transform/shape.js';
+import type { MappingSettings } from '../transform/types.js';
+
+/**
+ * One record planned as far as can be done without knowing the rest of the run: its fate by the
+ * mapping (not yet "duplicate": that needs every earlier message ID, see plan-replay.ts), its objects
+ * already serialised, its counters, rejects-file line and diff lines. Pure; runs in the planning
+ * worker (or on the main thread for stdin).
+ */
+export interface Planned {
+  readonly file: string;
+  readonly line: number;
+  readonly end: number;
+  /** Counter key of the fate: 'records.sent', 'records.rejected', 'records.skipped.<reason>'. */
+  readonly fate: string;
+  /** Hash of the messageId (hi, lo), or undefined when the record is rejected before de-duplication. */
+  readonly hash: readonly [number, number] | undefined;
+  readonly items: readonly RequestItem[];
+  readonly attributes: number;
+  readonly events: number;
+  readonly purchases: number;
+  readonly dataPoints: number;
+  readonly rejectLine: string | undefined;
+  /** Diff line numbers (TraceKeys) when a diff is kept. */
+  readonly traces: readonly number[] | undefined;
+  /** --diff full text. */
+  readonly text: string | undefined;
+}
+
+export class RecordPlanner {
+  readonly keys: TraceKeys | undefined;
+
+  constructor(
+    private readonly mapping: MappingSettings,
+    private readonly diff: DiffMode,
+    keys: { base: number; stride: number } = { base: 0, stride: 1 },
+  ) {
+    this.keys = diff === 'none' ? undefined : new TraceKeys(keys.base, keys.stride);
+  }
+
+  plan(item: InputItem): Planned {
+    const { file, line, end } = item;
+    if (item.kind === 'malformed') return this.#rejected(item, item.reason, JSON.stringify({ file, line, reason: item.reason, raw: item.raw }));
+    const shape = checkShape(item.value);
+    if (!shape.ok) {
+      return this.#rejected(item, shape.reason, JSON.stringify({ file, line, reason: shape.reason, field: shape.field, record: item.value }));
+    }
+    const msg = shape.msg;
+    const id = msg.messageId;
+    const hash = (typeof id === 'string' && id !== '') || typeof id === 'number' ? hashId(String(id)) : undefined;
+    const keys = this.keys;
+    const result = mapMessage(msg, this.mapping, { trace: keys !== undefined });
+    const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) : undefined;
+    if (result.fate === 'skipped') {
+      const traces = keys ? [keys.fate(`skipped: ${result.reason}`, result.detail)] : undefined;
+      return { ...empty, file, line, end, fate: `records.skipped.${result.reason}`, hash, traces, text };
+    }
+    const traces = keys ? result.trace.map((t) => keys.field(t)) : undefined;
+    if (keys && result.fate === 'rejected') traces!.push(keys.fate('rejected', result.reason));
+    const items: RequestItem[] = [];
+    const counts = { attributes: 0, events: 0, purchases: 0 };
+    let points = 0;
+    for (const object of result.objects) {
+      items.push({ array: object.kind, json: JSON.stringify(object.body) });
+      counts[object.kind]++;
+      points += dataPoints(object);
+    }
+    const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
+    const fate = result.fate === 'sent' ? 'records.sent' : 'records.rejected';
+    return { file, line, end, fate, hash, items, ...counts, dataPoints: points, rejectLine, traces, text };
+  }
+
+  #rejected(item: InputItem, reason: string, rejectLine: string): Planned {
+    const { file, line, end } = item;
+    const traces = this.keys ? [this.keys.fate('rejected', reason)] : undefined;
+    const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
+    return { ...empty, file, line, end, fate: 'records.rejected', hash: undefined, rejectLine, traces, text };
+  }
+}
+
+const empty = { items: [], attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traces: undefined, text: undefined } as const;

@@ -1,0 +1,149 @@
+import { Worker } from 'node:worker_threads';
+import type { DiffMode } from '../config/options.js';
+import type { TraceDef } from '../dryrun/trace-keys.js';
+import { readCsv } from '../input/csv.js';
+import { readJsonArray } from '../input/json-array.js';
+import { readFailure } from '../input/ndjson.js';
+import { LineSplitter } from '../input/lines.js';
+import { openInput, type OpenedInput } from '../input/open.js';
+import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/types.js';
+import type { MappingSettings } from '../transform/types.js';
+import { decodeChunk } from './planned-codec.js';
+import { RecordPlanner, type Planned } from './plan-record.js';
+import type { LineBatch, PlanWorkerData, PlanWorkerReply } from './plan-worker.js';
+
+/** Lines per batch sent to a worker. */
+const batchLines = 1000;
+/** Batches in flight per worker: keeps every worker busy while bounding memory. */
+const perWorker = 3;
+
+export interface PlanPoolOptions {
+  readonly mapping: MappingSettings;
+  readonly diff: DiffMode;
+  readonly format: InputFormat | undefined;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly workers: number;
+  readonly onDefs: (defs: readonly TraceDef[]) => void;
+}
+
+/**
+ * Plans records on worker threads, in input order. The main thread reads and gunzips (zlib works on
+ * the thread pool) and splits NDJSON into lines; batches of lines go round-robin to the workers,
+ * which parse and map them; results are handed out in the order the lines were read. JSON arrays
+ * and CSV are parsed and mapped here on the main thread (their parsers are streams).
+ */
+export class PlanPool {
+  readonly #workers: Worker[] = [];
+  readonly #pending = new Map<number, { resolve: (p: PlannedChunkResult) => void; reject: (e: Error) => void }>();
+  readonly #local: RecordPlanner;
+  #seq = 0;
+
+  constructor(private readonly options: PlanPoolOptions) {
+    const slots = options.workers + 1;
+    this.#local = new RecordPlanner(options.mapping, options.diff, { base: options.workers, stride: slots });
+    for (let w = 0; w < options.workers; w++) {
+      const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots };
+      const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
+      worker.on('message', (reply: PlanWorkerReply) => this.#settle(reply));
+      worker.on('error', (error) => this.#failAll(error));
+      worker.unref();
+      this.#workers.push(worker);
+    }
+  }
+
+  /** The planned records of one input, from `start`, in chunks. */
+  async *read(file: InputFile, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
+    const opened = await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin });
+    if (opened.format !== 'ndjson' || this.#workers.length === 0) {
+      yield* this.#here(opened, file.display, start);
+      return;
+    }
+    yield* this.#lines(opened, file.display, start);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  async *#lines(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
+    const seeked = opened.startOffset > 0;
+    const splitter = new LineSplitter({ line: seeked ? (start?.line ?? 0) : 0, offset: opened.startOffset, skipThrough: seeked ? 0 : (start?.line ?? 0) });
+    let batch = newBatch(file);
+    const queue: Array<Promise<Planned[]>> = [];
+    const onLine = (text: string, line: number, end: number) => {
+      if (text.length === 0) return;
+      batch.texts.push(text);
+      batch.lines.push(line);
+      batch.ends.push(end);
+    };
+    const flush = () => {
+      if (batch.texts.length > 0) queue.push(this.#dispatch(batch));
+      batch = newBatch(file);
+    };
+    const window = this.#workers.length * perWorker;
+    let failure: InputItem | undefined;
+    try {
+      for await (const bytes of opened.bytes) {
+        splitter.push(bytes, onLine);
+        if (batch.texts.length >= batchLines) flush();
+        while (queue.length >= window) yield await queue.shift()!;
+      }
+      splitter.end(onLine);
+    } catch (error) {
+      // The unfinished line is lost with the stream: report the problem at its number and stop.
+      failure = readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error);
+    }
+    flush();
+    while (queue.length > 0) yield await queue.shift()!;
+    if (failure) yield this.#planHere([failure]);
+  }
+
+  async *#here(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
+    const items = opened.format === 'csv' ? readCsv(opened, file, start) : opened.format === 'json' ? readJsonArray(opened, file, start) : undefined;
+    if (!items) {
+      // NDJSON without workers (one planning thread): the same splitter, planned here.
+      const { readNdjson } = await import('../input/ndjson.js');
+      for await (const chunk of readNdjson(opened, file, start)) yield this.#planHere(chunk);
+      return;
+    }
+    for await (const chunk of items) yield this.#planHere(chunk);
+  }
+
+  #planHere(items: readonly InputItem[]): Planned[] {
+    const planned = items.map((item) => this.#local.plan(item));
+    const defs = this.#local.keys?.drain();
+    if (defs && defs.length > 0) this.options.onDefs(defs);
+    return planned;
+  }
+
+  #dispatch(batch: LineBatch): Promise<Planned[]> {
+    const seq = this.#seq++;
+    const worker = this.#workers[seq % this.#workers.length]!;
+    const message: LineBatch = { ...batch, seq };
+    const result = new Promise<PlannedChunkResult>((resolve, reject) => this.#pending.set(seq, { resolve, reject }));
+    worker.postMessage(message);
+    return result.then(({ chunk }) => {
+      if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
+      return decodeChunk(chunk, batch.file);
+    });
+  }
+
+  #settle(reply: PlanWorkerReply): void {
+    const waiter = this.#pending.get(reply.seq);
+    if (!waiter) return;
+    this.#pending.delete(reply.seq);
+    if ('error' in reply) waiter.reject(new Error(`Planning failed: ${reply.error}`));
+    else waiter.resolve(reply);
+  }
+
+  #failAll(error: Error): void {
+    for (const waiter of this.#pending.values()) waiter.reject(error);
+    this.#pending.clear();
+  }
+}
+
+type PlannedChunkResult = Extract<PlanWorkerReply, { chunk: unknown }>;
+
+function newBatch(file: string): LineBatch {
+  return { seq: 0, file, texts: [], lines: [], ends: [] };
+}

@@ -1,0 +1,50 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { DiffMode } from '../config/options.js';
+import { parseLine } from '../input/ndjson.js';
+import type { InputItem } from '../input/types.js';
+import type { MappingSettings } from '../transform/types.js';
+import { encodeChunk, transferList, type PlannedChunk } from './planned-codec.js';
+import { RecordPlanner } from './plan-record.js';
+
+/** What the main thread hands each planning worker once. */
+export interface PlanWorkerData {
+  readonly mapping: MappingSettings;
+  readonly diff: DiffMode;
+  /** Diff line ids are `worker + n * workers` (the main thread's own planner uses the last slot). */
+  readonly worker: number;
+  readonly workers: number;
+}
+
+/** A batch of NDJSON lines to plan: their texts, physical line numbers and end offsets. */
+export interface LineBatch {
+  readonly seq: number;
+  readonly file: string;
+  readonly texts: string[];
+  readonly lines: number[];
+  readonly ends: number[];
+}
+
+export type PlanWorkerReply = { readonly seq: number; readonly chunk: PlannedChunk } | { readonly seq: number; readonly error: string };
+
+/**
+ * A planning worker: parses and maps batches of NDJSON lines (JSON.parse, filter, map, serialise:
+ * the CPU-heavy part of a run) and posts them back encoded. The main thread reads and splits the
+ * input, hands batches round-robin to the workers and puts the results back in input order.
+ */
+const data = workerData as PlanWorkerData;
+const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers });
+const port = parentPort!;
+
+port.on('message', (batch: LineBatch) => {
+  try {
+    const planned = [];
+    for (let i = 0; i < batch.texts.length; i++) {
+      const item: InputItem | undefined = parseLine(batch.file, batch.texts[i]!, batch.lines[i]!, batch.ends[i]!);
+      if (item) planned.push(planner.plan(item));
+    }
+    const chunk = encodeChunk(0, planned, planner.keys?.drain() ?? []);
+    port.postMessage({ seq: batch.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
+  } catch (error) {
+    port.postMessage({ seq: batch.seq, error: error instanceof Error ? error.message : String(error) } satisfies PlanWorkerReply);
+  }
+});

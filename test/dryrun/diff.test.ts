@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { DiffCollector } from '../../src/dryrun/diff.js';
+import { recordText } from '../../src/dryrun/record-text.js';
+import { OVERFLOW, TraceKeys } from '../../src/dryrun/trace-keys.js';
+import type { FieldTrace } from '../../src/transform/types.js';
+
+/** Maps traces to ids, hands the new definitions to the collector and counts them for one record. */
+function observe(keys: TraceKeys, diff: DiffCollector, where: string, ids: number[]): void {
+  diff.define(keys.drain());
+  diff.count(ids, where);
+}
+
+describe('TraceKeys', () => {
+  it('gives the same id to a field path whatever its array indexes', () => {
+    const keys = new TraceKeys();
+    const a = keys.field({ from: 'properties.products[0].price', to: 'purchases[0].price', action: 'mapped' });
+    const b = keys.field({ from: 'properties.products[7].price', to: 'purchases[12].price', action: 'mapped' });
+    expect(b).toBe(a);
+    expect(keys.drain()).toEqual([{ id: a, action: 'mapped', from: 'properties.products[].price', to: 'purchases[].price', reason: '' }]);
+    expect(keys.drain()).toEqual([]);
+  });
+
+  it('folds group IDs in attribute names', () => {
+    const keys = new TraceKeys();
+    const a = keys.field({ from: 'groupId', to: 'attributes.ab_segment_group_g-1', action: 'mapped' });
+    const b = keys.field({ from: 'groupId', to: 'attributes.ab_segment_group_other', action: 'mapped' });
+    expect(b).toBe(a);
+    expect(keys.drain()[0]!.to).toBe('attributes.ab_segment_group_<groupId>');
+  });
+
+  it('keeps mapped, changed and dropped of one field apart, and different reasons apart', () => {
+    const keys = new TraceKeys();
+    const traces: FieldTrace[] = [
+      { from: 'traits.age', to: 'attributes.age', action: 'mapped' },
+      { from: 'traits.age', to: 'attributes.age', action: 'changed', reason: 'string to number', value: 3 },
+      { from: 'traits.age', action: 'dropped', reason: 'too long' },
+      { from: 'traits.age', action: 'dropped', reason: 'not allowed' },
+    ];
+    expect(new Set(traces.map((t) => keys.field(t))).size).toBe(4);
+  });
+
+  it('numbers fates by fate and folded reason, apart from fields', () => {
+    const keys = new TraceKeys();
+    const a = keys.fate('rejected', 'products[0]: price missing');
+    const b = keys.fate('rejected', 'products[3]: price missing');
+    const c = keys.fate('skipped: anonymous', 'products[0]: price missing');
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+    expect(keys.drain()).toEqual([
+      { id: a, action: 'fate', from: 'rejected', to: '', reason: 'products[]: price missing' },
+      { id: c, action: 'fate', from: 'skipped: anonymous', to: '', reason: 'products[]: price missing' },
+    ]);
+  });
+
+  it('hands out base + n * stride so that workers never share an id', () => {
+    const first = new TraceKeys(0, 2);
+    const second = new TraceKeys(1, 2);
+    const ids = [first.fate('x', '1'), first.fate('x', '2'), second.fate('x', '1'), second.fate('x', '2')];
+    expect(ids).toEqual([0, 2, 1, 3]);
+  });
+
+  it('defines 5000 lines and gives the 5001st the overflow id', () => {
+    const keys = new TraceKeys();
+    const ids = Array.from({ length: 5_001 }, (_, i) => keys.fate('rejected', `reason ${i}`));
+    expect(ids[4_999]).toBe(4_999);
+    expect(ids[5_000]).toBe(OVERFLOW);
+    expect(keys.drain()).toHaveLength(5_000);
+    // Lines defined before the table was full keep their id.
+    expect(keys.fate('rejected', 'reason 0')).toBe(0);
+  });
+});
+
+describe('DiffCollector', () => {
+  it('counts every record, keeps 3 samples and sorts lines by count', () => {
+    const keys = new TraceKeys();
+    const diff = new DiffCollector(undefined);
+    const event = keys.field({ from: 'event', to: 'events.name', action: 'mapped' });
+    const user = keys.field({ from: 'userId', to: 'external_id', action: 'mapped' });
+    observe(keys, diff, 'a.ndjson:1', [user]);
+    for (let line = 2; line <= 6; line++) observe(keys, diff, `a.ndjson:${line}`, [event]);
+    const { rows, overflow } = diff.summary();
+    expect(rows.map((r) => [r.def.from, r.count, r.samples])).toEqual([
+      ['event', 5, ['a.ndjson:2', 'a.ndjson:3', 'a.ndjson:4']],
+      ['userId', 1, ['a.ndjson:1']],
+    ]);
+    expect(overflow).toBe(0);
+  });
+
+  it('counts a field that occurs twice in one record twice', () => {
+    const keys = new TraceKeys();
+    const diff = new DiffCollector(undefined);
+    const price = keys.field({ from: 'properties.products[0].price', to: 'purchases[0].price', action: 'mapped' });
+    observe(keys, diff, 'a.ndjson:1', [price, price]);
+    expect(diff.summary().rows).toMatchObject([{ count: 2, samples: ['a.ndjson:1', 'a.ndjson:1'] }]);
+  });
+
+  it('leaves out lines defined but never counted', () => {
+    const keys = new TraceKeys();
+    const diff = new DiffCollector(undefined);
+    keys.fate('rejected', 'never seen');
+    diff.define(keys.drain());
+    expect(diff.summary().rows).toEqual([]);
+  });
+
+  it('tallies duplicates as a fate of their own', () => {
+    const keys = new TraceKeys();
+    const diff = new DiffCollector(undefined);
+    const anonymous = keys.fate('skipped: anonymous', 'no userId');
+    observe(keys, diff, 'a.ndjson:1', [anonymous]);
+    diff.duplicate('a.ndjson:2');
+    diff.duplicate('a.ndjson:3');
+    const rows = diff.summary().rows;
+    expect(rows.map((r) => [r.def.action, r.def.from, r.def.reason, r.count])).toEqual([
+      ['fate', 'skipped: duplicate', 'messageId seen earlier in the run', 2],
+      ['fate', 'skipped: anonymous', 'no userId', 1],
+    ]);
+  });
+
+  it('counts overflow ids and unknown ids as overflow', () => {
+    const diff = new DiffCollector(undefined);
+    diff.count([OVERFLOW, OVERFLOW, 42], 'a.ndjson:1');
+    expect(diff.summary()).toEqual({ rows: [], overflow: 3 });
+  });
+
+  it('merges lines defined by two workers', () => {
+    const diff = new DiffCollector(undefined);
+    const first = new TraceKeys(0, 2);
+    const second = new TraceKeys(1, 2);
+    const a = first.fate('rejected', 'x');
+    const b = second.fate('rejected', 'y');
+    diff.define(first.drain());
+    diff.define(second.drain());
+    diff.count([a, b, b], 'a.ndjson:1');
+    expect(diff.summary().rows.map((r) => [r.def.reason, r.count])).toEqual([
+      ['y', 2],
+      ['x', 1],
+    ]);
+  });
+});
+
+describe('recordText (--diff full)', () => {
+  const msg = { type: 'track', event: 'Order Completed', userId: 'u1' };
+
+  it('prints a sent record with each field and the Braze objects', () => {
+    const text = recordText('/data/a.ndjson:7', msg, {
+      fate: 'sent',
+      trace: [
+        { from: 'event', to: 'events.name', action: 'mapped' },
+        { from: 'properties.total', to: 'events.properties.total', action: 'changed', reason: 'string to number', value: 12 },
+        { from: 'context.ip', action: 'dropped', reason: 'not mapped' },
+      ],
+      objects: [{ kind: 'events', body: { name: 'Order Completed' } }],
+    });
+    expect(text).toBe(
+      [
+        '/data/a.ndjson:7  track "Order Completed" user "u1" -> sent',
+        '    event -> events.name',
+        '    properties.total -> events.properties.total  changed to 12: string to number',
+        '    context.ip  dropped: not mapped',
+        '    => events: {"name":"Order Completed"}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints the reason of a rejected record and its remaining objects', () => {
+    const text = recordText('a.ndjson:8', { type: 'identify' }, {
+      fate: 'rejected',
+      reason: 'bad email',
+      trace: [],
+      objects: [{ kind: 'attributes', body: { external_id: 'u' } }],
+    });
+    expect(text).toBe('a.ndjson:8  identify -> rejected: bad email\n    => attributes: {"external_id":"u"}\n');
+  });
+
+  it('prints the reason of a skipped record and no objects', () => {
+    const text = recordText('a.ndjson:9', { type: 'page' }, { fate: 'skipped', reason: 'notMapped', detail: 'pages are off', trace: [] });
+    expect(text).toBe('a.ndjson:9  page -> skipped (notMapped): pages are off\n');
+  });
+});

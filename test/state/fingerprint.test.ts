@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InputFile } from '../../src/input/types.js';
+import { fingerprint, inputChange, type Fingerprint } from '../../src/state/fingerprint.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fingerprint-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function inputFile(path: string, mtimeMs?: number): InputFile {
+  const stat = statSync(path);
+  return { path, display: path, format: 'ndjson', gzip: false, size: stat.size, mtimeMs: mtimeMs ?? stat.mtimeMs };
+}
+
+describe('fingerprint', () => {
+  it('is the same for the same file', () => {
+    const path = join(tempDir(), 'a.ndjson');
+    writeFileSync(path, '{"type":"track"}\n');
+    expect(fingerprint(inputFile(path))).toEqual(fingerprint(inputFile(path)));
+  });
+
+  it('records path, size and whole-millisecond mtime', () => {
+    const path = join(tempDir(), 'a.ndjson');
+    writeFileSync(path, 'abc\n');
+    const print = fingerprint(inputFile(path, 1234.9));
+    expect(print).toMatchObject({ path, size: 4, mtimeMs: 1234 });
+    expect(print.sample).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('changes its sample when content of the same size changes', () => {
+    const path = join(tempDir(), 'a.ndjson');
+    writeFileSync(path, 'aaaa\n');
+    const before = fingerprint(inputFile(path, 1));
+    writeFileSync(path, 'bbbb\n');
+    const after = fingerprint(inputFile(path, 1));
+    expect(after.size).toBe(before.size);
+    expect(after.sample).not.toBe(before.sample);
+  });
+
+  it('samples the end of a file larger than 64 KiB', () => {
+    const path = join(tempDir(), 'big.ndjson');
+    const body = 'x'.repeat(200 * 1024);
+    writeFileSync(path, body + 'A');
+    const before = fingerprint(inputFile(path, 1));
+    writeFileSync(path, body + 'B');
+    const after = fingerprint(inputFile(path, 1));
+    expect(after.sample).not.toBe(before.sample);
+  });
+
+  it('gives stdin an empty fingerprint', () => {
+    const stdin: InputFile = { path: '-', display: 'stdin', format: undefined, gzip: false, size: 0, mtimeMs: 0 };
+    expect(fingerprint(stdin)).toEqual({ path: '-', size: 0, mtimeMs: 0, sample: '' });
+  });
+});
+
+describe('inputChange', () => {
+  const a: Fingerprint = { path: '/in/a.ndjson', size: 10, mtimeMs: 100, sample: 's1' };
+  const b: Fingerprint = { path: '/in/b.ndjson', size: 20, mtimeMs: 200, sample: 's2' };
+
+  it('finds no change in identical inputs', () => {
+    expect(inputChange([a, b], [{ ...a }, { ...b }])).toBeUndefined();
+  });
+
+  it('says when the number of files changed', () => {
+    expect(inputChange([a, b], [a])).toBe('the run had 2 input file(s), now there are 1');
+  });
+
+  it('says which input was replaced by another path', () => {
+    expect(inputChange([a, b], [a, { ...b, path: '/in/c.ndjson' }])).toBe('input #2 was /in/b.ndjson, now it is /in/c.ndjson');
+  });
+
+  it('says when a file changed size', () => {
+    expect(inputChange([a], [{ ...a, size: 11 }])).toBe('/in/a.ndjson changed size (10 -> 11 bytes)');
+  });
+
+  it('says when a file changed content', () => {
+    expect(inputChange([a], [{ ...a, sample: 'other' }])).toBe('/in/a.ndjson changed content');
+  });
+
+  it('says when only the modification time changed', () => {
+    expect(inputChange([a], [{ ...a, mtimeMs: 101 }])).toBe('/in/a.ndjson was modified (mtime changed)');
+  });
+});

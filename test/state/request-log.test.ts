@@ -1,0 +1,90 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RequestLog } from '../../src/state/request-log.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function logFile(text?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'request-log-'));
+  dirs.push(dir);
+  const file = join(dir, 'requests.log');
+  if (text !== undefined) writeFileSync(file, text);
+  return file;
+}
+
+const ack = (rejected: Array<{ item: number; reason: string }> = [], extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ rejected, httpRequests: 1, retries: 0, ...extra });
+
+describe('RequestLog.open', () => {
+  it('starts with an empty history and an empty file when there is no log', () => {
+    const file = logFile();
+    const { log, history } = RequestLog.open(file, 1);
+    log.close();
+    expect(history.acked.size).toBe(0);
+    expect(history.inDoubt.size).toBe(0);
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('reads acknowledged requests with their refusals and sent-only requests as in doubt', () => {
+    const file = logFile(['S 1', 'S 2', `A 2 ${ack([{ item: 3, reason: 'bad' }])}`, 'S 3', ''].join('\n'));
+    const { log, history } = RequestLog.open(file, 1);
+    log.close();
+    expect([...history.acked.keys()]).toEqual([2]);
+    expect(history.acked.get(2)).toEqual({ rejected: [{ item: 3, reason: 'bad' }], httpRequests: 1, retries: 0 });
+    expect([...history.inDoubt].sort()).toEqual([1, 3]);
+  });
+
+  it('ignores entries below fromRequest (already covered by the checkpoint)', () => {
+    const file = logFile(['S 4', `A 4 ${ack()}`, 'S 5', 'S 6', `A 6 ${ack()}`, 'D 3', ''].join('\n'));
+    const { log, history } = RequestLog.open(file, 5);
+    log.close();
+    expect([...history.acked.keys()]).toEqual([6]);
+    expect([...history.inDoubt]).toEqual([5]);
+  });
+
+  it('keeps a request whose acknowledgement line is torn in doubt', () => {
+    const file = logFile(['S 1', `A 1 ${ack()}`, 'S 2', 'A 2 {"rejected":['].join('\n'));
+    const { log, history } = RequestLog.open(file, 1);
+    log.close();
+    expect([...history.acked.keys()]).toEqual([1]);
+    expect([...history.inDoubt]).toEqual([2]);
+  });
+
+  it('reads a D marker as a request in doubt', () => {
+    const file = logFile('D 9\n');
+    const { log, history } = RequestLog.open(file, 1);
+    log.close();
+    expect([...history.inDoubt]).toEqual([9]);
+  });
+
+  it('rewrites the log with the acknowledgements and D markers only, so a second open sees the same history', () => {
+    const file = logFile(['S 1', 'S 2', `A 2 ${ack([], { inDoubt: true })}`, 'S 3', 'S 0', ''].join('\n'));
+    const first = RequestLog.open(file, 1);
+    first.log.close();
+    expect(readFileSync(file, 'utf8')).toBe(`A 2 ${ack([], { inDoubt: true })}\nD 1\nD 3\n`);
+    const second = RequestLog.open(file, 1);
+    second.log.close();
+    expect(second.history.acked).toEqual(first.history.acked);
+    expect(second.history.acked.get(2)?.inDoubt).toBe(true);
+    expect([...second.history.inDoubt].sort()).toEqual([1, 3]);
+  });
+
+  it('appends S and A lines that a later open reads back', () => {
+    const file = logFile();
+    const { log } = RequestLog.open(file, 1);
+    log.sent(1);
+    log.sent(2);
+    log.acked(2, { rejected: [{ item: 0, reason: 'x' }], httpRequests: 2, retries: 1, deleted: 4 });
+    log.close();
+    const { log: again, history } = RequestLog.open(file, 1);
+    again.close();
+    expect(history.acked.get(2)).toEqual({ rejected: [{ item: 0, reason: 'x' }], httpRequests: 2, retries: 1, deleted: 4 });
+    expect([...history.inDoubt]).toEqual([1]);
+  });
+});
