@@ -40,15 +40,19 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
     endpoint: config.endpoint,
     settings: { idType: config.idType, aliasLabel: config.aliasLabel, column: config.column, field: config.field, batchSize: config.batchSize },
   };
-  if (!config.dryRun && !config.yes) {
-    if (usesStdin) throw new UsageError('Reading IDs from stdin leaves no terminal to confirm with: pass --yes to delete without confirmation');
-    const census = await count(files, read);
-    const question =
-      `About to DELETE ${census.ids} user(s) by ${config.idType} from Braze at ${config.endpoint}\n` +
-      `  from ${files.map((f) => f.display).join(', ')}` +
-      ` (${census.duplicates} duplicate(s) and ${census.rejected} malformed line(s) will be skipped).\n` +
-      `Deletion cannot be undone. Type "yes" to go on: `;
-    if (!(await confirm(question, io))) throw new UsageError('Nothing was deleted: not confirmed (pass --yes to skip the question)');
+  if (!config.dryRun) {
+    if (usesStdin && !config.yes) {
+      throw new UsageError('Reading IDs from stdin leaves no terminal to confirm with: pass --yes to delete without confirmation');
+    }
+    // Stdin can be read only once: with --yes it goes straight to the run, uncounted.
+    const census = usesStdin ? undefined : await count(files, read);
+    const what = census ? `${census.ids} user(s)` : 'the users listed on stdin';
+    const skipped = census ? ` (${census.duplicates} duplicate(s) and ${census.rejected} malformed line(s) will be skipped)` : '';
+    const summary = `About to DELETE ${what} by ${config.idType} from Braze at ${config.endpoint}\n  from ${files.map((f) => f.display).join(', ')}${skipped}.\n`;
+    if (config.yes) deps.log.info(summary.trimEnd());
+    else if (!(await confirm(`${summary}Deletion cannot be undone. Type "yes" to go on: `, io))) {
+      throw new UsageError('Nothing was deleted: not confirmed (pass --yes to skip the question)');
+    }
   }
   const report = await execute<IdItem>(
     {

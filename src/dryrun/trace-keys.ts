@@ -21,7 +21,9 @@ export const OVERFLOW = -1;
  * numbers; new definitions are drained and shipped with each chunk.
  */
 export class TraceKeys {
-  #ids = new Map<string, number>();
+  /** action -> from -> to -> reason -> id: nested maps, so that no key string is built per trace. */
+  #ids = new Map<string, Map<string, Map<string, Map<string, number>>>>();
+  #size = 0;
   #pending: TraceDef[] = [];
 
   /** Ids are `base + n * stride`, so that several planning workers never hand out the same one. */
@@ -31,12 +33,12 @@ export class TraceKeys {
   ) {}
 
   field(trace: FieldTrace): number {
-    return this.#id(trace.action, fold(trace.from), fold(trace.to ?? ''), trace.reason ? fold(trace.reason) : '');
+    return this.#id(trace.action, trace.from, trace.to ?? '', trace.reason ?? '');
   }
 
   /** A record's fate: `fate` like 'skipped: anonymous' or 'rejected', and its reason. */
   fate(fate: string, reason: string): number {
-    return this.#id('fate', fate, '', fold(reason));
+    return this.#id('fate', fate, '', reason);
   }
 
   /** Definitions made since the last call. */
@@ -44,13 +46,21 @@ export class TraceKeys {
     return this.#pending.splice(0);
   }
 
-  #id(action: TraceDef['action'], from: string, to: string, reason: string): number {
-    const key = `${action}\u0000${from}\u0000${to}\u0000${reason}`;
-    let id = this.#ids.get(key);
+  #id(action: TraceDef['action'], rawFrom: string, rawTo: string, rawReason: string): number {
+    const from = fold(rawFrom);
+    const to = fold(rawTo);
+    const reason = fold(rawReason);
+    let byFrom = this.#ids.get(action);
+    if (!byFrom) this.#ids.set(action, (byFrom = new Map()));
+    let byTo = byFrom.get(from);
+    if (!byTo) byFrom.set(from, (byTo = new Map()));
+    let byReason = byTo.get(to);
+    if (!byReason) byTo.set(to, (byReason = new Map()));
+    let id = byReason.get(reason);
     if (id === undefined) {
-      if (this.#ids.size >= maxKeys) return OVERFLOW;
-      id = this.base + this.#ids.size * this.stride;
-      this.#ids.set(key, id);
+      if (this.#size >= maxKeys) return OVERFLOW;
+      id = this.base + this.#size++ * this.stride;
+      byReason.set(reason, id);
       this.#pending.push({ id, action, from, to, reason });
     }
     return id;
@@ -59,7 +69,8 @@ export class TraceKeys {
 
 /** Folds what differs from record to record (array indexes, group IDs in attribute names). */
 function fold(text: string): string {
-  const folded = text.indexOf('[') === -1 ? text : text.replace(/\[\d+\]/g, '[]');
+  if (text.indexOf('[') === -1 && text.indexOf('ab_segment_group_') === -1) return text;
+  const folded = text.replace(/\[\d+\]/g, '[]');
   const group = folded.indexOf('ab_segment_group_');
   return group === -1 ? folded : `${folded.slice(0, group)}ab_segment_group_<groupId>`;
 }

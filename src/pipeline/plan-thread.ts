@@ -43,7 +43,7 @@ export class PlanPool {
     this.#local = new RecordPlanner(options.mapping, options.diff, { base: options.workers, stride: slots });
     for (let w = 0; w < options.workers; w++) {
       const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots };
-      const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
+      const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
       worker.on('message', (reply: PlanWorkerReply) => this.#settle(reply));
       worker.on('error', (error) => this.#failAll(error));
       worker.unref();
