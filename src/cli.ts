@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { deleteConfig, replayConfig, type Env, type RawOptions } from './config/options.js';
-import { ToolError, UsageError } from './errors.js';
+import { InterruptedError, ToolError, UsageError } from './errors.js';
 import type { RunDeps } from './pipeline/lifecycle.js';
 import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
@@ -183,7 +183,8 @@ async function main(argv: string[]): Promise<void> {
       };
     },
     exitNow: (exit) => process.exit(exit),
-    resumeCommand: ['npx segment-braze', ...argv.slice(2).map(quote)].join(' '),
+    // --restart would wipe the state the interrupted run just saved: the resume command drops it.
+    resumeCommand: ['npx segment-braze', ...argv.slice(2).filter((a) => a !== '--restart').map(quote)].join(' '),
     userAgent: `segment-braze/${version} (node ${process.version})`,
   });
   const run = async (task: () => Promise<Report | void>) => {
@@ -204,7 +205,8 @@ function report(error: unknown): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   if (error instanceof ToolError) {
-    process.stderr.write(`${error instanceof UsageError ? 'Usage error' : 'Error'}: ${error.message}\n`);
+    const label = error instanceof UsageError ? 'Usage error: ' : error instanceof InterruptedError ? '' : 'Error: ';
+    process.stderr.write(`${label}${error.message}\n`);
     return error.exitCode;
   }
   const text = error instanceof Error ? error.message : String(error);

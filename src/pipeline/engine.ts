@@ -95,6 +95,11 @@ export class Engine {
     this.committed = { cursor, nextRequest, ids: 0, counts: {}, rejectLines: [], requestLines: [] };
   }
 
+  /** Where reading has got to (the last record accepted). */
+  get position(): { readonly fileIndex: number; readonly offset: number } {
+    return this.#position;
+  }
+
   /** The first error of a request, if any: the caller stops reading when set. */
   get failure(): unknown {
     return this.#failure;

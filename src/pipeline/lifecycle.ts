@@ -118,9 +118,11 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   const removeSignals = deps.onSignal((signal) => {
     if (control.stopped) deps.exitNow(130);
     control.stopped = true;
+    deps.progress.stop();
     deps.log.warn(`${signal} received: finishing the requests in flight (up to ${graceMs / 1000} s), then saving the checkpoint. Press Ctrl-C again to exit at once.`);
   });
-  const ticker = setInterval(() => deps.progress.update(control.filesDone, engine.progress()), 250);
+  const done = () => control.filesDone + withinFile(plan.files[engine.position.fileIndex], engine.position);
+  const ticker = setInterval(() => deps.progress.update(done(), engine.progress()), 250);
   deps.progress.start(plan.files.length);
   let outcome: 'done' | 'stopped';
   const source = plan.makeSource(state);
@@ -150,7 +152,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     if (failure !== undefined) throw asFatal(failure, state.dir, deps.resumeCommand);
     throw new InterruptedError(`Interrupted; the checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`);
   } finally {
-    deps.progress.update(control.filesDone, engine.committed.counts);
+    deps.progress.update(done(), engine.committed.counts);
     deps.progress.stop();
     removeSignals();
     state.close();
@@ -165,6 +167,15 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     }
     return r;
   }
+}
+
+/**
+ * How far into the current file the run is, for the progress bar only: exact for plain files,
+ * estimated for gzip (JSON compresses about 5:1), never 1 before the file is done.
+ */
+function withinFile(file: InputFile | undefined, position: { readonly offset: number }): number {
+  if (!file || file.size === 0) return 0;
+  return Math.min(0.99, position.offset / (file.gzip ? file.size * 5 : file.size));
 }
 
 function makeSink(config: CommonConfig, deps: RunDeps, signal: AbortSignal): { sink: Sink; close: () => Promise<void> } {

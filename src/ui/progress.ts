@@ -33,7 +33,10 @@ export function createProgress(enabled: boolean, live: boolean, now: () => numbe
       const format = live
         ? 'files {bar} {value}/{total} | records {read} | requests {sent} ({rps}/s) | objects {objects} | rejected {rejected} | retries {retried} | ETA {eta_formatted}'
         : 'files {bar} {value}/{total} | records {read} ({recs}/s) | requests {sent} | rejected {rejected}';
-      bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50 }, cliProgress.Presets.shades_classic);
+      bar = new cliProgress.SingleBar(
+        { format, stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50, formatValue: (v, _o, type) => (type === 'value' ? v.toFixed(1) : String(v)) },
+        cliProgress.Presets.shades_classic,
+      );
       bar.start(files, 0, payload({}, 1));
     },
     update(filesDone, counts) {
@@ -41,6 +44,7 @@ export function createProgress(enabled: boolean, live: boolean, now: () => numbe
     },
     stop() {
       bar?.stop();
+      bar = undefined;
       spinner?.stop();
     },
   };
