@@ -1,6 +1,6 @@
 import { csvFailure, csvRows, isBlankRow, rowStartLine, type CsvRow } from './csv.js';
 import { CHUNK_ITEMS, RAW_LIMIT, readFailure } from './ndjson.js';
-import { LineSplitter } from './lines.js';
+import { LineSplitter, lineItems } from './lines.js';
 import { openInput } from './open.js';
 import type { InputFile, MalformedItem, ReadStart } from './types.js';
 
@@ -94,24 +94,11 @@ type LineId = (text: string, options: IdReadOptions) => Extracted | undefined;
 /** .txt and .ndjson: one ID a physical line. */
 async function* readIdLines(bytes: AsyncIterable<Buffer>, file: string, options: IdReadOptions, extract: LineId): AsyncGenerator<IdItem[]> {
   const splitter = new LineSplitter({ skipThrough: options.start?.line ?? 0 });
-  let batch: IdItem[] = [];
-  const onLine = (text: string, line: number, end: number): void => {
+  const fromLine = (text: string, line: number, end: number): IdItem | undefined => {
     const result = extract(text, options);
-    if (result !== undefined) batch.push(toItem(file, line, end, result, text));
+    return result === undefined ? undefined : toItem(file, line, end, result, text);
   };
-  try {
-    for await (const chunk of bytes) {
-      splitter.push(chunk, onLine);
-      while (batch.length >= CHUNK_ITEMS) {
-        yield batch.slice(0, CHUNK_ITEMS);
-        batch = batch.slice(CHUNK_ITEMS);
-      }
-    }
-    splitter.end(onLine);
-  } catch (error) {
-    batch.push(readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error));
-  }
-  if (batch.length > 0) yield batch;
+  yield* lineItems(bytes, splitter, fromLine, (line, end, error) => readFailure(file, line, end, error));
 }
 
 function textId(text: string, options: IdReadOptions): Extracted | undefined {

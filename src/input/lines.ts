@@ -91,3 +91,38 @@ export class LineSplitter {
     onLine(text, this.line, this.offset);
   }
 }
+
+/** Items per yielded chunk: large enough to amortise the async hand-off, small enough to stay flat. */
+export const CHUNK_ITEMS = 1000;
+
+/**
+ * The line readers' loop: feeds `bytes` through `splitter`, turns each line into an item (or none),
+ * and yields them in chunks. A read error (truncated gzip, I/O) ends the stream with the one item
+ * `failure` makes for it, after every item before it.
+ */
+export async function* lineItems<T>(
+  bytes: AsyncIterable<Buffer>,
+  splitter: LineSplitter,
+  toItem: (text: string, line: number, end: number) => T | undefined,
+  failure: (line: number, end: number, error: unknown) => T,
+): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  const onLine = (text: string, line: number, end: number): void => {
+    const item = toItem(text, line, end);
+    if (item !== undefined) batch.push(item);
+  };
+  try {
+    for await (const chunk of bytes) {
+      splitter.push(chunk, onLine);
+      while (batch.length >= CHUNK_ITEMS) {
+        yield batch.slice(0, CHUNK_ITEMS);
+        batch = batch.slice(CHUNK_ITEMS);
+      }
+    }
+    splitter.end(onLine);
+  } catch (error) {
+    // The unfinished line is lost with the stream: report the problem at its number and stop.
+    batch.push(failure(splitter.lastLine + 1, splitter.lastEnd, error));
+  }
+  if (batch.length > 0) yield batch;
+}

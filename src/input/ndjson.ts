@@ -1,9 +1,8 @@
-import { LineSplitter } from './lines.js';
+import { LineSplitter, lineItems } from './lines.js';
 import { describeReadError, type OpenedInput } from './open.js';
 import type { InputItem, MalformedItem, ReadStart } from './types.js';
 
-/** Items per yielded chunk: large enough to amortise the async hand-off, small enough to stay flat. */
-export const CHUNK_ITEMS = 1000;
+export { CHUNK_ITEMS } from './lines.js';
 /** Raw text kept on a malformed item (types.ts). */
 export const RAW_LIMIT = 1000;
 
@@ -24,25 +23,8 @@ export async function* readNdjson(
     offset: opened.startOffset,
     skipThrough: seeked ? 0 : (start?.line ?? 0),
   });
-  let batch: InputItem[] = [];
-  const onLine = (text: string, line: number, end: number): void => {
-    const item = parseLine(file, text, line, end);
-    if (item) batch.push(item);
-  };
-  try {
-    for await (const chunk of opened.bytes) {
-      splitter.push(chunk, onLine);
-      while (batch.length >= CHUNK_ITEMS) {
-        yield batch.slice(0, CHUNK_ITEMS);
-        batch = batch.slice(CHUNK_ITEMS);
-      }
-    }
-    splitter.end(onLine);
-  } catch (error) {
-    // The unfinished line is lost with the stream: report the problem at its number and stop.
-    batch.push(readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error));
-  }
-  if (batch.length > 0) yield batch;
+  const toItem = (text: string, line: number, end: number) => parseLine(file, text, line, end);
+  yield* lineItems(opened.bytes, splitter, toItem, (line, end, error) => readFailure(file, line, end, error));
 }
 
 /** One NDJSON line as an item; undefined for a blank line. */

@@ -1,23 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { describe, expect, it } from 'vitest';
+import { emulatorFor } from '../support/emulator.js';
 import { runCli, startCli, tempDir } from '../support/cli.js';
 import { expectIdentity, readNdjson, readReport, recordedObjects } from '../support/files.js';
 
 const KEY = 'sb-delete-key-90ff31';
-let emulator: RunningEmulator | undefined;
-
-async function emulate(options: Partial<EmulatorOptions> = {}) {
-  const record = join(tempDir(), 'record.ndjson');
-  emulator = await startEmulator({ port: 0, apiKey: KEY, record, ...options });
-  return { url: emulator.url, record, emulator };
-}
-
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulate = emulatorFor(KEY);
 
 /** 3,000 distinct IDs, 300 repeated, blank lines, comments and malformed lines. */
 function idFile(): { file: string; valid: string[]; malformed: number } {

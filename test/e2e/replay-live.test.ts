@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { emulatorFor } from '../support/emulator.js';
 import { runCli, tempDir } from '../support/cli.js';
 import { expectIdentity, plannedObjects, readNdjson, readReport, recordedObjects, sorted } from '../support/files.js';
 
@@ -9,18 +9,7 @@ import { expectIdentity, plannedObjects, readNdjson, readReport, recordedObjects
 import { generateArchive } from '../../scripts/generate-archive.mjs';
 
 const KEY = 'sb-test-key-4f9c2a7d1e';
-let emulator: RunningEmulator | undefined;
-
-async function emulate(options: Partial<EmulatorOptions> = {}): Promise<{ url: string; record: string; emulator: RunningEmulator }> {
-  const record = join(tempDir(), 'record.ndjson');
-  emulator = await startEmulator({ port: 0, apiKey: KEY, record, ...options });
-  return { url: emulator.url, record, emulator };
-}
-
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulate = emulatorFor(KEY);
 
 function live(input: string, url: string, state: string, extra: string[] = []) {
   return runCli(['replay', input, '--endpoint', url, '--state', state, '--quiet', ...extra], { env: { BRAZE_API_KEY: KEY } });

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { emulatorFor } from '../support/emulator.js';
 import { runCli, startCli, tempDir } from '../support/cli.js';
 import { expectIdentity, plannedObjects, readReport, recordedObjects, sorted } from '../support/files.js';
 
@@ -9,18 +9,7 @@ import { expectIdentity, plannedObjects, readReport, recordedObjects, sorted } f
 import { generateArchive } from '../../scripts/generate-archive.mjs';
 
 const KEY = 'sb-resume-key-77aa11';
-let emulator: RunningEmulator | undefined;
-
-async function emulate(options: Partial<EmulatorOptions> = {}) {
-  const record = join(tempDir(), 'record.ndjson');
-  emulator = await startEmulator({ port: 0, apiKey: KEY, record, ...options });
-  return { url: emulator.url, record, emulator };
-}
-
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const emulate = emulatorFor(KEY);
 
 /** Deterministic pseudo-random kill times. */
 function mulberry(seed: number): () => number {
