@@ -95,6 +95,6 @@ export function genderField(preset: Preset): FieldValidator {
     const code = typeof value === 'string' ? GENDERS.get(value.trim().toLowerCase()) : undefined;
     if (code !== undefined) return { ok: true, value: code };
     if (preset === 'actions') return typeof value === 'string' ? textField(value) : { ok: true, value };
-    return { ok: false, reason: `gender value ${show(value)} is not one of M, F, O, N, P` };
+    return { ok: false, reason: `${show(value)} is not one of M, F, O, N, P or a spelling of them` };
   };
 }

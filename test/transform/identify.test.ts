@@ -76,7 +76,7 @@ describe('identify, classic preset', () => {
   it('drops an unknown gender with its reason', () => {
     const result = run(identify({ gender: 'unknown', plan: 'pro' }));
     expect(attributes(result)).toEqual({ external_id: 'u1', plan: 'pro' });
-    expect(result.trace).toContainEqual({ from: 'traits.gender', action: 'dropped', reason: 'gender: gender value "unknown" is not one of M, F, O, N, P' });
+    expect(result.trace).toContainEqual({ from: 'traits.gender', action: 'dropped', reason: 'gender: "unknown" is not one of M, F, O, N, P or a spelling of them' });
   });
 
   it('maps address city and country and keeps the rest as a nested address', () => {
