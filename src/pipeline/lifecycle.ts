@@ -125,11 +125,14 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   const ticker = setInterval(() => deps.progress.update(done(), engine.progress()), 250);
   deps.progress.start(plan.files.length);
   let outcome: 'done' | 'stopped';
+  // An error while reading or planning (not a request's): the run stops like on a fatal request
+  // error, with the checkpoint of everything acknowledged so far saved.
+  let crash: unknown;
   const source = plan.makeSource(state);
   try {
     outcome = await drive(source, engine, state.ids, state.cursor, control);
   } catch (error) {
-    if (engine.failure === undefined) throw error;
+    if (engine.failure === undefined) crash = error;
     outcome = 'stopped';
   } finally {
     clearInterval(ticker);
@@ -140,8 +143,8 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
       save(true);
       return finalReport(report({ ...engine.committed.counts }, true, false));
     }
-    const failure = engine.failure;
-    const stillInFlight = failure === undefined ? await engine.drain(graceMs) : 0;
+    const failure = engine.failure ?? crash;
+    const stillInFlight = engine.failure === undefined ? await engine.drain(graceMs) : 0;
     // Requests still unanswered now stay unacknowledged: the next run counts them in doubt.
     stopSending.abort(new InterruptedError('stopped'));
     await engine.drain(2_000);
