@@ -3,6 +3,7 @@ import { requestLine } from '../braze/body.js';
 import { FatalRunError } from '../errors.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { RequestHistory, RequestLog } from '../state/request-log.js';
+import { OrderedCommits, type Committed } from './acks.js';
 import { addCount, Segment, type Counts, type Ticket } from './segment.js';
 import type { Sink } from './sink.js';
 
@@ -52,16 +53,6 @@ interface Slot {
   readonly ticket: Ticket;
 }
 
-/** The state a checkpoint records: everything committed so far. */
-export interface Committed {
-  cursor: Cursor;
-  nextRequest: number;
-  ids: number;
-  readonly counts: Counts;
-  readonly rejectLines: string[];
-  readonly requestLines: string[];
-}
-
 /**
  * Batches units into requests of at most `batchSize` items, sends them through the sink with at
  * most `concurrency` in flight, and commits segments in input order as requests are acknowledged.
@@ -69,12 +60,9 @@ export interface Committed {
  * are in doubt (sent again, or skipped with --in-doubt skip), and counted.
  */
 export class Engine {
-  readonly committed: Committed;
-  /** Counters of work not yet committed (for progress display only). */
-  readonly live: Counts = {};
   readonly inDoubtRequests: number[] = [];
+  readonly #commits: OrderedCommits;
   #open = new Segment();
-  #segments: Segment[] = [];
   #batch: Slot[] = [];
   #nextRequest: number;
   #inflight = 0;
@@ -92,7 +80,12 @@ export class Engine {
     this.#position = { fileIndex: cursor.fileIndex, line: cursor.line, offset: cursor.offset };
     this.#skip = { items: cursor.skipItems, rejected: cursor.skipRejected };
     this.#segmentRecords = options.segmentRecords ?? 10_000;
-    this.committed = { cursor, nextRequest, ids: 0, counts: {}, rejectLines: [], requestLines: [] };
+    this.#commits = new OrderedCommits({ cursor, nextRequest, ids: 0, counts: {}, rejectLines: [], requestLines: [] }, options.onCommit);
+  }
+
+  /** Everything committed so far: what the checkpoint records. */
+  get committed(): Committed {
+    return this.#commits.committed;
   }
 
   /** Where reading has got to (the last record accepted). */
@@ -185,7 +178,7 @@ export class Engine {
   #closeEmpty(): void {
     const segment = this.#close(this.#cursorHere(), this.#idsAfterLast);
     segment.acked = true;
-    this.#commit();
+    this.#commits.advance();
   }
 
   #close(cursor: Cursor, ids: number): Segment {
@@ -193,7 +186,7 @@ export class Engine {
     segment.cursor = cursor;
     segment.ids = ids;
     segment.nextRequest = this.#nextRequest;
-    this.#segments.push(segment);
+    this.#commits.push(segment);
     this.#open = new Segment();
     return segment;
   }
@@ -275,36 +268,14 @@ export class Engine {
     if (delivery.deleted !== undefined) addCount(segment.counts, 'braze.deleted', delivery.deleted);
     if (!this.options.sink.live) segment.requestLines.push(requestLine(request));
     segment.acked = true;
-    this.#commit();
-  }
-
-  #commit(): void {
-    let moved = false;
-    while (this.#segments[0]?.acked) {
-      const segment = this.#segments.shift()!;
-      const c = this.committed;
-      for (const key in segment.counts) addCount(c.counts, key, segment.counts[key]);
-      c.rejectLines.push(...segment.rejectLines);
-      c.requestLines.push(...segment.requestLines);
-      // Every earlier request is acknowledged now, so a refusal of the spanning record's first
-      // objects is known: a resumed run must count that record as rejected.
-      const cursor = segment.cursor!;
-      c.cursor = segment.spanning?.rejected && !cursor.skipRejected ? { ...cursor, skipRejected: true } : cursor;
-      c.ids = segment.ids;
-      c.nextRequest = segment.nextRequest;
-      moved = true;
-    }
-    if (moved) this.options.onCommit();
+    this.#commits.advance();
   }
 
   /** Counters including work not yet committed (progress display). */
   progress(): Counts {
-    const all: Counts = { ...this.committed.counts };
-    for (const segment of [...this.#segments, this.#open]) {
-      for (const key in segment.counts) addCount(all, key, segment.counts[key]);
-    }
-    return all;
+    return this.#commits.counts(this.#open);
   }
+
 }
 
 const noDelivery: Delivery = { rejected: [], httpRequests: 0, retries: 0 };
