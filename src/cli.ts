@@ -58,7 +58,7 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
     .option('--state <dir>', 'state directory (default .segment-braze/<key> from the command, inputs, endpoint and settings)')
     .option('--restart', 'discard the saved state and start over')
     .addOption(new Option('--in-doubt <resend|skip>', 'requests in flight when a previous run died: send again (default) or skip'))
-    .addOption(new Option('--checkpoint-every <seconds>', 'how often the checkpoint is saved (default 1)').hideHelp())
+    .option('--checkpoint-every <seconds>', 'how often the checkpoint is saved while requests are acknowledged (default 1)')
     .option('--json', 'print only the report, as JSON, on stdout')
     .option('--quiet', 'no progress on stderr');
 }
@@ -164,6 +164,11 @@ function exitCodeOf(report: Report | void): number {
 }
 
 async function main(argv: string[]): Promise<void> {
+  // Output piped into `head` and the like: stop quietly when the reader goes away, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
   let code = 0;
   const env: Env = { BRAZE_API_KEY: process.env.BRAZE_API_KEY, BRAZE_REST_ENDPOINT: process.env.BRAZE_REST_ENDPOINT };
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
