@@ -40,8 +40,8 @@ export interface EngineOptions {
   readonly log: RequestLog | undefined;
   /** Called when segments were committed (the caller saves the checkpoint, throttled). */
   readonly onCommit: () => void;
-  /** Where the run resumes, and the numbering it continues. */
-  readonly start: { readonly cursor: Cursor; readonly nextRequest: number };
+  /** Where the run resumes: the cursor, the request numbering, the journal size and the counters so far. */
+  readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly ids?: number; readonly counts?: Counts };
   /** Records after which a segment is closed even without a full request (bounds memory). */
   readonly segmentRecords?: number;
   /** Lines of a rejected object for the rejects file. */
@@ -75,12 +75,12 @@ export class Engine {
   readonly #segmentRecords: number;
 
   constructor(private readonly options: EngineOptions) {
-    const { cursor, nextRequest } = options.start;
+    const { cursor, nextRequest, ids = 0, counts = {} } = options.start;
     this.#nextRequest = nextRequest;
     this.#position = { fileIndex: cursor.fileIndex, line: cursor.line, offset: cursor.offset };
     this.#skip = { items: cursor.skipItems, rejected: cursor.skipRejected };
     this.#segmentRecords = options.segmentRecords ?? 10_000;
-    this.#commits = new OrderedCommits({ cursor, nextRequest, ids: 0, counts: {}, rejectLines: [], requestLines: [] }, options.onCommit);
+    this.#commits = new OrderedCommits({ cursor, nextRequest, ids, counts: { ...counts }, rejectLines: [], requestLines: [] }, options.onCommit);
   }
 
   /** Everything committed so far: what the checkpoint records. */

@@ -86,7 +86,6 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   const { sink, close } = makeSink(config, deps, stopSending.signal);
   const control: RunControl = { stopped: false, filesDone: state.cursor.fileIndex };
   let lastSave = deps.now();
-  const baseCounts = { ...(state.resumed?.counts ?? {}) };
   const engine: Engine = new Engine({
     path: plan.path,
     batchSize: config.batchSize,
@@ -96,7 +95,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     inDoubt: config.inDoubt,
     history: state.history,
     log: state.log,
-    start: { cursor: state.cursor, nextRequest: state.resumed?.nextRequest ?? 1 },
+    start: { cursor: state.cursor, nextRequest: state.resumed?.nextRequest ?? 1, ids: state.resumed?.ids, counts: state.resumed?.counts },
     describeRejection,
     onCommit: () => {
       state.rejected.write(engine.committed.rejectLines.splice(0));
@@ -104,9 +103,6 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
       if (deps.now() - lastSave >= config.checkpointEveryMs) save(false);
     },
   });
-  // Counters restored from the checkpoint are the base the engine's committed counters add to.
-  Object.assign(engine.committed.counts, baseCounts);
-  engine.committed.ids = state.resumed?.ids ?? 0;
   const save = (complete: boolean) => {
     state.save(engine.committed, complete, new Date(deps.now()));
     lastSave = deps.now();
