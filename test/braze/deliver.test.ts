@@ -9,6 +9,7 @@ import type { PlannedRequest, RequestItem } from '../../src/braze/types.js';
 import { Secret } from '../../src/config/secret.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server.js';
 import { FatalRunError } from '../../src/errors.js';
+import { seeded } from '../support/random.js';
 
 const KEY = 'deliver-test-key-42';
 const time = '2025-03-02T10:00:00Z';
@@ -20,16 +21,6 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** mulberry32: a small seeded PRNG so fault injection and jitter are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Harness {
   emulator: RunningEmulator;

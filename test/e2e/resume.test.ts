@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emulatorFor } from '../support/emulator.js';
 import { runCli, startCli, tempDir } from '../support/cli.js';
+import { seeded } from '../support/random.js';
 import { expectIdentity, plannedObjects, readReport, recordedObjects, sorted } from '../support/files.js';
 
 // @ts-expect-error plain JavaScript module without types
@@ -11,15 +12,6 @@ import { generateArchive } from '../../scripts/generate-archive.mjs';
 const KEY = 'sb-resume-key-77aa11';
 const emulate = emulatorFor(KEY);
 
-/** Deterministic pseudo-random kill times. */
-function mulberry(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function counts(list: string[]): Map<string, number> {
   const m = new Map<string, number>();
@@ -41,7 +33,7 @@ describe('resume after SIGKILL', () => {
   it('loses nothing and duplicates nothing beyond the in-doubt requests over many kills', async () => {
     const { url, record } = await emulate({ failRate: 0.05, resetRate: 0.02, latencyMs: 5 });
     const state = tempDir();
-    const random = mulberry(42);
+    const random = seeded(42);
     const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '150', '--concurrency', '6', '--quiet'];
     let kills = 0;
     let last = { code: null as number | null, stderr: '' };

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IdSet, hashId } from '../../src/state/id-set.js';
+import { seededInts as seeded } from '../support/random.js';
 
-/** mulberry32: reproducible pseudo-random 32-bit values. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 describe('IdSet', () => {
   it('adds a new hash and refuses the same hash again', () => {
