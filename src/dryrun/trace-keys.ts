@@ -21,8 +21,11 @@ export const OVERFLOW = -1;
  * numbers; new definitions are drained and shipped with each chunk.
  */
 export class TraceKeys {
-  /** action -> from -> to -> reason -> id: nested maps, so that no key string is built per trace. */
-  #ids = new Map<string, Map<string, Map<string, Map<string, number>>>>();
+  /**
+   * from -> the lines with that Segment path. One hash lookup per trace; the few lines that share a
+   * path are told apart by comparing strings, which is cheaper than hashing three more fresh strings.
+   */
+  #byFrom = new Map<string, TraceDef[]>();
   #size = 0;
   #pending: TraceDef[] = [];
 
@@ -50,20 +53,16 @@ export class TraceKeys {
     const from = fold(rawFrom);
     const to = fold(rawTo);
     const reason = fold(rawReason);
-    let byFrom = this.#ids.get(action);
-    if (!byFrom) this.#ids.set(action, (byFrom = new Map()));
-    let byTo = byFrom.get(from);
-    if (!byTo) byFrom.set(from, (byTo = new Map()));
-    let byReason = byTo.get(to);
-    if (!byReason) byTo.set(to, (byReason = new Map()));
-    let id = byReason.get(reason);
-    if (id === undefined) {
-      if (this.#size >= maxKeys) return OVERFLOW;
-      id = this.base + this.#size++ * this.stride;
-      byReason.set(reason, id);
-      this.#pending.push({ id, action, from, to, reason });
+    let defs = this.#byFrom.get(from);
+    if (!defs) this.#byFrom.set(from, (defs = []));
+    for (const def of defs) {
+      if (def.to === to && def.action === action && def.reason === reason) return def.id;
     }
-    return id;
+    if (this.#size >= maxKeys) return OVERFLOW;
+    const def: TraceDef = { id: this.base + this.#size++ * this.stride, action, from, to, reason };
+    defs.push(def);
+    this.#pending.push(def);
+    return def.id;
   }
 }
 
