@@ -36,17 +36,20 @@ export class DiffCollector {
     for (const def of defs) this.#rows[def.id] = { def, count: 0, samples: [] };
   }
 
-  /** Counts a record's lines; `where` is `file:line` (the file name only, to keep samples short). */
-  count(ids: readonly number[], where: string): void {
+  /**
+   * Counts a record's lines. The sample label is `file:line` with the file name only (samples stay
+   * short); it is built only when a line still wants a sample. Without `line`, `file` is the label.
+   */
+  count(ids: readonly number[], file: string, line?: number): void {
     for (const id of ids) {
       const row = id === OVERFLOW ? undefined : this.#rows[id];
-      if (row) add(row, where);
+      if (row) add(row, file, line);
       else this.#overflow++;
     }
   }
 
-  duplicate(where: string): void {
-    add(this.#duplicate, where);
+  duplicate(file: string, line?: number): void {
+    add(this.#duplicate, file, line);
   }
 
   summary(): DiffSummary {
@@ -56,7 +59,7 @@ export class DiffCollector {
   }
 }
 
-function add(row: DiffRow, where: string): void {
+function add(row: DiffRow, file: string, line: number | undefined): void {
   row.count++;
-  if (row.samples.length < maxSamples) row.samples.push(where);
+  if (row.samples.length < maxSamples) row.samples.push(line === undefined ? file : `${file.slice(file.lastIndexOf('/') + 1)}:${line}`);
 }

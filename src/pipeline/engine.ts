@@ -16,8 +16,11 @@ export interface Unit {
   /** Counter key of the record's fate ('records.sent', 'records.skipped.duplicate', 'ids.deleted', ...). */
   readonly fate: string;
   readonly items: readonly RequestItem[];
-  /** Extra counters for this record (objects by kind, data points). */
-  readonly counts?: Counts;
+  /** Objects by kind and Braze data points this record contributes (replay). */
+  readonly attributes?: number;
+  readonly events?: number;
+  readonly purchases?: number;
+  readonly dataPoints?: number;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
 }
@@ -167,7 +170,10 @@ export class Engine {
     addCount(counts, keys.read);
     const fate = ticket?.rejected && unit.fate === keys.sent ? keys.rejected : unit.fate;
     addCount(counts, fate);
-    if (unit.counts) for (const key in unit.counts) addCount(counts, key, unit.counts[key]);
+    if (unit.attributes) addCount(counts, 'objects.attributes', unit.attributes);
+    if (unit.events) addCount(counts, 'objects.events', unit.events);
+    if (unit.purchases) addCount(counts, 'objects.purchases', unit.purchases);
+    if (unit.dataPoints) addCount(counts, 'dataPoints', unit.dataPoints);
     if (unit.rejectLine !== undefined) this.#open.rejectLines.push(unit.rejectLine);
     if (ticket) {
       ticket.fate = fate;

@@ -2,7 +2,6 @@ import type { DiffCollector } from '../dryrun/diff.js';
 import type { IdJournal } from '../state/id-journal.js';
 import type { Unit } from './engine.js';
 import type { Planned } from './plan-record.js';
-import type { Counts } from './segment.js';
 
 /** Replay's counter keys. */
 export const REPLAY_KEYS = { read: 'records.read', sent: 'records.sent', rejected: 'records.rejected' } as const;
@@ -22,25 +21,16 @@ export class ReplayCompleter {
     const { file, line, end } = p;
     if (p.hash !== undefined && !this.ids.add(p.hash[0], p.hash[1])) {
       if (this.diff) {
-        this.diff.duplicate(`${shortName(file)}:${line}`);
+        this.diff.duplicate(file, line);
         this.diff.print?.(`${file}:${line}  skipped (duplicate): messageId seen earlier in the run\n`);
       }
       return { file, line, end, fate: 'records.skipped.duplicate', items: [] };
     }
     if (this.diff) {
-      if (p.traces) this.diff.count(p.traces, `${shortName(file)}:${line}`);
+      if (p.traces) this.diff.count(p.traces, file, line);
       if (p.text !== undefined) this.diff.print?.(p.text);
     }
-    if (p.items.length === 0) return { file, line, end, fate: p.fate, items: p.items, rejectLine: p.rejectLine };
-    const counts: Counts = { dataPoints: p.dataPoints };
-    if (p.attributes) counts['objects.attributes'] = p.attributes;
-    if (p.events) counts['objects.events'] = p.events;
-    if (p.purchases) counts['objects.purchases'] = p.purchases;
-    return { file, line, end, fate: p.fate, items: p.items, counts, rejectLine: p.rejectLine };
+    // A Planned record has every field the engine reads from a Unit.
+    return p;
   }
-}
-
-/** The file name without its folders: summary samples stay short (--diff full has the full path). */
-function shortName(file: string): string {
-  return file.slice(file.lastIndexOf('/') + 1);
 }
