@@ -22,7 +22,9 @@ const maxSamples = 3;
  * never counted. Pure apart from `print` (the per-record text of --diff full).
  */
 export class DiffCollector {
+  /** Line id -> row; several ids may share a row (keys that fold to the same text). */
   #rows: DiffRow[] = [];
+  #byText = new Map<string, DiffRow>();
   #overflow = 0;
   #duplicate: DiffRow = {
     def: { id: -2, action: 'fate', from: 'skipped: duplicate', to: '', reason: 'messageId seen earlier in the run' },
@@ -33,7 +35,12 @@ export class DiffCollector {
   constructor(readonly print: ((text: string) => void) | undefined) {}
 
   define(defs: readonly TraceDef[]): void {
-    for (const def of defs) this.#rows[def.id] = { def, count: 0, samples: [] };
+    for (const def of defs) {
+      const text = `${def.action}\u0000${def.from}\u0000${def.to}\u0000${def.reason}`;
+      let row = this.#byText.get(text);
+      if (!row) this.#byText.set(text, (row = { def, count: 0, samples: [] }));
+      this.#rows[def.id] = row;
+    }
   }
 
   /**
@@ -53,7 +60,7 @@ export class DiffCollector {
   }
 
   summary(): DiffSummary {
-    const rows = this.#rows.filter((r) => r.count > 0);
+    const rows = [...this.#byText.values()].filter((r) => r.count > 0);
     if (this.#duplicate.count > 0) rows.push(this.#duplicate);
     return { rows: rows.sort((a, b) => b.count - a.count), overflow: this.#overflow };
   }

@@ -11,13 +11,21 @@ function observe(keys: TraceKeys, diff: DiffCollector, where: string, ids: numbe
 }
 
 describe('TraceKeys', () => {
-  it('gives the same id to a field path whatever its array indexes', () => {
+  it('defines a field path with its array indexes folded, and the collector counts such paths on one row', () => {
     const keys = new TraceKeys();
     const a = keys.field({ from: 'properties.products[0].price', to: 'purchases[0].price', action: 'mapped' });
+    const again = keys.field({ from: 'properties.products[0].price', to: 'purchases[0].price', action: 'mapped' });
     const b = keys.field({ from: 'properties.products[7].price', to: 'purchases[12].price', action: 'mapped' });
-    expect(b).toBe(a);
-    expect(keys.drain()).toEqual([{ id: a, action: 'mapped', from: 'properties.products[].price', to: 'purchases[].price', reason: '' }]);
+    expect(again).toBe(a);
+    const defs = keys.drain();
+    expect(defs.map((d) => d.id)).toEqual([a, b]);
+    for (const def of defs) expect(def).toMatchObject({ from: 'properties.products[].price', to: 'purchases[].price', reason: '' });
     expect(keys.drain()).toEqual([]);
+    const diff = new DiffCollector(undefined);
+    diff.define(defs);
+    diff.count([a, b, again], 'a.ndjson:1');
+    expect(diff.summary().rows).toHaveLength(1);
+    expect(diff.summary().rows[0]!.count).toBe(3);
   });
 
   it('folds group IDs in attribute names', () => {
@@ -39,12 +47,12 @@ describe('TraceKeys', () => {
     expect(new Set(traces.map((t) => keys.field(t))).size).toBe(4);
   });
 
-  it('numbers fates by fate and folded reason, apart from fields', () => {
+  it('numbers fates by fate and reason, folding the reason it defines', () => {
     const keys = new TraceKeys();
     const a = keys.fate('rejected', 'products[0]: price missing');
-    const b = keys.fate('rejected', 'products[3]: price missing');
+    const again = keys.fate('rejected', 'products[0]: price missing');
     const c = keys.fate('skipped: anonymous', 'products[0]: price missing');
-    expect(b).toBe(a);
+    expect(again).toBe(a);
     expect(c).not.toBe(a);
     expect(keys.drain()).toEqual([
       { id: a, action: 'fate', from: 'rejected', to: '', reason: 'products[]: price missing' },
