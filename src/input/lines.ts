@@ -1,6 +1,13 @@
 /** Called once per physical line: its text (without \r\n, without a leading BOM), 1-based number and end offset. */
 export type LineHandler = (text: string, line: number, end: number) => void;
 
+/**
+ * The same, as bytes: `buf[start..stop)` is the line (without \r\n and BOM), valid only during the
+ * call (the caller copies what it keeps). Lets the main thread hand raw bytes to the planning
+ * workers without decoding every line into a string first.
+ */
+export type LineBytesHandler = (buf: Buffer, start: number, stop: number, line: number, end: number) => void;
+
 /** Where a splitter starts: lines before it were already handled by an earlier run. */
 export interface SplitStart {
   /** Number of the line just before the first byte fed. @default 0 */
@@ -47,6 +54,16 @@ export class LineSplitter {
 
   /** Hands every line completed by this chunk to `onLine`. */
   push(chunk: Buffer, onLine: LineHandler): void {
+    this.pushBytes(chunk, (buf, start, stop, line, end) => onLine(buf.toString('utf8', start, stop), line, end));
+  }
+
+  /** Hands out the last line when the stream does not end with a newline. */
+  end(onLine: LineHandler): void {
+    this.endBytes((buf, start, stop, line, end) => onLine(buf.toString('utf8', start, stop), line, end));
+  }
+
+  /** Like push, with each line as bytes. */
+  pushBytes(chunk: Buffer, onLine: LineBytesHandler): void {
     let from = 0;
     let nl = chunk.indexOf(LF, 0);
     while (nl !== -1) {
@@ -63,8 +80,8 @@ export class LineSplitter {
     this.base += chunk.length;
   }
 
-  /** Hands out the last line when the stream does not end with a newline. */
-  end(onLine: LineHandler): void {
+  /** Like end, with the line as bytes. */
+  endBytes(onLine: LineBytesHandler): void {
     if (this.base === this.offset) return;
     this.line += 1;
     this.offset = this.base;
@@ -75,7 +92,7 @@ export class LineSplitter {
     }
   }
 
-  private emit(chunk: Buffer, from: number, to: number, onLine: LineHandler): void {
+  private emit(chunk: Buffer, from: number, to: number, onLine: LineBytesHandler): void {
     let buf = chunk;
     let start = from;
     let stop = to;
@@ -86,9 +103,9 @@ export class LineSplitter {
       stop = buf.length;
     }
     if (stop > start && buf[stop - 1] === CR) stop -= 1;
-    let text = buf.toString('utf8', start, stop);
-    if (this.first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    onLine(text, this.line, this.offset);
+    // A UTF-8 byte order mark (EF BB BF) at the very start of the stream is not part of the line.
+    if (this.first && stop - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
+    onLine(buf, start, stop, this.line, this.offset);
   }
 }
 

@@ -68,27 +68,24 @@ export class PlanPool {
   async *#lines(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
     const seeked = opened.startOffset > 0;
     const splitter = new LineSplitter({ line: seeked ? (start?.line ?? 0) : 0, offset: opened.startOffset, skipThrough: seeked ? 0 : (start?.line ?? 0) });
-    let batch = newBatch(file);
+    let batch = new ByteBatch();
     const queue: Array<Promise<Planned[]>> = [];
-    const onLine = (text: string, line: number, end: number) => {
-      if (text.length === 0) return;
-      batch.texts.push(text);
-      batch.lines.push(line);
-      batch.ends.push(end);
+    const onLine = (buf: Buffer, from: number, to: number, line: number, end: number) => {
+      if (to > from) batch.add(buf, from, to, line, end);
     };
     const flush = () => {
-      if (batch.texts.length > 0) queue.push(this.#dispatch(batch));
-      batch = newBatch(file);
+      if (batch.count > 0) queue.push(this.#dispatch(batch.seal(file)));
+      batch = new ByteBatch();
     };
     const window = this.#workers.length * perWorker;
     let failure: InputItem | undefined;
     try {
       for await (const bytes of opened.bytes) {
-        splitter.push(bytes, onLine);
-        if (batch.texts.length >= batchLines) flush();
+        splitter.pushBytes(bytes, onLine);
+        if (batch.count >= batchLines) flush();
         while (queue.length >= window) yield await queue.shift()!;
       }
-      splitter.end(onLine);
+      splitter.endBytes(onLine);
     } catch (error) {
       // The unfinished line is lost with the stream: report the problem at its number and stop.
       failure = readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error);
@@ -121,7 +118,7 @@ export class PlanPool {
     const worker = this.#workers[seq % this.#workers.length]!;
     const message: LineBatch = { ...batch, seq };
     const result = new Promise<PlannedChunkResult>((resolve, reject) => this.#pending.set(seq, { resolve, reject }));
-    worker.postMessage(message);
+    worker.postMessage(message, [message.bytes.buffer, message.starts.buffer, message.lines.buffer, message.ends.buffer] as ArrayBuffer[]);
     return result.then(({ chunk }) => {
       if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
       return decodeChunk(chunk, batch.file);
@@ -144,6 +141,40 @@ export class PlanPool {
 
 type PlannedChunkResult = Extract<PlanWorkerReply, { chunk: unknown }>;
 
-function newBatch(file: string): LineBatch {
-  return { seq: 0, file, texts: [], lines: [], ends: [] };
+/** Lines copied as bytes into one buffer that is transferred to a worker (no string per line here). */
+class ByteBatch {
+  #bytes = Buffer.allocUnsafeSlow(1 << 20);
+  #used = 0;
+  readonly #starts: number[] = [];
+  readonly #lines: number[] = [];
+  readonly #ends: number[] = [];
+
+  get count(): number {
+    return this.#starts.length;
+  }
+
+  add(buf: Buffer, from: number, to: number, line: number, end: number): void {
+    const length = to - from;
+    if (this.#used + length > this.#bytes.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + length));
+      this.#bytes.copy(bigger, 0, 0, this.#used);
+      this.#bytes = bigger;
+    }
+    buf.copy(this.#bytes, this.#used, from, to);
+    this.#starts.push(this.#used);
+    this.#used += length;
+    this.#lines.push(line);
+    this.#ends.push(end);
+  }
+
+  seal(file: string): LineBatch {
+    return {
+      seq: 0,
+      file,
+      bytes: new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset, this.#used),
+      starts: Int32Array.from(this.#starts),
+      lines: Int32Array.from(this.#lines),
+      ends: Float64Array.from(this.#ends),
+    };
+  }
 }

@@ -15,13 +15,18 @@ export interface PlanWorkerData {
   readonly workers: number;
 }
 
-/** A batch of NDJSON lines to plan: their texts, physical line numbers and end offsets. */
+/**
+ * A batch of NDJSON lines to plan, as bytes (transferred, not copied): line i is
+ * `bytes[starts[i] .. starts[i+1])` (the last one ends at `bytes.length`), with its physical line
+ * number and end offset.
+ */
 export interface LineBatch {
   readonly seq: number;
   readonly file: string;
-  readonly texts: string[];
-  readonly lines: number[];
-  readonly ends: number[];
+  readonly bytes: Uint8Array;
+  readonly starts: Int32Array;
+  readonly lines: Int32Array;
+  readonly ends: Float64Array;
 }
 
 export type PlanWorkerReply = { readonly seq: number; readonly chunk: PlannedChunk } | { readonly seq: number; readonly error: string };
@@ -38,8 +43,11 @@ const port = parentPort!;
 port.on('message', (batch: LineBatch) => {
   try {
     const planned = [];
-    for (let i = 0; i < batch.texts.length; i++) {
-      const item: InputItem | undefined = parseLine(batch.file, batch.texts[i]!, batch.lines[i]!, batch.ends[i]!);
+    const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length);
+    const count = batch.starts.length;
+    for (let i = 0; i < count; i++) {
+      const text = bytes.toString('utf8', batch.starts[i]!, i + 1 < count ? batch.starts[i + 1]! : bytes.length);
+      const item: InputItem | undefined = parseLine(batch.file, text, batch.lines[i]!, batch.ends[i]!);
       if (item) planned.push(planner.plan(item));
     }
     const chunk = encodeChunk(0, planned, planner.keys?.drain() ?? []);
