@@ -46,7 +46,8 @@ export class RecordPlanner {
     this.keys = diff === 'none' ? undefined : new TraceKeys(keys.base, keys.stride);
   }
 
-  plan(item: InputItem): Planned {
+  /** `sourceChars`: the length of the line the record was parsed from, when known (see MapOptions). */
+  plan(item: InputItem, sourceChars?: number): Planned {
     const { file, line, end } = item;
     if (item.kind === 'malformed') return this.#rejected(item, item.reason, JSON.stringify({ file, line, reason: item.reason, raw: item.raw }));
     const shape = checkShape(item.value);
@@ -57,7 +58,7 @@ export class RecordPlanner {
     const id = msg.messageId;
     const hash = (typeof id === 'string' && id !== '') || typeof id === 'number' ? hashId(String(id)) : undefined;
     const keys = this.keys;
-    const result = mapMessage(msg, this.mapping, { trace: keys !== undefined });
+    const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars });
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) : undefined;
     if (result.fate === 'skipped') {
       const traces = keys ? [keys.fate(`skipped: ${result.reason}`, result.detail)] : undefined;

@@ -48,7 +48,7 @@ port.on('message', (batch: LineBatch) => {
     for (let i = 0; i < count; i++) {
       const text = bytes.toString('utf8', batch.starts[i]!, i + 1 < count ? batch.starts[i + 1]! : bytes.length);
       const item: InputItem | undefined = parseLine(batch.file, text, batch.lines[i]!, batch.ends[i]!);
-      if (item) planned.push(planner.plan(item));
+      if (item) planned.push(planner.plan(item, text.length));
     }
     const chunk = encodeChunk(0, planned, planner.keys?.drain() ?? []);
     port.postMessage({ seq: batch.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));

@@ -10,6 +10,8 @@ export interface MapContext {
   readonly time: string | undefined;
   /** Where traces go; undefined when not tracing, and then no trace work is done at all. */
   readonly trace: FieldTrace[] | undefined;
+  /** False when the message is too short for any of its properties to reach Braze's 50 KB cap. */
+  readonly measureProperties: boolean;
 }
 
 /** A mapper's answer: its objects, or the reason the record is rejected. */

@@ -25,7 +25,7 @@ export function customEvent(ctx: MapContext, name: EventName, properties: unknow
     trace?.push({ from: 'properties', action: 'dropped', reason: 'properties is not an object' });
   }
   const props = isRecord(properties) ? cleanProperties(properties, (key) => `properties.${key}`, 'events[0].properties', trace) : undefined;
-  const tooLarge = propertiesTooLarge(props);
+  const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
   if (props !== undefined) body['properties'] = props;
   return { ok: true, objects: [brazeObject(ctx, 'events', body)] };

@@ -8,6 +8,7 @@ import { identifyAttributes } from './identify.js';
 import { pageEventName, pageNotMapped, pageProperties } from './page.js';
 import { isOrderCompleted, trackPurchases } from './purchases.js';
 import { eventTime } from './time.js';
+import { propertiesCanExceed } from './properties.js';
 
 /** How to map. */
 export interface MapOptions {
@@ -16,6 +17,12 @@ export interface MapOptions {
    * trace work is done at all: this is the hot path of a live run.
    */
   readonly trace: boolean;
+  /**
+   * The length of the JSON text the message was parsed from, when known. Properties are then
+   * measured against Braze's 50 KB cap only when that text is long enough for them to reach it
+   * (see propertiesCanExceed); unknown means always measure.
+   */
+  readonly sourceChars?: number;
 }
 
 const NO_TIME: EventTime = { ok: false, field: 'timestamp', reason: 'not needed' };
@@ -42,6 +49,7 @@ export function mapMessage(msg: SegmentMessage, settings: MappingSettings, optio
   const ctx: MapContext = {
     msg,
     settings,
+    measureProperties: propertiesCanExceed(options.sourceChars),
     externalId: user.kind === 'ok' ? user.id : '',
     time: event && time.ok ? time.iso : undefined,
     trace,

@@ -51,9 +51,19 @@ export function propertiesBytes(properties: Readonly<Record<string, unknown>>): 
   return Buffer.byteLength(JSON.stringify(properties), 'utf8');
 }
 
+/**
+ * Whether properties parsed from a message of `sourceChars` JSON characters could reach the 50 KB cap
+ * once serialised again. Re-serialising parsed JSON only shrinks it, except numbers written with an
+ * exponent (`9e20` prints as 21 digits: at most ×5.25); a UTF-16 unit is at most 3 UTF-8 bytes. So
+ * fewer than 50 KB / 16 source characters can never reach it. Undefined (unknown) means "could".
+ */
+export function propertiesCanExceed(sourceChars: number | undefined): boolean {
+  return sourceChars === undefined || sourceChars * 16 > MAX_PROPERTIES_BYTES;
+}
+
 /** The rejection reason when properties exceed Braze's 50 KB cap (limit included), else undefined. */
-export function propertiesTooLarge(properties: Readonly<Record<string, unknown>> | undefined): string | undefined {
-  if (properties === undefined) return undefined;
+export function propertiesTooLarge(properties: Readonly<Record<string, unknown>> | undefined, measure = true): string | undefined {
+  if (properties === undefined || !measure) return undefined;
   const json = JSON.stringify(properties);
   // A UTF-16 unit is at most 3 UTF-8 bytes: short JSON cannot be over the cap, so skip counting.
   if (json.length * 3 <= MAX_PROPERTIES_BYTES) return undefined;

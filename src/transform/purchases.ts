@@ -66,7 +66,7 @@ function productPurchase(ctx: MapContext, order: Record<string, unknown>, produc
   const money = currency(product['currency'] ?? (classic ? order['currency'] : undefined));
   if (!money.ok) return money.reason;
   const props = purchaseProperties(ctx, order, product, idKey!, i, first);
-  const tooLarge = propertiesTooLarge(props);
+  const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return tooLarge;
   if (ctx.trace) traceProduct(ctx, product, idKey!, i, first, id.value, cost.value, count.value);
   const fields = { productId: id.value, currency: money.value, price: cost.value, properties: props };
@@ -126,7 +126,7 @@ function revenuePurchase(ctx: MapContext, event: string, order: Record<string, u
   if (!money.ok) return { ok: false, reason: money.reason, field: 'properties.currency', objects: [] };
   const { revenue: _revenue, currency: _currency, products: _products, ...rest } = order;
   const props = cleanProperties(rest, (key) => `properties.${key}`, 'purchases[0].properties', ctx.trace);
-  const tooLarge = propertiesTooLarge(props);
+  const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
   const id = event.length > MAX_STRING ? truncate(event) : event;
   if (ctx.trace) {

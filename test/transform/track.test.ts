@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mapMessage } from '../../src/transform/map-message.js';
-import { propertiesBytes } from '../../src/transform/properties.js';
+import { propertiesBytes, propertiesCanExceed } from '../../src/transform/properties.js';
 import type { MapResult, MappingSettings, SegmentMessage } from '../../src/transform/types.js';
 
 const classic = (over: Partial<MappingSettings> = {}): MappingSettings => ({
@@ -82,6 +82,22 @@ describe('track -> custom event', () => {
     expect(run(track({ properties: propertiesOf(51_201) }))).toMatchObject({
       fate: 'rejected', reason: "properties are 51201 bytes, over Braze's 51200-byte limit", field: 'properties', objects: [],
     });
+  });
+
+  it('still measures properties when the source line is long enough to hold 50 KB of them', () => {
+    const msg = track({ properties: propertiesOf(51_201) });
+    const sourceChars = JSON.stringify(msg).length;
+    expect(mapMessage(msg, classic(), { trace: false, sourceChars })).toMatchObject({ fate: 'rejected', field: 'properties' });
+  });
+
+  it('skips measuring only below 50 KB / 16 source characters, where no properties can reach the cap', () => {
+    expect(propertiesCanExceed(3_200)).toBe(false);
+    expect(propertiesCanExceed(3_201)).toBe(true);
+    expect(propertiesCanExceed(undefined)).toBe(true);
+    // The worst growth on re-serialising: exponent numbers (9e20 prints as 21 digits).
+    const numbers = Array.from({ length: 600 }, () => 9e20);
+    const text = `{"n":[${numbers.map(() => '9e20').join(',')}]}`;
+    expect(JSON.stringify(JSON.parse(text)).length).toBeLessThan(text.length * 16 / 3);
   });
 
   it('counts UTF-8 bytes for the 50 KB limit', () => {
