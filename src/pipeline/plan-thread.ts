@@ -12,8 +12,10 @@ import { decodeChunk } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
 import type { LineBatch, PlanWorkerData, PlanWorkerReply } from './plan-worker.js';
 
-/** Lines per batch sent to a worker. */
+/** Lines per batch sent to a worker, and bytes: a batch of long lines is cut short, so that what a
+ * worker holds at once stays small (it runs with a capped heap). */
 const batchLines = 1000;
+const batchBytes = 4 << 20;
 /** Batches in flight per worker: keeps every worker busy while bounding memory. */
 const perWorker = 3;
 
@@ -43,7 +45,7 @@ export class PlanPool {
     this.#local = new RecordPlanner(options.mapping, options.diff, { base: options.workers, stride: slots });
     for (let w = 0; w < options.workers; w++) {
       const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots };
-      const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 } });
+      const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 } });
       worker.on('message', (reply: PlanWorkerReply) => this.#settle(reply));
       worker.on('error', (error) => this.#failAll(error));
       worker.unref();
@@ -82,7 +84,7 @@ export class PlanPool {
     try {
       for await (const bytes of opened.bytes) {
         splitter.pushBytes(bytes, onLine);
-        if (batch.count >= batchLines) flush();
+        if (batch.count >= batchLines || batch.bytes >= batchBytes) flush();
         while (queue.length >= window) yield await queue.shift()!;
       }
       splitter.endBytes(onLine);
@@ -151,6 +153,10 @@ class ByteBatch {
 
   get count(): number {
     return this.#starts.length;
+  }
+
+  get bytes(): number {
+    return this.#used;
   }
 
   add(buf: Buffer, from: number, to: number, line: number, end: number): void {
