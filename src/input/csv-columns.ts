@@ -80,6 +80,16 @@ export function planColumns(header: readonly string[]): ColumnPlan {
   return { targets, order, defaultType: hasEvent ? 'track' : 'identify' };
 }
 
+/**
+ * Why a header cannot be a Segment export, or undefined when it can: at least one column must name a
+ * place in a Segment message (userId/user_id, type, event, messageId/id, traits.*, properties.*, …).
+ * A text or binary file read as CSV by sniffing fails this, instead of yielding rows of nonsense.
+ */
+export function headerProblem(plan: ColumnPlan): string | undefined {
+  if (plan.targets.some((t) => t.kind === 'path')) return undefined;
+  return 'not a Segment CSV export: the header names no Segment field (such as userId or user_id, type, event, messageId or id, traits.*, properties.*)';
+}
+
 function targetOf(name: string, hasEventText: boolean): ColumnTarget {
   if (name === '' || DROPPED.has(name)) return { kind: 'drop' };
   if (name === 'event' && hasEventText) return { kind: 'drop' }; // the warehouse slug (order_completed)

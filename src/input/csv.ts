@@ -1,5 +1,5 @@
 import { parse, type Options } from 'csv-parse';
-import { buildMessage, planColumns, type ColumnPlan } from './csv-columns.js';
+import { buildMessage, headerProblem, planColumns, type ColumnPlan } from './csv-columns.js';
 import { feed } from './feed.js';
 import { RAW_LIMIT, readFailure } from './ndjson.js';
 import type { OpenedInput } from './open.js';
@@ -44,6 +44,11 @@ export async function* readCsv(opened: OpenedInput, file: string, start?: ReadSt
         if (plan === undefined) {
           plan = planColumns(row.record);
           width = row.record.length;
+          const problem = headerProblem(plan);
+          if (problem !== undefined) {
+            yield [{ kind: 'malformed', file, line: 1, end: 0, reason: problem, raw: row.raw.slice(0, RAW_LIMIT) }];
+            return;
+          }
           continue;
         }
         const line = rowStartLine(row);

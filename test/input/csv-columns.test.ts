@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMessage, normaliseTimestamp, planColumns, typeCell } from '../../src/input/csv-columns.js';
+import { buildMessage, headerProblem, normaliseTimestamp, planColumns, typeCell } from '../../src/input/csv-columns.js';
 
 function row(header: string[], cells: string[]): Record<string, unknown> {
   return buildMessage(planColumns(header), cells);
@@ -104,6 +104,16 @@ describe('planColumns + buildMessage', () => {
     const message = row(['__proto__', 'properties.__proto__.x', 'user_id'], ['{"polluted":1}', '1', 'u1']);
     expect(message).toEqual({ type: 'identify', userId: 'u1' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('headerProblem', () => {
+  it('accepts a header with one Segment field and refuses one with none', () => {
+    expect(headerProblem(planColumns(['user_id', 'plan']))).toBeUndefined();
+    expect(headerProblem(planColumns(['properties.price']))).toBeUndefined();
+    expect(headerProblem(planColumns(['context_ip']))).toBeUndefined();
+    expect(headerProblem(planColumns(['hello world']))).toMatch(/^not a Segment CSV export/);
+    expect(headerProblem(planColumns(['plan', 'price']))).toMatch(/^not a Segment CSV export/);
   });
 });
 

@@ -224,6 +224,18 @@ describe('readItems: stopping and damage', () => {
     expect(items).toMatchObject([{ kind: 'malformed', line: 1, reason: expect.stringMatching(/^gzip data is truncated or corrupt \(/) }]);
   });
 
+  it('rejects a sniffed file whose first line names no Segment field, instead of reading nonsense rows', async () => {
+    const dir = tempDir();
+    const text = writeFixture(dir, 'notes.txt', 'hello world\nsecond line\n');
+    const binary = writeFixture(dir, 'image.bin', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x01]));
+    for (const file of [text, binary]) {
+      const items = await collect(readItems(inputFile(file)));
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ kind: 'malformed', line: 1 });
+      expect((items[0] as { reason: string }).reason).toMatch(/^not a Segment CSV export/);
+    }
+  });
+
   it('reads a CSV with a BOM', async () => {
     const file = writeFixture(dir, 'bom.csv', '\uFEFFuser_id,plan\nu1,pro\n');
     expect(await collect(readItems(inputFile(file)))).toMatchObject([
