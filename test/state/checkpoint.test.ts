@@ -1,19 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/state/atomic-file.js';
 import { CHECKPOINT_FILE, START, loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../src/state/checkpoint.js';
+import { tempDirs } from '../support/temp.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirs('checkpoint-');
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'));
-  dirs.push(dir);
+  const dir = newDir();
   return dir;
 }
 

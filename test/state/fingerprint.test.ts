@@ -1,18 +1,14 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InputFile } from '../../src/input/types.js';
 import { fingerprint, inputChange, type Fingerprint } from '../../src/state/fingerprint.js';
+import { tempDirs } from '../support/temp.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirs('fingerprint-');
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'fingerprint-'));
-  dirs.push(dir);
+  const dir = newDir();
   return dir;
 }
 

@@ -1,17 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IdJournal } from '../../src/state/id-journal.js';
+import { tempDirs } from '../support/temp.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirs('id-journal-');
 
 function journalFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'id-journal-'));
-  dirs.push(dir);
+  const dir = newDir();
   return join(dir, 'ids.bin');
 }
 

@@ -1,17 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NdjsonWriter } from '../../src/state/ndjson-writer.js';
+import { tempDirs } from '../support/temp.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirs('ndjson-writer-');
 
 function tempFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ndjson-writer-'));
-  dirs.push(dir);
+  const dir = newDir();
   return join(dir, 'rejected.ndjson');
 }
 

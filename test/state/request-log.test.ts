@@ -1,17 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RequestLog } from '../../src/state/request-log.js';
+import { tempDirs } from '../support/temp.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const newDir = tempDirs('request-log-');
 
 function logFile(text?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'request-log-'));
-  dirs.push(dir);
+  const dir = newDir();
   const file = join(dir, 'requests.log');
   if (text !== undefined) writeFileSync(file, text);
   return file;
