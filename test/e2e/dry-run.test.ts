@@ -180,6 +180,15 @@ describe('bad input and usage', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('exits 2 when a directory holds no input file', async () => {
+    const empty = tempDir();
+    (await import('node:fs')).writeFileSync(join(empty, 'README.txt'), 'not an archive\n');
+    const result = await runCli(['replay', empty, '--dry-run']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Skipping');
+    expect(result.stderr).toContain(`No input files found in ${empty}`);
+  });
+
   it('prints help with examples and the version', async () => {
     const help = await runCli(['replay', '--help']);
     expect(help.code).toBe(0);
