@@ -81,14 +81,16 @@ function purchaseProperties(
   ctx: MapContext, order: Record<string, unknown>, product: Record<string, unknown>, idKey: string, i: number, first: number,
 ): Record<string, unknown> | undefined {
   const classic = ctx.settings.preset === 'classic';
-  const { [idKey]: _id, price: _price, quantity: _quantity, currency: _currency, ...own } = product;
-  const { products: _products, ...orderKeys } = order;
-  const merged: Record<string, unknown> = { ...own };
-  for (const key in orderKeys) {
-    if (classic && (key === 'currency' || key in own)) continue;
-    merged[key] = orderKeys[key];
+  // Written as loops rather than object rest/spread: this runs once per product on the hot path.
+  const used = (key: string): boolean => key === idKey || key === 'price' || key === 'quantity' || key === 'currency';
+  const own = (key: string): boolean => Object.hasOwn(product, key) && !used(key);
+  const merged: Record<string, unknown> = {};
+  for (const key in product) if (!used(key)) merged[key] = product[key];
+  for (const key in order) {
+    if (key === 'products' || (classic && (key === 'currency' || own(key)))) continue;
+    merged[key] = order[key];
   }
-  const fromOrder = (key: string): boolean => (classic ? !(key in own) : key in orderKeys);
+  const fromOrder = (key: string): boolean => (classic ? !own(key) : key !== 'products' && Object.hasOwn(order, key));
   // Order keys repeat on every purchase: trace them once, with the first purchase.
   const origin = (key: string): string | undefined =>
     fromOrder(key) ? (first === 0 ? `properties.${key}` : undefined) : `properties.products[${i}].${key}`;
