@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrazeClient } from '../braze/client.js';
 import { RateLimiter } from '../braze/rate-limiter.js';
@@ -160,12 +160,25 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
 
   function finalReport(r: Report): Report {
     writeFileAtomic(join(state.dir, 'report.json'), JSON.stringify(r, null, 2) + '\n');
-    if (engine.inDoubtRequests.length > 0) {
-      const lines = engine.inDoubtRequests.map((n) => JSON.stringify({ request: n, handling: config.inDoubt }));
-      writeFileSync(join(state.dir, 'in-doubt.ndjson'), lines.join('\n') + '\n', { flag: 'a' });
-    }
+    listInDoubt(join(state.dir, 'in-doubt.ndjson'), engine.inDoubtRequests, config.inDoubt);
     return r;
   }
+}
+
+/**
+ * Appends the requests found in doubt to in-doubt.ndjson, once each: a process that stops before
+ * its checkpoint covers them finds them in doubt again.
+ */
+function listInDoubt(file: string, requests: readonly number[], handling: string): void {
+  if (requests.length === 0) return;
+  const listed = new Set<number>();
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (line.trim() !== '') listed.add((JSON.parse(line) as { request: number }).request);
+    }
+  }
+  const fresh = [...new Set(requests)].filter((n) => !listed.has(n));
+  if (fresh.length > 0) writeFileSync(file, fresh.map((n) => JSON.stringify({ request: n, handling }) + '\n').join(''), { flag: 'a' });
 }
 
 /**

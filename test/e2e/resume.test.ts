@@ -13,6 +13,14 @@ const KEY = 'sb-resume-key-77aa11';
 const emulate = emulatorFor(KEY);
 
 
+/** Resolves once `condition` holds (checked every 20 ms; fails the test after 30 s). */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > 30_000) throw new Error('condition not reached in 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function counts(list: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const x of list) m.set(x, (m.get(x) ?? 0) + 1);
@@ -78,11 +86,13 @@ describe('interrupt and refusal', () => {
   });
 
   it('on SIGINT finishes in-flight requests, saves the checkpoint, exits 130 with zero in doubt, and resumes exactly', async () => {
-    const { url, record } = await emulate({ latencyMs: 20 });
+    const { url, record, emulator } = await emulate({ latencyMs: 20 });
     const state = tempDir();
     const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '20', '--quiet'];
     const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
-    setTimeout(() => child.kill('SIGINT'), 1200);
+    // Interrupt once it is sending (not at a fixed time: a loaded machine starts it slower).
+    await until(() => emulator.stats().requests >= 10);
+    child.kill('SIGINT');
     const first = await done;
     expect(first.code).toBe(130);
     expect(first.stderr).toMatch(/resume/i);
@@ -106,11 +116,12 @@ describe('interrupt and refusal', () => {
     const dir = tempDir();
     const file = join(dir, 'events.ndjson');
     writeFileSync(file, readFileSync(join(archive, 'part-0001.ndjson')));
-    const { url } = await emulate({ latencyMs: 20 });
+    const { url, emulator } = await emulate({ latencyMs: 20 });
     const state = tempDir();
     const args = ['replay', file, '--endpoint', url, '--state', state, '--rate', '8', '--quiet'];
     const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
-    setTimeout(() => child.kill('SIGINT'), 1000);
+    await until(() => emulator.stats().requests >= 3);
+    child.kill('SIGINT');
     expect((await done).code).toBe(130);
     appendFileSync(file, JSON.stringify({ type: 'track', event: 'Late', userId: 'u', messageId: 'late-1', timestamp: '2025-06-01T00:00:00Z' }) + '\n');
     const refused = await runCli(args, { env: { BRAZE_API_KEY: KEY } });
