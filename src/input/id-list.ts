@@ -1,5 +1,5 @@
 import { csvFailure, csvRows, isBlankRow, rowStartLine, type CsvRow } from './csv.js';
-import { CHUNK_ITEMS, RAW_LIMIT, readFailure } from './ndjson.js';
+import { RAW_LIMIT, readFailure } from './ndjson.js';
 import { LineSplitter, lineItems } from './lines.js';
 import { openInput } from './open.js';
 import type { InputFile, MalformedItem, ReadStart } from './types.js';
