@@ -5,7 +5,7 @@ import type { Cursor } from '../state/checkpoint.js';
 import type { RequestHistory, RequestLog } from '../state/request-log.js';
 import { OrderedCommits, type Committed } from './acks.js';
 import { addCount, Segment, type Counts, type Ticket } from './segment.js';
-import type { Sink } from './sink.js';
+import type { DeliveringSink, Sink } from './sink.js';
 
 /** One input record after planning: its fate and the request items it contributes. */
 export interface Unit {
@@ -218,11 +218,12 @@ export class Engine {
         return this.#acknowledge(number, request, slots, segment, noDelivery);
       }
     }
-    if (!this.options.sink.live) return this.#acknowledge(number, request, slots, segment, dryDelivery);
+    const { sink } = this.options;
+    if (!sink.live) return this.#acknowledge(number, request, slots, segment, sink.delivery);
     if (this.#failure !== undefined) throw this.#failure;
     while (this.#inflight >= this.options.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
     if (this.#failure !== undefined) throw this.#failure;
-    this.#send(number, request, slots, segment, doubted);
+    this.#send(sink, number, request, slots, segment, doubted);
   }
 
   #countInDoubt(number: number, segment: Segment): void {
@@ -230,15 +231,15 @@ export class Engine {
     addCount(segment.counts, 'requests.inDoubt');
   }
 
-  #send(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
+  #send(sink: DeliveringSink, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
     this.#inflight++;
     this.options.log?.sent(number);
-    void this.#await(number, request, slots, segment, doubted);
+    void this.#await(sink, number, request, slots, segment, doubted);
   }
 
-  async #await(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): Promise<void> {
+  async #await(sink: DeliveringSink, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): Promise<void> {
     try {
-      const delivery = await this.options.sink.deliver(request);
+      const delivery = await sink.deliver(request);
       this.options.log?.acked(number, doubted ? { ...delivery, inDoubt: true } : delivery);
       this.#acknowledge(number, request, slots, segment, delivery);
     } catch (error) {
@@ -285,5 +286,3 @@ export class Engine {
 }
 
 const noDelivery: Delivery = { rejected: [], httpRequests: 0, retries: 0 };
-/** A dry run "sends" every request at once: it is recorded, and counted as one request. */
-const dryDelivery: Delivery = { rejected: [], httpRequests: 1, retries: 0 };

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery, ItemRejection, PlannedRequest, RequestItem } from '../../src/braze/types.js';
 import { FatalRunError } from '../../src/errors.js';
 import { Engine, type EngineOptions, type Unit } from '../../src/pipeline/engine.js';
-import type { Sink } from '../../src/pipeline/sink.js';
+import type { DeliveringSink, RecordingSink, Sink } from '../../src/pipeline/sink.js';
 import { START, type Cursor } from '../../src/state/checkpoint.js';
 import type { LoggedAck } from '../../src/state/request-log.js';
 
@@ -15,7 +15,7 @@ interface Pending {
 }
 
 /** A live sink whose deliveries the test settles by hand, in any order. */
-class HandSink implements Sink {
+class HandSink implements DeliveringSink {
   readonly live = true;
   /** Every request delivered, in the order the engine sent it (ack(n) settles the n-th). */
   readonly sent: Pending[] = [];
@@ -55,12 +55,10 @@ class HandSink implements Sink {
   }
 }
 
-/** A dry-run sink: the engine must never call it. */
-class DrySink implements Sink {
+/** A dry-run sink: it has nothing the engine could call to send. */
+class DrySink implements RecordingSink {
   readonly live = false;
-  deliver(): Promise<Delivery> {
-    throw new Error('a dry run must not deliver');
-  }
+  readonly delivery: Delivery = { rejected: [], httpRequests: 1, retries: 0 };
 }
 
 /** Lets settled promises run their continuations (no timers involved). */
