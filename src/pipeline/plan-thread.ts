@@ -24,6 +24,7 @@ export interface PlanPoolOptions {
   readonly diff: DiffMode;
   readonly format: InputFormat | undefined;
   readonly stdin: NodeJS.ReadableStream;
+  /** Planning worker threads (at least one is started). */
   readonly workers: number;
   readonly onDefs: (defs: readonly TraceDef[]) => void;
 }
@@ -41,9 +42,10 @@ export class PlanPool {
   #seq = 0;
 
   constructor(private readonly options: PlanPoolOptions) {
-    const slots = options.workers + 1;
-    this.#local = new RecordPlanner(options.mapping, options.diff, { base: options.workers, stride: slots });
-    for (let w = 0; w < options.workers; w++) {
+    const workers = Math.max(1, options.workers);
+    const slots = workers + 1;
+    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots });
+    for (let w = 0; w < workers; w++) {
       const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots };
       const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 } });
       worker.on('message', (reply: PlanWorkerReply) => this.#settle(reply));
@@ -56,11 +58,8 @@ export class PlanPool {
   /** The planned records of one input, from `start`, in chunks. */
   async *read(file: InputFile, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
     const opened = await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin });
-    if (opened.format !== 'ndjson' || this.#workers.length === 0) {
-      yield* this.#here(opened, file.display, start);
-      return;
-    }
-    yield* this.#lines(opened, file.display, start);
+    if (opened.format === 'ndjson') yield* this.#lines(opened, file.display, start);
+    else yield* this.#here(opened, file.display, start);
   }
 
   async close(): Promise<void> {
@@ -98,13 +97,7 @@ export class PlanPool {
   }
 
   async *#here(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
-    const items = opened.format === 'csv' ? readCsv(opened, file, start) : opened.format === 'json' ? readJsonArray(opened, file, start) : undefined;
-    if (!items) {
-      // NDJSON without workers (one planning thread): the same splitter, planned here.
-      const { readNdjson } = await import('../input/ndjson.js');
-      for await (const chunk of readNdjson(opened, file, start)) yield this.#planHere(chunk);
-      return;
-    }
+    const items = opened.format === 'csv' ? readCsv(opened, file, start) : readJsonArray(opened, file, start);
     for await (const chunk of items) yield this.#planHere(chunk);
   }
 
