@@ -63,7 +63,7 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
     .option('--quiet', 'no progress on stderr');
 }
 
-function program(run: (task: () => Promise<Report | void>) => Promise<void>, env: Env, deps: () => RunDeps): Command {
+function program(run: (task: () => Promise<Report | void>) => Promise<void>, env: Env, deps: (quiet: boolean, live: boolean) => RunDeps): Command {
   const cli = new Command('segment-braze')
     // Set before the subcommands are added, so that they inherit it: usage errors exit 2, not 1.
     .exitOverride()
@@ -95,7 +95,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       run(async () => {
         const config = replayConfig(inputs, raw, env, process.cwd());
         const { replay } = await import('./commands/replay.js');
-        return replay(config, { ...deps(), log: stderrLog(config.quiet), progress: progressFor(config.quiet, !config.dryRun) }, { stdout: out, stdin: process.stdin });
+        return replay(config, deps(config.quiet, !config.dryRun), { stdout: out, stdin: process.stdin });
       }),
     );
 
@@ -118,7 +118,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
         const config = deleteConfig(inputs, raw, env, process.cwd());
         const { deleteUsers } = await import('./commands/delete.js');
         const io = { stdout: out, stdin: process.stdin, stdinIsTTY: process.stdin.isTTY === true };
-        return deleteUsers(config, { ...deps(), log: stderrLog(config.quiet), progress: progressFor(config.quiet, !config.dryRun) }, io);
+        return deleteUsers(config, deps(config.quiet, !config.dryRun), io);
       }),
     );
 
@@ -152,9 +152,6 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
-function progressFor(quiet: boolean, live: boolean) {
-  return createProgress(!quiet && process.stderr.isTTY === true, live, Date.now);
-}
 
 /** The only place errors become exit codes (style.md habit 6). */
 function exitCodeOf(report: Report | void): number {
@@ -172,12 +169,13 @@ async function main(argv: string[]): Promise<void> {
   let code = 0;
   const env: Env = { BRAZE_API_KEY: process.env.BRAZE_API_KEY, BRAZE_REST_ENDPOINT: process.env.BRAZE_REST_ENDPOINT };
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  const deps = (): RunDeps => ({
+  /** The effects a run gets: clock, randomness, stderr log and progress (off when quiet or not a terminal). */
+  const deps = (quiet: boolean, live: boolean): RunDeps => ({
     now: Date.now,
     random: Math.random,
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
-    log: stderrLog(false),
-    progress: createProgress(false, false, Date.now),
+    log: stderrLog(quiet),
+    progress: createProgress(!quiet && process.stderr.isTTY === true, live, Date.now),
     onSignal: (handler) => {
       const on = (signal: NodeJS.Signals) => handler(signal);
       process.on('SIGINT', on);
