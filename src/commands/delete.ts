@@ -31,7 +31,6 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
   const usesStdin = config.inputs.includes('-');
   const { files, warnings } = await discoverInputs(config.inputs, { cwd: config.cwd, stdin: io.stdin, kind: 'ids' });
   for (const warning of warnings) deps.log.warn(warning);
-  if (files.length === 0) throw new UsageError(`No input files found in ${config.inputs.join(', ')}`);
   const read = (file: InputFile, start: { line: number; offset: number } | undefined) =>
     readIds(file, { start, idType: config.idType, column: config.column, field: config.field, aliasLabel: config.aliasLabel, stdin: io.stdin });
   const identity: RunIdentity = {

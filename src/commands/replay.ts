@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import type { ReplayConfig } from '../config/options.js';
-import { UsageError } from '../errors.js';
 import { DiffCollector } from '../dryrun/diff.js';
 import { renderSummary, renderTotals } from '../dryrun/render.js';
 import { discoverInputs } from '../input/discover.js';
@@ -24,7 +23,6 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
   const endDiscovery = deps.progress.phase('Finding inputs…');
   const { files, warnings } = await discoverInputs(config.inputs, { cwd: config.cwd, format: config.format, stdin: io.stdin }).finally(endDiscovery);
   for (const warning of warnings) deps.log.warn(warning);
-  if (files.length === 0) throw new UsageError(`No input files found in ${config.inputs.join(', ')}`);
   const identity: RunIdentity = {
     command: 'replay',
     dryRun: config.dryRun,

@@ -52,6 +52,10 @@ export async function discoverInputs(inputs: readonly string[], options: Discove
     }
     for (const absolute of await expand(input, options, warnings)) add(await describe(absolute, options));
   }
+  if (files.length === 0) {
+    // The warnings say why each file found was passed over; the caller has not printed them yet.
+    throw new UsageError([`No input files found in ${inputs.join(', ')}`, ...warnings].join('\n  '));
+  }
   return { files, warnings };
 }
 

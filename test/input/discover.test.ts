@@ -61,6 +61,16 @@ describe('discoverInputs', () => {
     expect(found.files.map((f) => f.display)).toEqual(['samples/a.csv', 'samples/b/2.ndjson']);
   });
 
+  it('rejects a directory that holds no input file, with the reason each file was passed over', async () => {
+    const cwd = tempDir();
+    writeFixture(cwd, 'logs/dummy-object.txt', 'validation\n');
+    const error = await discoverInputs(['logs'], { cwd }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      'No input files found in logs\n  Skipping logs/dummy-object.txt: not a .ndjson, .jsonl, .json or .csv file (optionally .gz)',
+    );
+  });
+
   it('rejects a glob without matches and a missing path', async () => {
     const cwd = tree();
     await expect(discoverInputs(['nothing/*.ndjson'], { cwd })).rejects.toThrow(new UsageError('No files match nothing/*.ndjson'));
