@@ -3,11 +3,11 @@ import type { DeleteConfig } from '../config/options.js';
 import { renderTotals } from '../dryrun/render.js';
 import { UsageError } from '../errors.js';
 import { discoverInputs } from '../input/discover.js';
-import { readIds, type IdItem } from '../input/id-list.js';
+import { readIds, type IdItem, type IdType } from '../input/id-list.js';
 import type { InputFile } from '../input/types.js';
 import { execute, type RunDeps } from '../pipeline/lifecycle.js';
-import { DELETE_KEYS, DeletePlanner, idKey } from '../pipeline/plan-delete.js';
-import { hashId, IdSet } from '../state/id-set.js';
+import { DELETE_KEYS, DeletePlanner } from '../pipeline/plan-delete.js';
+import { IdSet } from '../state/id-set.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import type { CommandIo } from './replay.js';
@@ -45,7 +45,7 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
       throw new UsageError('Reading IDs from stdin leaves no terminal to confirm with: pass --yes to delete without confirmation');
     }
     // Stdin can be read only once: with --yes it goes straight to the run, uncounted.
-    const census = usesStdin ? undefined : await count(files, read);
+    const census = usesStdin ? undefined : await count(files, read, config.idType);
     const what = census ? `${census.ids} user(s)` : 'the users listed on stdin';
     const skipped = census ? ` (${census.duplicates} duplicate(s) and ${census.rejected} malformed line(s) will be skipped)` : '';
     const summary = `About to DELETE ${what} by ${config.idType} from Braze at ${config.endpoint}\n  from ${files.map((f) => f.display).join(', ')}${skipped}.\n`;
@@ -74,21 +74,19 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
   return report;
 }
 
-async function count(files: readonly InputFile[], read: (f: InputFile, s: undefined) => AsyncIterable<IdItem[]>): Promise<Census> {
-  const seen = new IdSet();
-  let ids = 0;
-  let duplicates = 0;
-  let rejected = 0;
+async function count(files: readonly InputFile[], read: (f: InputFile, s: undefined) => AsyncIterable<IdItem[]>, idType: IdType): Promise<Census> {
+  // The run's own planner, with a throwaway duplicate filter: the preview counts exactly as the run will.
+  const planner = new DeletePlanner(idType, new IdSet());
+  const fates: Record<string, number> = {};
   for (const file of files) {
     for await (const chunk of read(file, undefined)) {
       for (const item of chunk) {
-        if (item.kind === 'malformed') rejected++;
-        else if (seen.add(...hashId(idKey(item)))) ids++;
-        else duplicates++;
+        const { fate } = planner.plan(item);
+        fates[fate] = (fates[fate] ?? 0) + 1;
       }
     }
   }
-  return { ids, duplicates, rejected };
+  return { ids: fates[DELETE_KEYS.sent] ?? 0, duplicates: fates['ids.duplicate'] ?? 0, rejected: fates[DELETE_KEYS.rejected] ?? 0 };
 }
 
 async function confirm(question: string, io: { readonly stdinIsTTY?: boolean }): Promise<boolean> {

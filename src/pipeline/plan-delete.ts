@@ -1,7 +1,6 @@
 import type { RequestItem } from '../braze/types.js';
 import type { IdItem, IdType } from '../input/id-list.js';
-import type { IdJournal } from '../state/id-journal.js';
-import { hashId } from '../state/id-set.js';
+import { hashId, type IdSet } from '../state/id-set.js';
 import type { Unit } from './engine.js';
 
 /** Delete's counter keys (cli.md: ids.read, ids.deleted, ids.duplicate, ids.rejected). */
@@ -9,13 +8,8 @@ export const DELETE_KEYS = { read: 'ids.read', sent: 'ids.deleted', rejected: 'i
 
 const ARRAY: Record<IdType, string> = { external_id: 'external_ids', braze_id: 'braze_ids', user_alias: 'user_aliases' };
 
-/** The users/delete array for an identifier type: one type per request. */
-export function deleteArray(idType: IdType): string {
-  return ARRAY[idType];
-}
-
 /** The de-duplication key of an ID (aliases by label and name). */
-export function idKey(item: Extract<IdItem, { kind: 'id' }>): string {
+function idKey(item: Extract<IdItem, { kind: 'id' }>): string {
   return typeof item.id === 'string' ? item.id : `${item.id.alias_label}\u0000${item.id.alias_name}`;
 }
 
@@ -24,7 +18,8 @@ export class DeletePlanner {
   readonly #array: string;
   constructor(
     idType: IdType,
-    private readonly ids: IdJournal,
+    /** The run's duplicate filter (the journal), or a plain IdSet for a preview count. */
+    private readonly ids: Pick<IdSet, 'add'>,
   ) {
     this.#array = ARRAY[idType];
   }
