@@ -95,6 +95,9 @@ describe('segment-braze delete', () => {
       env: { BRAZE_API_KEY: 'not-the-key-5566' },
     });
     expect(result.code).toBe(1);
+    // With --yes the summary is still shown first, counted as the run counts.
+    expect(result.stderr).toContain('About to DELETE 3000 user(s) by external_id');
+    expect(result.stderr).toContain('(300 duplicate(s) and 5 malformed line(s) will be skipped)');
     expect(result.stderr).not.toContain('not-the-key-5566');
     expect(e.stats().requests).toBe(1);
   });
