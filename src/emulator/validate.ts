@@ -58,17 +58,31 @@ export function answerTrack(text: string, mode: LimitMode, poison: ReadonlySet<s
   if (overLimit(arrays, mode)) return fatal('Max Input Length Exceeded');
   const poisoned = [...arrays.values()].flat().find((o) => isRecord(o) && typeof o.external_id === 'string' && poison.has(o.external_id));
   if (isRecord(poisoned)) return fatal(`Bad request: external_id ${String(poisoned.external_id)} is poisoned (emulator fault injection)`);
-  return trackResult(arrays);
+  return trackResult(arrays, serialisedBound(text));
 }
 
-function trackResult(arrays: ReadonlyMap<TrackArray, unknown[]>): Answer<AcceptedObject> {
+/** A JSON number written with an exponent (`1e5`), where one can start: after `:`, `,` or `[`. */
+const EXPONENT_NUMBER = /[:,[]\s*-?\d+(?:\.\d+)?[eE]/;
+
+/**
+ * An upper bound, in UTF-8 bytes, of JSON.stringify of any value parsed from `text`: the text's own
+ * length when it has no number written with an exponent, else none. Re-serialising never lengthens
+ * a string (escapes are as short or shorter, whitespace goes) nor a number written without exponent
+ * (its shortest round-trip form is at most as long); only `1e20` -> `100000000000000000000` grows.
+ * It lets the properties size checks be skipped for requests too small to fail them.
+ */
+function serialisedBound(text: string): number {
+  return EXPONENT_NUMBER.test(text) ? Infinity : Buffer.byteLength(text);
+}
+
+function trackResult(arrays: ReadonlyMap<TrackArray, unknown[]>, bound: number): Answer<AcceptedObject> {
   const accepted: AcceptedObject[] = [];
   const errors: ObjectError[] = [];
   const body: Record<string, unknown> = { message: 'success' };
   for (const [array, objects] of arrays) {
     let processed = 0;
     objects.forEach((object, index) => {
-      const type = objectError(array, object);
+      const type = objectError(array, object, bound);
       if (type !== undefined) errors.push({ type, input_array: array, index });
       else if (isRecord(object)) {
         accepted.push({ array, object });
@@ -92,14 +106,17 @@ function overLimit(arrays: ReadonlyMap<TrackArray, unknown[]>, mode: LimitMode):
   return total > (mode === 'combined-50' ? 50 : 75);
 }
 
-/** The first problem with one object, as Braze's errors[].type, or undefined when it is valid. */
-export function objectError(array: TrackArray, object: unknown): string | undefined {
+/**
+ * The first problem with one object, as Braze's errors[].type, or undefined when it is valid.
+ * `bound`: an upper bound of the serialised size of anything in the object (see serialisedBound).
+ */
+export function objectError(array: TrackArray, object: unknown, bound = Infinity): string | undefined {
   if (!isRecord(object)) return `${array} entries must be JSON objects`;
   const identity = identifierError(object);
   if (identity !== undefined) return identity;
   if (array === 'attributes') return attributesError(object);
-  if (array === 'events') return eventError(object);
-  return purchaseError(object);
+  if (array === 'events') return eventError(object, bound);
+  return purchaseError(object, bound);
 }
 
 function identifierError(object: Record<string, unknown>): string | undefined {
@@ -122,13 +139,13 @@ function attributesError(object: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function eventError(object: Record<string, unknown>): string | undefined {
+function eventError(object: Record<string, unknown>, bound: number): string | undefined {
   if (typeof object.name !== 'string' || object.name === '') return 'Event name must be a non-empty string';
   if (!isTime(object.time)) return 'Invalid time, must be an ISO-8601 date string';
-  return propertiesError(object.properties, 100 * 1024);
+  return propertiesError(object.properties, 100 * 1024, bound);
 }
 
-function purchaseError(object: Record<string, unknown>): string | undefined {
+function purchaseError(object: Record<string, unknown>, bound: number): string | undefined {
   const productId = object.product_id;
   if (typeof productId !== 'string' || productId === '' || productId.length > 255) return 'product_id must be a string of 1 to 255 characters';
   if (typeof object.currency !== 'string' || !CURRENCIES.has(object.currency)) return 'Invalid currency, must be an ISO 4217 code';
@@ -138,10 +155,10 @@ function purchaseError(object: Record<string, unknown>): string | undefined {
     return 'Invalid quantity, must be an integer from 1 to 100';
   }
   if (!isTime(object.time)) return 'Invalid time, must be an ISO-8601 date string';
-  return propertiesError(object.properties, 50 * 1024);
+  return propertiesError(object.properties, 50 * 1024, bound);
 }
 
-function propertiesError(properties: unknown, maxBytes: number): string | undefined {
+function propertiesError(properties: unknown, maxBytes: number, bound: number): string | undefined {
   if (properties === undefined) return undefined;
   if (!isRecord(properties)) return 'properties must be a JSON object';
   for (const [key, value] of Object.entries(properties)) {
@@ -149,7 +166,7 @@ function propertiesError(properties: unknown, maxBytes: number): string | undefi
     const problem = keyError(key, 'Property') ?? stringError(key, value);
     if (problem !== undefined) return problem;
   }
-  if (Buffer.byteLength(JSON.stringify(properties)) > maxBytes) return `properties exceed ${maxBytes / 1024} KB`;
+  if (bound > maxBytes && Buffer.byteLength(JSON.stringify(properties)) > maxBytes) return `properties exceed ${maxBytes / 1024} KB`;
   return undefined;
 }
 
@@ -166,7 +183,8 @@ function stringError(key: string, value: unknown): string | undefined {
 /** ISO-8601, or Braze's `yyyy-MM-ddTHH:mm:ss:SSSZ` (a colon before the milliseconds). */
 function isTime(value: unknown): boolean {
   if (typeof value !== 'string' || value === '') return false;
-  return !Number.isNaN(Date.parse(value.replace(/(T\d{2}:\d{2}:\d{2}):(\d{3})/, '$1.$2')));
+  const text = value.charCodeAt(19) === 58 /* : */ ? value.replace(/(T\d{2}:\d{2}:\d{2}):(\d{3})/, '$1.$2') : value;
+  return !Number.isNaN(Date.parse(text));
 }
 
 /** Answers a users/delete body (raw text); mixed identifier types count together against 50 (§B.1). */

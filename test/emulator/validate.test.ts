@@ -67,6 +67,25 @@ describe('users/track answers', () => {
     expect(answer.status).toBe(400);
     expect(answer.accepted).toEqual([]);
   });
+
+  // The size check is skipped for bodies too small to fail it, unless a number written with an
+  // exponent could grow when re-serialised: 3,000 × `1e20` is 15 KB as sent and 66 KB as Braze counts it.
+  const purchase = { external_id: 'u', product_id: 'p', currency: 'USD', price: 1, time: '2025-03-02T10:12:44.120Z' };
+  it('measures properties written small with exponents (1e20 -> 21 digits)', () => {
+    const text = `{"purchases":[${JSON.stringify({ ...purchase, properties: { k: [] } }).replace('[]', `[${many(3000, () => '1e20').join(',')}]`)}]}`;
+    expect(Buffer.byteLength(text)).toBeLessThan(50 * 1024);
+    expect(answerTrack(text, 'combined-75', none).body).toMatchObject({ errors: [{ type: 'properties exceed 50 KB', input_array: 'purchases', index: 0 }] });
+  });
+
+  it('accepts properties just under the limit and refuses them just over it, in a body over the limit', () => {
+    const sized = (n: number) => ({ ...purchase, properties: { k: 'x'.repeat(200), l: many(n, () => 'y'.repeat(40)) } });
+    const under = JSON.stringify(sized(1).properties).length;
+    const n = Math.floor((50 * 1024 - under) / 43) + 1;
+    expect(JSON.stringify(sized(n).properties).length).toBeLessThanOrEqual(50 * 1024);
+    expect(JSON.stringify(sized(n + 1).properties).length).toBeGreaterThan(50 * 1024);
+    expect(answerTrack(track({ purchases: [sized(n)] }), 'combined-75', none).status).toBe(201);
+    expect(answerTrack(track({ purchases: [sized(n + 1)] }), 'combined-75', none).body).toMatchObject({ errors: [{ type: 'properties exceed 50 KB' }] });
+  });
 });
 
 describe('objectError', () => {
