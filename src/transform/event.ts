@@ -1,6 +1,7 @@
 import type { MapContext, Mapped } from './context.js';
 import { brazeObject, objectHead } from './context.js';
 import { MAX_STRING, TRUNCATED, isRecord, truncate } from './limits.js';
+import { dotted } from './paths.js';
 import { cleanProperties, propertiesTooLarge } from './properties.js';
 
 /** Where the event name came from, for traces: a Segment path, and a note when it was composed. */
@@ -24,12 +25,14 @@ export function customEvent(ctx: MapContext, name: EventName, properties: unknow
   if (properties !== undefined && properties !== null && !isRecord(properties)) {
     trace?.push({ from: 'properties', action: 'dropped', reason: 'properties is not an object' });
   }
-  const props = isRecord(properties) ? cleanProperties(properties, (key) => `properties.${key}`, 'events[0].properties', trace) : undefined;
+  const props = isRecord(properties) ? cleanProperties(properties, propertyPath, 'events[0].properties', trace) : undefined;
   const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
   if (props !== undefined) body['properties'] = props;
   return { ok: true, objects: [brazeObject(ctx, 'events', body)] };
 }
+
+const propertyPath = (key: string): string => dotted('properties', key);
 
 function traceName(ctx: MapContext, name: EventName, sent: unknown): void {
   const to = 'events[0].name';

@@ -4,6 +4,7 @@ import type { FieldValidator } from './standard-fields.js';
 import { brazeObject, objectHead } from './context.js';
 import { attributeKeyRule, writeCustomAttribute } from './custom-attributes.js';
 import { isRecord } from './limits.js';
+import { dotted } from './paths.js';
 import {
   countryField, dobField, genderField, languageField, subscribeField, textField, timeZoneField,
 } from './standard-fields.js';
@@ -20,6 +21,8 @@ interface Source {
 /** One Braze standard attribute: its candidate sources, best first, and its validator. */
 interface StandardField {
   readonly to: string;
+  /** `attributes.<to>`, the trace path. */
+  readonly path: string;
   readonly sources: readonly Source[];
   readonly validate: FieldValidator;
 }
@@ -50,7 +53,7 @@ function locationOf(msg: SegmentMessage): Record<string, unknown> | undefined {
  */
 function standardFields(preset: Preset): readonly StandardField[] {
   const classic = preset === 'classic';
-  const field = (to: string, sources: Source[], validate: FieldValidator): StandardField => ({ to, sources, validate });
+  const field = (to: string, sources: Source[], validate: FieldValidator): StandardField => ({ to, path: `attributes.${to}`, sources, validate });
   return [
     field('first_name', [trait('firstName'), trait('first_name')], textField),
     field('last_name', [trait('lastName'), trait('last_name')], textField),
@@ -122,7 +125,7 @@ function writeStandard(ctx: MapContext, field: StandardField, traits: Record<str
     winner = source.label;
     body[field.to] = check.value;
     if (trace === undefined) continue;
-    const to = `attributes.${field.to}`;
+    const to = field.path;
     if (check.reason !== undefined) trace.push({ from: source.from, to, action: 'changed', reason: check.reason, value: check.value });
     else trace.push({ from: source.from, to, action: 'mapped', ...(check.value !== value && { value: check.value }) });
   }
@@ -145,7 +148,7 @@ function splitName(ctx: MapContext, traits: Record<string, unknown>, body: Recor
     const check = textField(part);
     if (!check.ok) return;
     body[to] = check.value;
-    trace?.push({ from: 'traits.name', to: `attributes.${to}`, action: 'changed', reason: check.reason ?? 'name split at the first space', value: check.value });
+    trace?.push({ from: 'traits.name', to: dotted('attributes', to), action: 'changed', reason: check.reason ?? 'name split at the first space', value: check.value });
   });
 }
 
@@ -183,9 +186,9 @@ function writeCustom(ctx: MapContext, traits: Record<string, unknown>, body: Rec
     if (key === 'address' && preset === 'classic' && isRecord(traits[key])) continue;
     const dropped = attributeKeyRule(key);
     if (dropped !== undefined) {
-      trace?.push({ from: trace ? `traits.${key}` : '', action: 'dropped', reason: dropped });
+      trace?.push({ from: dotted('traits', key), action: 'dropped', reason: dropped });
       continue;
     }
-    writeCustomAttribute(body, key, traits[key], trace ? `traits.${key}` : '', trace);
+    writeCustomAttribute(body, key, traits[key], trace ? dotted('traits', key) : '', trace);
   }
 }

@@ -8,6 +8,7 @@ import { identifyAttributes } from './identify.js';
 import { pageEventName, pageNotMapped, pageProperties } from './page.js';
 import { isOrderCompleted, trackPurchases } from './purchases.js';
 import { eventTime } from './time.js';
+import { dotted, indexedPath } from './paths.js';
 import { propertiesCanExceed } from './properties.js';
 
 /** How to map. */
@@ -112,8 +113,8 @@ function finish(ctx: MapContext, userId: string, time: EventTime, mapped: Mapped
 function traceCommon(ctx: MapContext, userId: string, time: EventTime, mapped: Mapped): void {
   const first = mapped.objects[0];
   if (first === undefined) return;
-  const path = first.kind === 'attributes' ? 'attributes' : `${first.kind}[0]`;
-  const head: FieldTrace[] = [{ from: 'userId', to: `${path}.external_id`, action: 'mapped', ...(ctx.msg['userId'] !== userId && { value: userId }) }];
-  if (ctx.time !== undefined && time.ok) head.push({ from: time.field, to: `${path}.time`, action: 'mapped', value: ctx.time });
+  const path = first.kind === 'attributes' ? 'attributes' : indexedPath(first.kind, 0);
+  const head: FieldTrace[] = [{ from: 'userId', to: dotted(path, 'external_id'), action: 'mapped', ...(ctx.msg['userId'] !== userId && { value: userId }) }];
+  if (ctx.time !== undefined && time.ok) head.push({ from: time.field, to: dotted(path, 'time'), action: 'mapped', value: ctx.time });
   ctx.trace!.unshift(...head);
 }

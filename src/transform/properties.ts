@@ -1,6 +1,7 @@
 import type { FieldTrace } from './types.js';
 import { MAX_PROPERTIES_BYTES, MAX_STRING } from './limits.js';
 import { cleanNested } from './nested-value.js';
+import { dotted } from './paths.js';
 
 /** Names the Segment path of a property key for traces; undefined leaves that key untraced. */
 export type PropertyOrigin = (key: string) => string | undefined;
@@ -39,7 +40,7 @@ export function cleanProperties(
       keyTrace?.push({ from: from!, action: 'dropped', reason: dropped });
       continue;
     }
-    const path = keyTrace ? `${to}.${key}` : '';
+    const path = keyTrace ? dotted(to, key) : '';
     keyTrace?.push({ from: from!, to: path, action: 'mapped' });
     (out ??= {})[key] = cleanNested(value, nestedKeyRule, from ?? '', path, keyTrace);
   }

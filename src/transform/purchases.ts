@@ -2,6 +2,7 @@ import type { BrazeObject } from './types.js';
 import type { MapContext, Mapped } from './context.js';
 import { brazeObject, objectHead } from './context.js';
 import { MAX_QUANTITY, MAX_STRING, isRecord, truncate } from './limits.js';
+import { dotted, indexedPath } from './paths.js';
 import { cleanProperties, propertiesTooLarge } from './properties.js';
 import { currency, price, productId, productIdKey, productsOf, quantity, revenue } from './purchase-fields.js';
 
@@ -93,16 +94,16 @@ function purchaseProperties(
   const fromOrder = (key: string): boolean => (classic ? !own(key) : key !== 'products' && Object.hasOwn(order, key));
   // Order keys repeat on every purchase: trace them once, with the first purchase.
   const origin = (key: string): string | undefined =>
-    fromOrder(key) ? (first === 0 ? `properties.${key}` : undefined) : `properties.products[${i}].${key}`;
-  return cleanProperties(merged, origin, `purchases[${first}].properties`, ctx.trace);
+    fromOrder(key) ? (first === 0 ? dotted('properties', key) : undefined) : dotted(indexedPath('properties.products', i), key);
+  return cleanProperties(merged, origin, dotted(indexedPath('purchases', first), 'properties'), ctx.trace);
 }
 
 function traceProduct(
   ctx: MapContext, product: Record<string, unknown>, idKey: string, i: number, first: number,
   id: string, cost: number, count: number,
 ): void {
-  const from = (key: string): string => `properties.products[${i}].${key}`;
-  const to = (key: string): string => `purchases[${first}].${key}`;
+  const from = (key: string): string => dotted(indexedPath('properties.products', i), key);
+  const to = (key: string): string => dotted(indexedPath('purchases', first), key);
   const trace = ctx.trace!;
   trace.push({ from: from(idKey), to: to('product_id'), action: 'mapped', ...(product[idKey] !== id && { value: id }) });
   trace.push({ from: from('price'), to: to('price'), action: 'mapped', ...(product['price'] !== cost && { value: cost }) });
@@ -127,7 +128,7 @@ function revenuePurchase(ctx: MapContext, event: string, order: Record<string, u
   const money = currency(order['currency']);
   if (!money.ok) return { ok: false, reason: money.reason, field: 'properties.currency', objects: [] };
   const { revenue: _revenue, currency: _currency, products: _products, ...rest } = order;
-  const props = cleanProperties(rest, (key) => `properties.${key}`, 'purchases[0].properties', ctx.trace);
+  const props = cleanProperties(rest, (key) => dotted('properties', key), 'purchases[0].properties', ctx.trace);
   const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
   const id = event.length > MAX_STRING ? truncate(event) : event;
