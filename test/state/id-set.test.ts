@@ -36,6 +36,15 @@ describe('IdSet', () => {
     expect(set.size).toBe(200_000);
   });
 
+  it('wraps probe chains that start at the last slot round to the first', () => {
+    const set = new IdSet(16);
+    // Same shard (small hi), and the largest lo: the last slot's home.
+    const pairs = Array.from({ length: 12 }, (_, i): [number, number] => [i + 1, 0xffffffff]);
+    expect(pairs.map(([hi, lo]) => set.add(hi, lo)).every(Boolean)).toBe(true);
+    expect(pairs.map(([hi, lo]) => set.add(hi, lo)).some(Boolean)).toBe(false);
+    expect(set.size).toBe(12);
+  });
+
   it('keeps members whose halves share low bits (probe chains across growth)', () => {
     const set = new IdSet(16);
     const results: boolean[] = [];
