@@ -58,31 +58,17 @@ export function answerTrack(text: string, mode: LimitMode, poison: ReadonlySet<s
   if (overLimit(arrays, mode)) return fatal('Max Input Length Exceeded');
   const poisoned = [...arrays.values()].flat().find((o) => isRecord(o) && typeof o.external_id === 'string' && poison.has(o.external_id));
   if (isRecord(poisoned)) return fatal(`Bad request: external_id ${String(poisoned.external_id)} is poisoned (emulator fault injection)`);
-  return trackResult(arrays, serialisedBound(text));
+  return trackResult(arrays);
 }
 
-/** A JSON number written with an exponent (`1e5`), where one can start: after `:`, `,` or `[`. */
-const EXPONENT_NUMBER = /[:,[]\s*-?\d+(?:\.\d+)?[eE]/;
-
-/**
- * An upper bound, in UTF-8 bytes, of JSON.stringify of any value parsed from `text`: the text's own
- * length when it has no number written with an exponent, else none. Re-serialising never lengthens
- * a string (escapes are as short or shorter, whitespace goes) nor a number written without exponent
- * (its shortest round-trip form is at most as long); only `1e20` -> `100000000000000000000` grows.
- * It lets the properties size checks be skipped for requests too small to fail them.
- */
-function serialisedBound(text: string): number {
-  return EXPONENT_NUMBER.test(text) ? Infinity : Buffer.byteLength(text);
-}
-
-function trackResult(arrays: ReadonlyMap<TrackArray, unknown[]>, bound: number): Answer<AcceptedObject> {
+function trackResult(arrays: ReadonlyMap<TrackArray, unknown[]>): Answer<AcceptedObject> {
   const accepted: AcceptedObject[] = [];
   const errors: ObjectError[] = [];
   const body: Record<string, unknown> = { message: 'success' };
   for (const [array, objects] of arrays) {
     let processed = 0;
     objects.forEach((object, index) => {
-      const type = objectError(array, object, bound);
+      const type = objectError(array, object);
       if (type !== undefined) errors.push({ type, input_array: array, index });
       else if (isRecord(object)) {
         accepted.push({ array, object });
@@ -106,17 +92,14 @@ function overLimit(arrays: ReadonlyMap<TrackArray, unknown[]>, mode: LimitMode):
   return total > (mode === 'combined-50' ? 50 : 75);
 }
 
-/**
- * The first problem with one object, as Braze's errors[].type, or undefined when it is valid.
- * `bound`: an upper bound of the serialised size of anything in the object (see serialisedBound).
- */
-export function objectError(array: TrackArray, object: unknown, bound = Infinity): string | undefined {
+/** The first problem with one object, as Braze's errors[].type, or undefined when it is valid. */
+export function objectError(array: TrackArray, object: unknown): string | undefined {
   if (!isRecord(object)) return `${array} entries must be JSON objects`;
   const identity = identifierError(object);
   if (identity !== undefined) return identity;
   if (array === 'attributes') return attributesError(object);
-  if (array === 'events') return eventError(object, bound);
-  return purchaseError(object, bound);
+  if (array === 'events') return eventError(object);
+  return purchaseError(object);
 }
 
 function identifierError(object: Record<string, unknown>): string | undefined {
@@ -139,13 +122,13 @@ function attributesError(object: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-function eventError(object: Record<string, unknown>, bound: number): string | undefined {
+function eventError(object: Record<string, unknown>): string | undefined {
   if (typeof object.name !== 'string' || object.name === '') return 'Event name must be a non-empty string';
   if (!isTime(object.time)) return 'Invalid time, must be an ISO-8601 date string';
-  return propertiesError(object.properties, 100 * 1024, bound);
+  return propertiesError(object.properties, 100 * 1024);
 }
 
-function purchaseError(object: Record<string, unknown>, bound: number): string | undefined {
+function purchaseError(object: Record<string, unknown>): string | undefined {
   const productId = object.product_id;
   if (typeof productId !== 'string' || productId === '' || productId.length > 255) return 'product_id must be a string of 1 to 255 characters';
   if (typeof object.currency !== 'string' || !CURRENCIES.has(object.currency)) return 'Invalid currency, must be an ISO 4217 code';
@@ -155,10 +138,10 @@ function purchaseError(object: Record<string, unknown>, bound: number): string |
     return 'Invalid quantity, must be an integer from 1 to 100';
   }
   if (!isTime(object.time)) return 'Invalid time, must be an ISO-8601 date string';
-  return propertiesError(object.properties, 50 * 1024, bound);
+  return propertiesError(object.properties, 50 * 1024);
 }
 
-function propertiesError(properties: unknown, maxBytes: number, bound: number): string | undefined {
+function propertiesError(properties: unknown, maxBytes: number): string | undefined {
   if (properties === undefined) return undefined;
   if (!isRecord(properties)) return 'properties must be a JSON object';
   for (const [key, value] of Object.entries(properties)) {
@@ -166,8 +149,29 @@ function propertiesError(properties: unknown, maxBytes: number, bound: number): 
     const problem = keyError(key, 'Property') ?? stringError(key, value);
     if (problem !== undefined) return problem;
   }
-  if (bound > maxBytes && Buffer.byteLength(JSON.stringify(properties)) > maxBytes) return `properties exceed ${maxBytes / 1024} KB`;
+  if (fitsIn(properties, maxBytes) < 0 && Buffer.byteLength(JSON.stringify(properties)) > maxBytes) return `properties exceed ${maxBytes / 1024} KB`;
   return undefined;
+}
+
+/**
+ * What is left of `budget` bytes after an upper bound of the value's UTF-8 JSON size, or a negative
+ * number once it is spent (then only serialising tells). Cheap: string lengths are read, not scanned
+ * (a UTF-16 unit is at most 6 bytes, as a `\u` escape), a number is at most 24 characters.
+ */
+function fitsIn(value: unknown, budget: number): number {
+  if (typeof value === 'string') return budget - 6 * value.length - 2;
+  if (typeof value !== 'object' || value === null) return budget - 24;
+  if (Array.isArray(value)) {
+    let left = budget - 2;
+    for (let i = 0; i < value.length && left >= 0; i++) left = fitsIn(value[i], left - 1);
+    return left;
+  }
+  let left = budget - 2;
+  for (const key in value) {
+    left = fitsIn((value as Record<string, unknown>)[key], left - 6 * key.length - 4);
+    if (left < 0) return left;
+  }
+  return left;
 }
 
 function keyError(key: string, what: string): string | undefined {

@@ -68,8 +68,8 @@ describe('users/track answers', () => {
     expect(answer.accepted).toEqual([]);
   });
 
-  // The size check is skipped for bodies too small to fail it, unless a number written with an
-  // exponent could grow when re-serialised: 3,000 × `1e20` is 15 KB as sent and 66 KB as Braze counts it.
+  // Properties are serialised to be measured only when a cheap upper bound of their size is over
+  // the cap: the bound must hold for numbers that grow when re-serialised (15 KB sent, 66 KB counted).
   const purchase = { external_id: 'u', product_id: 'p', currency: 'USD', price: 1, time: '2025-03-02T10:12:44.120Z' };
   it('measures properties written small with exponents (1e20 -> 21 digits)', () => {
     const text = `{"purchases":[${JSON.stringify({ ...purchase, properties: { k: [] } }).replace('[]', `[${many(3000, () => '1e20').join(',')}]`)}]}`;
