@@ -31,7 +31,7 @@ export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal
       for (const item of chunk) {
         const before = ids.count;
         const unit = source.plan(item);
-        await engine.accept(unit, index, before, ids.count);
+        if (!engine.acceptNow(unit, index, ids.count)) await engine.accept(unit, index, before, ids.count);
         if (stop.stopped || engine.failure !== undefined) return 'stopped';
       }
     }

@@ -94,9 +94,15 @@ function make(options: Partial<EngineOptions> = {}) {
   return { engine, sink: sink as HandSink, commits: () => commits };
 }
 
-/** Feeds records of file 0 with an ids journal that grows by one per record. */
-async function feed(engine: Engine, units: Unit[], firstIds = 0): Promise<void> {
-  for (const [i, u] of units.entries()) await engine.accept(u, 0, firstIds + i, firstIds + i + 1);
+/**
+ * Feeds records of file 0 with an ids journal that grows by one per record, as drive() does (the
+ * synchronous acceptNow when it can, else accept), or through accept() alone.
+ */
+async function feed(engine: Engine, units: Unit[], firstIds = 0, how: 'drive' | 'accept' = 'drive'): Promise<void> {
+  for (const [i, u] of units.entries()) {
+    if (how === 'drive' && engine.acceptNow(u, 0, firstIds + i + 1)) continue;
+    await engine.accept(u, 0, firstIds + i, firstIds + i + 1);
+  }
 }
 
 function cursor(line: number, skipItems = 0, skipRejected = false, fileIndex = 0): Cursor {
@@ -108,6 +114,19 @@ afterEach(() => {
 });
 
 describe('Engine batching', () => {
+  it('takes records the same way through acceptNow as through accept alone', async () => {
+    const units = Array.from({ length: 40 }, (_, i) => unit(i + 1, (i * 7) % 5, i % 6 === 0 ? 'records.skipped.anonymous' : KEYS.sent));
+    const runs = [];
+    for (const how of ['drive', 'accept'] as const) {
+      const { engine } = make({ sink: new DrySink(), batchSize: 3, segmentRecords: 4 });
+      await feed(engine, units, 0, how);
+      await engine.finish();
+      runs.push(engine.committed);
+    }
+    expect(runs[0]).toEqual(runs[1]);
+    expect(runs[0]!.requestLines.length).toBeGreaterThan(10);
+  });
+
   it('puts at most batchSize objects in each request, in input order', async () => {
     const { engine, sink } = make({ batchSize: 3 });
     await feed(engine, [unit(1, 2), unit(2, 2), unit(3, 2), unit(4, 1)]);
