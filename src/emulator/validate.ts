@@ -56,7 +56,7 @@ export function answerTrack(text: string, mode: LimitMode, poison: ReadonlySet<s
     arrays.set(name, value);
   }
   if (overLimit(arrays, mode)) return fatal('Max Input Length Exceeded');
-  const poisoned = [...arrays.values()].flat().find((o) => isRecord(o) && typeof o.external_id === 'string' && poison.has(o.external_id));
+  const poisoned = poison.size === 0 ? undefined : [...arrays.values()].flat().find((o) => isRecord(o) && typeof o.external_id === 'string' && poison.has(o.external_id));
   if (isRecord(poisoned)) return fatal(`Bad request: external_id ${String(poisoned.external_id)} is poisoned (emulator fault injection)`);
   return trackResult(arrays);
 }
