@@ -15,6 +15,8 @@ interface Source {
   readonly label: string;
   /** The top-level trait key this source uses up (not sent again as a custom attribute). */
   readonly consumes?: string;
+  /** For a top-level trait: its key, read from the traits found (see identifyAttributes), not through `get`. */
+  readonly key?: string;
   readonly get: (traits: Record<string, unknown>, msg: SegmentMessage) => unknown;
 }
 
@@ -27,7 +29,7 @@ interface StandardField {
   readonly validate: FieldValidator;
 }
 
-const trait = (key: string): Source => ({ from: `traits.${key}`, label: key, consumes: key, get: (t) => t[key] });
+const trait = (key: string): Source => ({ from: `traits.${key}`, label: key, consumes: key, key, get: (t) => t[key] });
 
 const addressPart = (key: string): Source => ({
   from: `traits.address.${key}`,
@@ -87,6 +89,18 @@ function consumedBy(fields: readonly StandardField[]): string[] {
   return fields.flatMap((f) => f.sources.flatMap((s) => (s.consumes === undefined ? [] : [s.consumes])));
 }
 
+/** Top-level trait keys a standard attribute reads, in either preset. */
+const STANDARD_TRAITS: ReadonlySet<string> = new Set(
+  [...FIELDS.classic, ...FIELDS.actions].flatMap((f) => f.sources.flatMap((s) => (s.key === undefined ? [] : [s.key]))),
+);
+
+/**
+ * The standard traits a message has, found in one pass over its trait keys (reused from message to
+ * message: mapping is synchronous). Asking the traits object for each of the ~20 keys instead, most of
+ * them absent, was the costliest step of mapping an identify: objects of many shapes, many names.
+ */
+const found = new Map<string, unknown>();
+
 /**
  * identify -> one attributes object (mapping.md §3, §8). Returns undefined when the traits give no
  * attribute at all: the record is then skipped `notMapped`.
@@ -98,6 +112,8 @@ export function identifyAttributes(ctx: MapContext): BrazeObject | undefined {
   const traits = isRecord(raw) ? raw : {};
   const body = objectHead(ctx, 'attributes');
   const classic = settings.preset === 'classic';
+  found.clear();
+  for (const key in traits) if (STANDARD_TRAITS.has(key)) found.set(key, traits[key]);
   if (classic) splitName(ctx, traits, body);
   for (const field of FIELDS[settings.preset]) writeStandard(ctx, field, traits, body);
   if (!classic) writeLocation(ctx, body);
@@ -111,7 +127,7 @@ function writeStandard(ctx: MapContext, field: StandardField, traits: Record<str
   const { trace } = ctx;
   let winner: string | undefined;
   for (const source of field.sources) {
-    const value = source.get(traits, ctx.msg);
+    const value = source.key !== undefined ? found.get(source.key) : source.get(traits, ctx.msg);
     if (value === undefined) continue;
     if (winner !== undefined) {
       trace?.push({ from: source.from, action: 'dropped', reason: `duplicate of ${winner}` });
