@@ -15,8 +15,8 @@ export function cleanNested(value: unknown, keyRule: KeyRule, from: string, to: 
   return needsCleaning(value, keyRule) ? cleaned(value, keyRule, from, to, trace) : value;
 }
 
-/** Whether cleaned() would change anything: a string over 255 characters or a key keyRule drops, at any depth. */
-function needsCleaning(value: unknown, keyRule: KeyRule): boolean {
+/** Whether cleanNested would change anything: a string over 255 characters or a key keyRule drops, at any depth. */
+export function needsCleaning(value: unknown, keyRule: KeyRule): boolean {
   if (typeof value === 'string') return value.length > MAX_STRING;
   if (typeof value !== 'object' || value === null) return false;
   if (Array.isArray(value)) {

@@ -1,6 +1,6 @@
 import type { FieldTrace } from './types.js';
 import { MAX_PROPERTIES_BYTES, MAX_STRING } from './limits.js';
-import { cleanNested } from './nested-value.js';
+import { cleanNested, needsCleaning } from './nested-value.js';
 import { dotted } from './paths.js';
 
 /** Names the Segment path of a property key for traces; undefined leaves that key untraced. */
@@ -29,6 +29,7 @@ export function cleanProperties(
   to: string,
   trace: FieldTrace[] | undefined,
 ): Record<string, unknown> | undefined {
+  if (!needsCopy(source)) return sentAsIs(source, origin, to, trace);
   let out: Record<string, unknown> | undefined;
   for (const key in source) {
     const value = source[key];
@@ -45,6 +46,34 @@ export function cleanProperties(
     (out ??= {})[key] = cleanNested(value, nestedKeyRule, from ?? '', path, keyTrace);
   }
   return out;
+}
+
+/** Whether any key of the properties is dropped or any value changed (cleanProperties must copy). */
+function needsCopy(source: Readonly<Record<string, unknown>>): boolean {
+  for (const key in source) {
+    const value = source[key];
+    if (value === undefined || topKeyRule(key) !== undefined || needsCleaning(value, nestedKeyRule)) return true;
+  }
+  return false;
+}
+
+/**
+ * Properties that need no change are sent as they are, not copied (nothing mutates them later):
+ * what cleanProperties' loop would give, traces included, for most events and purchases.
+ */
+function sentAsIs(
+  source: Readonly<Record<string, unknown>>,
+  origin: PropertyOrigin,
+  to: string,
+  trace: FieldTrace[] | undefined,
+): Record<string, unknown> | undefined {
+  let any = false;
+  for (const key in source) {
+    any = true;
+    const from = trace ? origin(key) : undefined;
+    if (from !== undefined) trace!.push({ from, to: dotted(to, key), action: 'mapped' });
+  }
+  return any ? (source as Record<string, unknown>) : undefined;
 }
 
 /** Bytes of the UTF-8 JSON Braze measures against its 50 KB cap. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanNested } from '../../src/transform/nested-value.js';
+import { cleanProperties } from '../../src/transform/properties.js';
 import { dotted, indexedPath } from '../../src/transform/paths.js';
 import type { FieldTrace } from '../../src/transform/types.js';
 
@@ -44,5 +45,31 @@ describe('trace paths', () => {
     for (let i = 0; i < 100_010; i++) dotted('properties', `k${i}`);
     expect(dotted('properties', 'never-seen')).toBe('properties.never-seen');
     expect(dotted('brand-new-prefix', 'k')).toBe('brand-new-prefix.k');
+  });
+});
+
+describe('cleanProperties', () => {
+  const origin = (key: string) => `properties.${key}`;
+
+  it('sends properties that need no change as they are, with a mapped trace per key', () => {
+    const source = { plan: 'pro', items: [{ sku: 'a' }], n: 1 };
+    const trace: FieldTrace[] = [];
+    expect(cleanProperties(source, origin, 'events[0].properties', trace)).toBe(source);
+    expect(trace).toEqual(['plan', 'items', 'n'].map((k) => ({ from: `properties.${k}`, to: `events[0].properties.${k}`, action: 'mapped' })));
+    expect(cleanProperties({}, origin, 'events[0].properties', undefined)).toBeUndefined();
+  });
+
+  it('copies properties when one key is dropped or one nested value changes, leaving the source untouched', () => {
+    const source = { plan: 'pro', time: 'x', deep: { s: 'v'.repeat(300) } };
+    const trace: FieldTrace[] = [];
+    const out = cleanProperties(source, origin, 'events[0].properties', trace);
+    expect(out).toEqual({ plan: 'pro', deep: { s: 'v'.repeat(255) } });
+    expect(source.deep.s).toHaveLength(300);
+    expect(trace.map((t) => [t.from, t.action])).toEqual([
+      ['properties.plan', 'mapped'],
+      ['properties.time', 'dropped'],
+      ['properties.deep', 'mapped'],
+      ['properties.deep.s', 'changed'],
+    ]);
   });
 });
