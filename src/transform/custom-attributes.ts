@@ -2,6 +2,7 @@ import type { FieldTrace } from './types.js';
 import { MAX_STRING } from './limits.js';
 import { cleanNested } from './nested-value.js';
 import { dotted } from './paths.js';
+import { traceMapped } from './trace.js';
 
 /** Keys that identify a user in Braze: a trait must never overwrite them. */
 const IDENTIFIERS: ReadonlySet<string> = new Set(['external_id', 'user_alias', 'braze_id', '_update_existing_only']);
@@ -35,7 +36,7 @@ export function writeCustomAttribute(
 ): boolean {
   if (value === undefined) return false;
   const to = trace ? dotted('attributes', key) : '';
-  trace?.push({ from, to, action: 'mapped' });
+  trace?.push(traceMapped(from, to));
   body[key] = cleanNested(value, nestedKeyRule, from, to, trace);
   return true;
 }

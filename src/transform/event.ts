@@ -3,6 +3,7 @@ import { brazeObject, objectHead } from './context.js';
 import { MAX_STRING, TRUNCATED, isRecord, truncate } from './limits.js';
 import { dotted } from './paths.js';
 import { cleanProperties, propertiesTooLarge } from './properties.js';
+import { traceChanged, traceDropped, traceMapped } from './trace.js';
 
 /** Where the event name came from, for traces: a Segment path, and a note when it was composed. */
 export interface EventName {
@@ -23,7 +24,7 @@ export function customEvent(ctx: MapContext, name: EventName, properties: unknow
   if (trace) traceName(ctx, name, body['name']);
   body['time'] = ctx.time;
   if (properties !== undefined && properties !== null && !isRecord(properties)) {
-    trace?.push({ from: 'properties', action: 'dropped', reason: 'properties is not an object' });
+    trace?.push(traceDropped('properties', 'properties is not an object'));
   }
   const props = isRecord(properties) ? cleanProperties(properties, propertyPath, 'events[0].properties', trace) : undefined;
   const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
@@ -36,7 +37,7 @@ const propertyPath = (key: string): string => dotted('properties', key);
 
 function traceName(ctx: MapContext, name: EventName, sent: unknown): void {
   const to = 'events[0].name';
-  if (sent !== name.name) ctx.trace!.push({ from: name.from, to, action: 'changed', reason: TRUNCATED, value: sent });
-  else if (name.composed !== undefined) ctx.trace!.push({ from: name.from, to, action: 'changed', reason: name.composed, value: sent });
-  else ctx.trace!.push({ from: name.from, to, action: 'mapped' });
+  if (sent !== name.name) ctx.trace!.push(traceChanged(name.from, to, TRUNCATED, sent));
+  else if (name.composed !== undefined) ctx.trace!.push(traceChanged(name.from, to, name.composed, sent));
+  else ctx.trace!.push(traceMapped(name.from, to));
 }

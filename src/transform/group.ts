@@ -1,6 +1,7 @@
 import type { MapContext, Mapped } from './context.js';
 import { brazeObject, objectHead } from './context.js';
 import { MAX_STRING } from './limits.js';
+import { traceChanged, traceDropped } from './trace.js';
 
 const PREFIX = 'ab_segment_group_';
 
@@ -19,8 +20,8 @@ export function groupAttributes(ctx: MapContext): Mapped {
   const body = objectHead(ctx, 'attributes');
   body[key] = true;
   if (trace) {
-    trace.push({ from: 'groupId', to: `attributes.${key}`, action: 'changed', reason: 'group membership attribute', value: true });
-    if (msg['traits'] !== undefined) trace.push({ from: 'traits', action: 'dropped', reason: 'group traits are not sent' });
+    trace.push(traceChanged('groupId', `attributes.${key}`, 'group membership attribute', true));
+    if (msg['traits'] !== undefined) trace.push(traceDropped('traits', 'group traits are not sent'));
   }
   return { ok: true, objects: [brazeObject(ctx, 'attributes', body)] };
 }

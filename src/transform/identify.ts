@@ -8,6 +8,7 @@ import { dotted } from './paths.js';
 import {
   countryField, dobField, genderField, languageField, subscribeField, textField, timeZoneField,
 } from './standard-fields.js';
+import { traceChanged, traceDropped, traceMapped } from './trace.js';
 
 /** Where a standard attribute may come from. `label` names it in "duplicate of …" reasons. */
 interface Source {
@@ -108,7 +109,7 @@ const found = new Map<string, unknown>();
 export function identifyAttributes(ctx: MapContext): BrazeObject | undefined {
   const { msg, settings, trace } = ctx;
   const raw = msg['traits'];
-  if (raw !== undefined && raw !== null && !isRecord(raw)) trace?.push({ from: 'traits', action: 'dropped', reason: 'traits is not an object' });
+  if (raw !== undefined && raw !== null && !isRecord(raw)) trace?.push(traceDropped('traits', 'traits is not an object'));
   const traits = isRecord(raw) ? raw : {};
   const body = objectHead(ctx, 'attributes');
   const classic = settings.preset === 'classic';
@@ -130,20 +131,20 @@ function writeStandard(ctx: MapContext, field: StandardField, traits: Record<str
     const value = source.key !== undefined ? found.get(source.key) : source.get(traits, ctx.msg);
     if (value === undefined) continue;
     if (winner !== undefined) {
-      trace?.push({ from: source.from, action: 'dropped', reason: `duplicate of ${winner}` });
+      trace?.push(traceDropped(source.from, `duplicate of ${winner}`));
       continue;
     }
     const check = field.validate(value);
     if (!check.ok) {
-      trace?.push({ from: source.from, action: 'dropped', reason: `${field.to}: ${check.reason}` });
+      trace?.push(traceDropped(source.from, `${field.to}: ${check.reason}`));
       continue;
     }
     winner = source.label;
     body[field.to] = check.value;
     if (trace === undefined) continue;
     const to = field.path;
-    if (check.reason !== undefined) trace.push({ from: source.from, to, action: 'changed', reason: check.reason, value: check.value });
-    else trace.push({ from: source.from, to, action: 'mapped', ...(check.value !== value && { value: check.value }) });
+    if (check.reason !== undefined) trace.push(traceChanged(source.from, to, check.reason, check.value));
+    else trace.push(traceMapped(source.from, to, check.value !== value ? check.value : undefined));
   }
 }
 
@@ -153,8 +154,8 @@ function splitName(ctx: MapContext, traits: Record<string, unknown>, body: Recor
   if (name === undefined) return;
   const { trace } = ctx;
   const named = ['firstName', 'first_name', 'lastName', 'last_name'].some((k) => traits[k] !== undefined);
-  if (named) return void trace?.push({ from: 'traits.name', action: 'dropped', reason: 'first or last name given; name is not sent' });
-  if (typeof name !== 'string' || name.trim() === '') return void trace?.push({ from: 'traits.name', action: 'dropped', reason: 'name is not a non-empty string' });
+  if (named) return void trace?.push(traceDropped('traits.name', 'first or last name given; name is not sent'));
+  if (typeof name !== 'string' || name.trim() === '') return void trace?.push(traceDropped('traits.name', 'name is not a non-empty string'));
   const text = name.trim();
   const space = text.indexOf(' ');
   const parts = space < 0 ? [text] : [text.slice(0, space), text.slice(space + 1).trim()];
@@ -164,7 +165,7 @@ function splitName(ctx: MapContext, traits: Record<string, unknown>, body: Recor
     const check = textField(part);
     if (!check.ok) return;
     body[to] = check.value;
-    trace?.push({ from: 'traits.name', to: dotted('attributes', to), action: 'changed', reason: check.reason ?? 'name split at the first space', value: check.value });
+    trace?.push(traceChanged('traits.name', dotted('attributes', to), check.reason ?? 'name split at the first space', check.value));
   });
 }
 
@@ -175,9 +176,9 @@ function writeLocation(ctx: MapContext, body: Record<string, unknown>): void {
   const longitude = loc?.['longitude'];
   if ((latitude === undefined || latitude === null) && (longitude === undefined || longitude === null)) return;
   const ok = typeof latitude === 'number' && typeof longitude === 'number' && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
-  if (!ok) return void ctx.trace?.push({ from: 'context.location', action: 'dropped', reason: 'current_location needs numeric latitude and longitude' });
+  if (!ok) return void ctx.trace?.push(traceDropped('context.location', 'current_location needs numeric latitude and longitude'));
   body['current_location'] = { latitude, longitude };
-  ctx.trace?.push({ from: 'context.location', to: 'attributes.current_location', action: 'mapped', value: body['current_location'] });
+  ctx.trace?.push(traceMapped('context.location', 'attributes.current_location', body['current_location']));
 }
 
 /** classic: the keys of `address` other than city and country become the nested `address` attribute. */
@@ -196,13 +197,13 @@ function writeCustom(ctx: MapContext, traits: Record<string, unknown>, body: Rec
   const consumed = CONSUMED[preset];
   for (const key in traits) {
     if (consumed.has(key)) {
-      if (key === 'id' && trace) trace.push({ from: 'traits.id', action: 'dropped', reason: 'id repeats userId' });
+      if (key === 'id' && trace) trace.push(traceDropped('traits.id', 'id repeats userId'));
       continue;
     }
     if (key === 'address' && preset === 'classic' && isRecord(traits[key])) continue;
     const dropped = attributeKeyRule(key);
     if (dropped !== undefined) {
-      trace?.push({ from: dotted('traits', key), action: 'dropped', reason: dropped });
+      trace?.push(traceDropped(dotted('traits', key), dropped));
       continue;
     }
     writeCustomAttribute(body, key, traits[key], trace ? dotted('traits', key) : '', trace);

@@ -10,6 +10,7 @@ import { isOrderCompleted, trackPurchases } from './purchases.js';
 import { eventTime } from './time.js';
 import { dotted, indexedPath } from './paths.js';
 import { propertiesCanExceed } from './properties.js';
+import { traceMapped } from './trace.js';
 
 /** How to map. */
 export interface MapOptions {
@@ -114,7 +115,7 @@ function traceCommon(ctx: MapContext, userId: string, time: EventTime, mapped: M
   const first = mapped.objects[0];
   if (first === undefined) return;
   const path = first.kind === 'attributes' ? 'attributes' : indexedPath(first.kind, 0);
-  const head: FieldTrace[] = [{ from: 'userId', to: dotted(path, 'external_id'), action: 'mapped', ...(ctx.msg['userId'] !== userId && { value: userId }) }];
-  if (ctx.time !== undefined && time.ok) head.push({ from: time.field, to: dotted(path, 'time'), action: 'mapped', value: ctx.time });
+  const head: FieldTrace[] = [traceMapped('userId', dotted(path, 'external_id'), ctx.msg['userId'] !== userId ? userId : undefined)];
+  if (ctx.time !== undefined && time.ok) head.push(traceMapped(time.field, dotted(path, 'time'), ctx.time));
   ctx.trace!.unshift(...head);
 }

@@ -1,5 +1,6 @@
 import type { FieldTrace } from './types.js';
 import { MAX_STRING, TRUNCATED, isRecord, truncate } from './limits.js';
+import { traceChanged, traceDropped } from './trace.js';
 
 /** Decides whether a nested object key is kept: returns the drop reason, or undefined to keep it. */
 export type KeyRule = (key: string) => string | undefined;
@@ -34,7 +35,7 @@ function cleaned(value: unknown, keyRule: KeyRule, from: string, to: string, tra
   if (typeof value === 'string') {
     if (value.length <= MAX_STRING) return value;
     const cut = truncate(value);
-    trace?.push({ from, to, action: 'changed', reason: TRUNCATED, value: cut });
+    trace?.push(traceChanged(from, to, TRUNCATED, cut));
     return cut;
   }
   if (Array.isArray(value)) {
@@ -47,7 +48,7 @@ function cleaned(value: unknown, keyRule: KeyRule, from: string, to: string, tra
     if (item === undefined) continue;
     const dropped = keyRule(key);
     if (dropped !== undefined) {
-      trace?.push({ from: `${from}.${key}`, action: 'dropped', reason: dropped });
+      trace?.push(traceDropped(`${from}.${key}`, dropped));
       continue;
     }
     out[key] = cleaned(item, keyRule, trace ? `${from}.${key}` : '', trace ? `${to}.${key}` : '', trace);

@@ -2,6 +2,7 @@ import type { FieldTrace } from './types.js';
 import { MAX_PROPERTIES_BYTES, MAX_STRING } from './limits.js';
 import { cleanNested, needsCleaning } from './nested-value.js';
 import { dotted } from './paths.js';
+import { traceDropped, traceMapped } from './trace.js';
 
 /** Names the Segment path of a property key for traces; undefined leaves that key untraced. */
 export type PropertyOrigin = (key: string) => string | undefined;
@@ -38,11 +39,11 @@ export function cleanProperties(
     const keyTrace = from === undefined ? undefined : trace;
     const dropped = topKeyRule(key);
     if (dropped !== undefined) {
-      keyTrace?.push({ from: from!, action: 'dropped', reason: dropped });
+      keyTrace?.push(traceDropped(from!, dropped));
       continue;
     }
     const path = keyTrace ? dotted(to, key) : '';
-    keyTrace?.push({ from: from!, to: path, action: 'mapped' });
+    keyTrace?.push(traceMapped(from!, path));
     (out ??= {})[key] = cleanNested(value, nestedKeyRule, from ?? '', path, keyTrace);
   }
   return out;
@@ -71,7 +72,7 @@ function sentAsIs(
   for (const key in source) {
     any = true;
     const from = trace ? origin(key) : undefined;
-    if (from !== undefined) trace!.push({ from, to: dotted(to, key), action: 'mapped' });
+    if (from !== undefined) trace!.push(traceMapped(from, dotted(to, key)));
   }
   return any ? (source as Record<string, unknown>) : undefined;
 }

@@ -5,6 +5,7 @@ import { MAX_QUANTITY, MAX_STRING, isRecord, truncate } from './limits.js';
 import { dotted, indexedPath } from './paths.js';
 import { cleanProperties, propertiesTooLarge } from './properties.js';
 import { currency, price, productId, productIdKey, productsOf, quantity, revenue } from './purchase-fields.js';
+import { traceChanged, traceMapped } from './trace.js';
 
 /** The e-commerce spec's order event and its v1 name. */
 const ORDER_COMPLETED: ReadonlySet<string> = new Set(['Order Completed', 'Completed Order']);
@@ -105,15 +106,15 @@ function traceProduct(
   const from = (key: string): string => dotted(indexedPath('properties.products', i), key);
   const to = (key: string): string => dotted(indexedPath('purchases', first), key);
   const trace = ctx.trace!;
-  trace.push({ from: from(idKey), to: to('product_id'), action: 'mapped', ...(product[idKey] !== id && { value: id }) });
-  trace.push({ from: from('price'), to: to('price'), action: 'mapped', ...(product['price'] !== cost && { value: cost }) });
+  trace.push(traceMapped(from(idKey), to('product_id'), product[idKey] !== id ? id : undefined));
+  trace.push(traceMapped(from('price'), to('price'), product['price'] !== cost ? cost : undefined));
   if (count > MAX_QUANTITY) {
     const reason = `split into ${splitQuantity(count).length} purchases of at most ${MAX_QUANTITY}`;
-    trace.push({ from: from('quantity'), to: to('quantity'), action: 'changed', reason, value: splitQuantity(count) });
+    trace.push(traceChanged(from('quantity'), to('quantity'), reason, splitQuantity(count)));
   } else if (product['quantity'] !== undefined && product['quantity'] !== null) {
-    trace.push({ from: from('quantity'), to: to('quantity'), action: 'mapped', ...(product['quantity'] !== count && { value: count }) });
+    trace.push(traceMapped(from('quantity'), to('quantity'), product['quantity'] !== count ? count : undefined));
   }
-  if (product['currency'] !== undefined && product['currency'] !== null) trace.push({ from: from('currency'), to: to('currency'), action: 'mapped' });
+  if (product['currency'] !== undefined && product['currency'] !== null) trace.push(traceMapped(from('currency'), to('currency')));
 }
 
 /** 250 -> [100, 100, 50]: Braze caps quantity at 100 per purchase object. */
@@ -133,8 +134,8 @@ function revenuePurchase(ctx: MapContext, event: string, order: Record<string, u
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
   const id = event.length > MAX_STRING ? truncate(event) : event;
   if (ctx.trace) {
-    ctx.trace.push({ from: 'event', to: 'purchases[0].product_id', action: 'changed', reason: 'revenue without products: event name is the product', value: id });
-    ctx.trace.push({ from: 'properties.revenue', to: 'purchases[0].price', action: 'mapped', ...(order['revenue'] !== amount && { value: amount }) });
+    ctx.trace.push(traceChanged('event', 'purchases[0].product_id', 'revenue without products: event name is the product', id));
+    ctx.trace.push(traceMapped('properties.revenue', 'purchases[0].price', order['revenue'] !== amount ? amount : undefined));
   }
   return { ok: true, objects: [purchaseObject(ctx, { productId: id, currency: money.value, price: amount, quantity: 1, properties: props })] };
 }
