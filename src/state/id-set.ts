@@ -59,7 +59,10 @@ export class IdSet {
 const shards = 64;
 const shardShift = 26;
 
-/** Shard k's fill limit: from 80% (short probe chains: ≈ 3 probes for a new ID) down to 80% / 1.5. */
+/**
+ * Shard k's fill limit: from 80% down to 80% / 1.5. At 80%, linear probing takes ~3 probes to find an
+ * ID and ~13 (adjacent slots, one or two cache lines) to place a new one; that is the fullest a shard gets.
+ */
 function load(k: number): number {
   return 0.8 / 1.5 ** (k / shards);
 }
