@@ -109,7 +109,7 @@ export class Engine {
     let items = unit.items;
     let ticket: Ticket | undefined;
     if (items.length > 0) {
-      ticket = { file: unit.file, line: unit.line, fate: unit.fate, segment: undefined, rejected: false };
+      ticket = ticketOf(unit);
       if (this.#skip.items > 0) {
         items = items.slice(this.#skip.items);
         ticket.rejected = this.#skip.rejected;
@@ -123,10 +123,8 @@ export class Engine {
       }
     }
     this.#skip = { items: 0, rejected: false };
-    this.#count(unit, ticket);
-    this.#position = { fileIndex, line: unit.line, offset: unit.end };
-    this.#idsAfterLast = idsAfter;
-    if (++this.#open.records >= this.#segmentRecords) await this.#closeIfLarge();
+    this.#taken(unit, ticket, fileIndex, idsAfter);
+    if (this.#open.records >= this.#segmentRecords) await this.#closeIfLarge();
   }
 
   /**
@@ -141,9 +139,15 @@ export class Engine {
     if (this.#open.records + 1 >= this.#segmentRecords) return false;
     let ticket: Ticket | undefined;
     if (n > 0) {
-      ticket = { file: unit.file, line: unit.line, fate: unit.fate, segment: undefined, rejected: false };
+      ticket = ticketOf(unit);
       for (let i = 0; i < n; i++) this.#batch.push({ item: unit.items[i]!, ticket });
     }
+    this.#taken(unit, ticket, fileIndex, idsAfter);
+    return true;
+  }
+
+  /** Counts a record whose items are batched and moves the resume position past it. */
+  #taken(unit: Unit, ticket: Ticket | undefined, fileIndex: number, idsAfter: number): void {
     this.#count(unit, ticket);
     const position = this.#position;
     position.fileIndex = fileIndex;
@@ -151,7 +155,6 @@ export class Engine {
     position.offset = unit.end;
     this.#idsAfterLast = idsAfter;
     this.#open.records++;
-    return true;
   }
 
   /** Called after the last record of a file: the resume point moves to the next file. */
@@ -307,7 +310,11 @@ export class Engine {
   progress(): Counts {
     return this.#commits.counts(this.#open);
   }
-
 }
 
 const noDelivery: Delivery = { rejected: [], httpRequests: 0, retries: 0 };
+
+/** How the acknowledgement side follows a record with objects (see Ticket). */
+function ticketOf(unit: Unit): Ticket {
+  return { file: unit.file, line: unit.line, fate: unit.fate, segment: undefined, rejected: false };
+}
