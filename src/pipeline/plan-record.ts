@@ -7,6 +7,7 @@ import { hashId } from '../state/id-set.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
+import { REPLAY_KEYS } from './plan-replay.js';
 import type { MappingSettings, SkipReason } from '../transform/types.js';
 
 /**
@@ -75,7 +76,7 @@ export class RecordPlanner {
       points += dataPoints(object);
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
-    const fate = result.fate === 'sent' ? 'records.sent' : 'records.rejected';
+    const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
     return planned(file, line, end, fate, hash, items, counts.attributes, counts.events, counts.purchases, points, rejectLine, traces, text);
   }
 
@@ -83,12 +84,13 @@ export class RecordPlanner {
     const { file, line, end } = item;
     const traces = this.keys ? [this.keys.fate('rejected', reason)] : undefined;
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return planned(file, line, end, 'records.rejected', undefined, none, 0, 0, 0, 0, rejectLine, traces, text);
+    return planned(file, line, end, REPLAY_KEYS.rejected, undefined, none, 0, 0, 0, 0, rejectLine, traces, text);
   }
 }
 
 const none: readonly RequestItem[] = [];
-const SKIPPED: Readonly<Record<SkipReason, string>> = {
+/** The counter key of each skip reason. */
+export const SKIPPED: Readonly<Record<SkipReason, string>> = {
   anonymous: 'records.skipped.anonymous',
   duplicate: 'records.skipped.duplicate',
   brazeOrigin: 'records.skipped.brazeOrigin',

@@ -50,7 +50,7 @@ port.on('message', (batch: LineBatch) => {
       const item: InputItem | undefined = parseLine(batch.file, text, batch.lines[i]!, batch.ends[i]!);
       if (item) planned.push(planner.plan(item, text.length));
     }
-    const chunk = encodeChunk(0, planned, planner.keys?.drain() ?? []);
+    const chunk = encodeChunk(planned, planner.keys?.drain() ?? []);
     port.postMessage({ seq: batch.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
   } catch (error) {
     port.postMessage({ seq: batch.seq, error: error instanceof Error ? error.message : String(error) } satisfies PlanWorkerReply);

@@ -1,6 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
-import type { Planned } from './plan-record.js';
+import { SKIPPED, type Planned } from './plan-record.js';
+import { REPLAY_KEYS } from './plan-replay.js';
 
 /**
  * A chunk of Planned records as the planning worker posts it: numbers in typed arrays (transferred,
@@ -8,7 +9,6 @@ import type { Planned } from './plan-record.js';
  * chunk instead of a structured clone per record.
  */
 export interface PlannedChunk {
-  readonly fileIndex: number;
   readonly count: number;
   readonly ints: Int32Array;
   readonly ends: Float64Array;
@@ -21,11 +21,12 @@ export interface PlannedChunk {
   readonly defs: TraceDef[];
 }
 
-const FATES = ['records.sent', 'records.rejected', 'records.skipped.anonymous', 'records.skipped.brazeOrigin', 'records.skipped.filtered', 'records.skipped.notMapped'];
+/** Every fate a RecordPlanner gives, by number. */
+const FATES: readonly string[] = [REPLAY_KEYS.sent, REPLAY_KEYS.rejected, ...Object.values(SKIPPED)];
 const ARRAYS = ['attributes', 'events', 'purchases'];
 const FIELDS = 13;
 
-export function encodeChunk(fileIndex: number, planned: readonly Planned[], defs: TraceDef[]): PlannedChunk {
+export function encodeChunk(planned: readonly Planned[], defs: TraceDef[]): PlannedChunk {
   const ints = new Int32Array(planned.length * FIELDS);
   const ends = new Float64Array(planned.length);
   let itemCount = 0;
@@ -71,7 +72,7 @@ export function encodeChunk(fileIndex: number, planned: readonly Planned[], defs
     if (p.text !== undefined) strings.push(p.text);
   });
   offsets[itemCount] = at;
-  return { fileIndex, count: planned.length, ints, ends, arrays, offsets, json: texts.join(''), traces, strings, defs };
+  return { count: planned.length, ints, ends, arrays, offsets, json: texts.join(''), traces, strings, defs };
 }
 
 export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
