@@ -8,23 +8,31 @@ export const RAW_LIMIT = 1000;
 
 /**
  * Reads NDJSON (one JSON value a line: the Segment archive format). Blank lines are not records. On
- * resume, a seeked stream (`startOffset` > 0) is numbered from `start.line + 1`; otherwise lines up
- * to `start.line` are skipped without being decoded or parsed. This is the hot path: one synchronous
- * pass per chunk, no per-line promise.
+ * resume, numbering and skipping follow resumeSplitter. One synchronous pass per chunk, no per-line
+ * promise. (Replay's planning pool splits NDJSON itself, as bytes for its workers, with the same
+ * splitter, parseLine and readFailure.)
  */
 export async function* readNdjson(
   opened: OpenedInput,
   file: string,
   start?: ReadStart,
 ): AsyncGenerator<InputItem[]> {
+  const splitter = resumeSplitter(opened, start);
+  const toItem = (text: string, line: number, end: number) => parseLine(file, text, line, end);
+  yield* lineItems(opened.bytes, splitter, toItem, (line, end, error) => readFailure(file, line, end, error));
+}
+
+/**
+ * The line splitter for an opened NDJSON input: a seeked stream (`startOffset` > 0) is numbered from
+ * `start.line + 1`; otherwise lines up to `start.line` are skipped without being decoded.
+ */
+export function resumeSplitter(opened: OpenedInput, start: ReadStart | undefined): LineSplitter {
   const seeked = opened.startOffset > 0;
-  const splitter = new LineSplitter({
+  return new LineSplitter({
     line: seeked ? (start?.line ?? 0) : 0,
     offset: opened.startOffset,
     skipThrough: seeked ? 0 : (start?.line ?? 0),
   });
-  const toItem = (text: string, line: number, end: number) => parseLine(file, text, line, end);
-  yield* lineItems(opened.bytes, splitter, toItem, (line, end, error) => readFailure(file, line, end, error));
 }
 
 /** One NDJSON line as an item; undefined for a blank line. */

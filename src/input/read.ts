@@ -1,7 +1,7 @@
 import { readCsv } from './csv.js';
 import { readJsonArray } from './json-array.js';
 import { readNdjson } from './ndjson.js';
-import { openInput } from './open.js';
+import { openInput, type OpenedInput } from './open.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from './types.js';
 
 /** How to read one input. */
@@ -24,16 +24,17 @@ export async function* readItems(file: InputFile, options: ReadOptions = {}): As
     offset: options.start?.offset,
     stdin: options.stdin,
   });
-  const name = file.display;
+  yield* itemsOf(opened, file.display, options.start);
+}
+
+/** The items of an opened input, by the reader of its format. */
+export function itemsOf(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<InputItem[]> {
   switch (opened.format) {
     case 'ndjson':
-      yield* readNdjson(opened, name, options.start);
-      return;
+      return readNdjson(opened, file, start);
     case 'json':
-      yield* readJsonArray(opened, name, options.start);
-      return;
+      return readJsonArray(opened, file, start);
     case 'csv':
-      yield* readCsv(opened, name, options.start);
-      return;
+      return readCsv(opened, file, start);
   }
 }

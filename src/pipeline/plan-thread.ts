@@ -1,11 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { DiffMode } from '../config/options.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
-import { readCsv } from '../input/csv.js';
-import { readJsonArray } from '../input/json-array.js';
-import { readFailure } from '../input/ndjson.js';
-import { LineSplitter } from '../input/lines.js';
+import { readFailure, resumeSplitter } from '../input/ndjson.js';
 import { openInput, type OpenedInput } from '../input/open.js';
+import { itemsOf } from '../input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
 import { decodeChunk } from './planned-codec.js';
@@ -63,7 +61,7 @@ export class PlanPool {
   async *read(file: InputFile, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
     const opened = await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin });
     if (opened.format === 'ndjson') yield* this.#lines(opened, file.display, start);
-    else yield* this.#here(opened, file.display, start);
+    else for await (const chunk of itemsOf(opened, file.display, start)) yield this.#planHere(chunk);
   }
 
   async close(): Promise<void> {
@@ -71,8 +69,7 @@ export class PlanPool {
   }
 
   async *#lines(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
-    const seeked = opened.startOffset > 0;
-    const splitter = new LineSplitter({ line: seeked ? (start?.line ?? 0) : 0, offset: opened.startOffset, skipThrough: seeked ? 0 : (start?.line ?? 0) });
+    const splitter = resumeSplitter(opened, start);
     let batch = new ByteBatch();
     const queue: Array<Promise<Planned[]>> = [];
     const onLine = (buf: Buffer, from: number, to: number, line: number, end: number) => {
@@ -98,11 +95,6 @@ export class PlanPool {
     flush();
     while (queue.length > 0) yield await queue.shift()!;
     if (failure) yield this.#planHere([failure]);
-  }
-
-  async *#here(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
-    const items = opened.format === 'csv' ? readCsv(opened, file, start) : readJsonArray(opened, file, start);
-    for await (const chunk of items) yield this.#planHere(chunk);
   }
 
   #planHere(items: readonly InputItem[]): Planned[] {
