@@ -10,7 +10,7 @@ import { PlanPool } from '../pipeline/plan-thread.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 
-/** Planning workers: parse and map files in parallel (this tool is sized for 2-core machines). */
+/** Planning workers: batches of NDJSON lines are parsed and mapped on them (sized for 2-core machines). */
 const planningWorkers = Math.max(1, Math.min(2, availableParallelism()));
 
 export interface CommandIo {

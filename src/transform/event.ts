@@ -1,7 +1,7 @@
 import type { MapContext, Mapped } from './context.js';
 import { brazeObject, objectHead } from './context.js';
 import { MAX_STRING, TRUNCATED, isRecord, truncate } from './limits.js';
-import { dotted } from './paths.js';
+import { propertyPath } from './paths.js';
 import { cleanProperties, propertiesTooLarge } from './properties.js';
 import { traceChanged, traceDropped, traceMapped } from './trace.js';
 
@@ -32,8 +32,6 @@ export function customEvent(ctx: MapContext, name: EventName, properties: unknow
   if (props !== undefined) body['properties'] = props;
   return { ok: true, objects: [brazeObject(ctx, 'events', body)] };
 }
-
-const propertyPath = (key: string): string => dotted('properties', key);
 
 function traceName(ctx: MapContext, name: EventName, sent: unknown): void {
   const to = 'events[0].name';

@@ -27,6 +27,11 @@ export function dotted(prefix: string, key: string): string {
   return path;
 }
 
+/** `properties.${key}`: where an event or order property comes from. */
+export function propertyPath(key: string): string {
+  return dotted('properties', key);
+}
+
 const indexed: string[][] = [];
 
 /** `${prefix}[${i}]` for the few prefixes with array indexes (products, purchases). */

@@ -2,7 +2,7 @@ import type { BrazeObject } from './types.js';
 import type { MapContext, Mapped } from './context.js';
 import { brazeObject, objectHead } from './context.js';
 import { MAX_QUANTITY, MAX_STRING, isRecord, truncate } from './limits.js';
-import { dotted, indexedPath } from './paths.js';
+import { dotted, indexedPath, propertyPath } from './paths.js';
 import { cleanProperties, propertiesTooLarge } from './properties.js';
 import { currency, price, productId, productIdKey, productsOf, quantity, revenue } from './purchase-fields.js';
 import { traceChanged, traceMapped } from './trace.js';
@@ -95,7 +95,7 @@ function purchaseProperties(
   const fromOrder = (key: string): boolean => (classic ? !own(key) : key !== 'products' && Object.hasOwn(order, key));
   // Order keys repeat on every purchase: trace them once, with the first purchase.
   const origin = (key: string): string | undefined =>
-    fromOrder(key) ? (first === 0 ? dotted('properties', key) : undefined) : dotted(indexedPath('properties.products', i), key);
+    fromOrder(key) ? (first === 0 ? propertyPath(key) : undefined) : dotted(indexedPath('properties.products', i), key);
   return cleanProperties(merged, origin, dotted(indexedPath('purchases', first), 'properties'), ctx.trace);
 }
 
@@ -129,7 +129,7 @@ function revenuePurchase(ctx: MapContext, event: string, order: Record<string, u
   const money = currency(order['currency']);
   if (!money.ok) return { ok: false, reason: money.reason, field: 'properties.currency', objects: [] };
   const { revenue: _revenue, currency: _currency, products: _products, ...rest } = order;
-  const props = cleanProperties(rest, (key) => dotted('properties', key), 'purchases[0].properties', ctx.trace);
+  const props = cleanProperties(rest, propertyPath, 'purchases[0].properties', ctx.trace);
   const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
   const id = event.length > MAX_STRING ? truncate(event) : event;
