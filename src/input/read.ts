@@ -1,5 +1,3 @@
-import { readCsv } from './csv.js';
-import { readJsonArray } from './json-array.js';
 import { readNdjson } from './ndjson.js';
 import { openInput, type OpenedInput } from './open.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from './types.js';
@@ -27,14 +25,24 @@ export async function* readItems(file: InputFile, options: ReadOptions = {}): As
   yield* itemsOf(opened, file.display, options.start);
 }
 
-/** The items of an opened input, by the reader of its format. */
-export function itemsOf(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<InputItem[]> {
+/**
+ * The items of an opened input, by the reader of its format. The JSON-array and CSV readers (and
+ * their parser packages) are loaded only for inputs that need them: most archives are NDJSON.
+ */
+export async function* itemsOf(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<InputItem[]> {
   switch (opened.format) {
     case 'ndjson':
-      return readNdjson(opened, file, start);
-    case 'json':
-      return readJsonArray(opened, file, start);
-    case 'csv':
-      return readCsv(opened, file, start);
+      yield* readNdjson(opened, file, start);
+      return;
+    case 'json': {
+      const { readJsonArray } = await import('./json-array.js');
+      yield* readJsonArray(opened, file, start);
+      return;
+    }
+    case 'csv': {
+      const { readCsv } = await import('./csv.js');
+      yield* readCsv(opened, file, start);
+      return;
+    }
   }
 }

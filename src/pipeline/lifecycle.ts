@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BrazeClient } from '../braze/client.js';
 import { RateLimiter } from '../braze/rate-limiter.js';
 import type { BrazePath, RequestItem } from '../braze/types.js';
 import { itemValue } from '../braze/body.js';
@@ -83,7 +82,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   const stopSending = new AbortController();
   // Every request in flight listens to this one signal.
   setMaxListeners(0, stopSending.signal);
-  const { sink, close } = makeSink(config, deps, stopSending.signal);
+  const { sink, close } = await makeSink(config, deps, stopSending.signal);
   const control: RunControl = { stopped: false, filesDone: state.cursor.fileIndex };
   let lastSave = deps.now();
   const engine: Engine = new Engine({
@@ -190,8 +189,10 @@ function withinFile(file: InputFile | undefined, position: { readonly offset: nu
   return Math.min(0.99, position.offset / (file.gzip ? file.size * 5 : file.size));
 }
 
-function makeSink(config: CommonConfig, deps: RunDeps, signal: AbortSignal): { sink: Sink; close: () => Promise<void> } {
+/** The HTTP client (and undici) is loaded only for a run that sends. */
+async function makeSink(config: CommonConfig, deps: RunDeps, signal: AbortSignal): Promise<{ sink: Sink; close: () => Promise<void> }> {
   if (config.dryRun || !config.endpoint || !config.apiKey) return { sink: new DryRunSink(), close: async () => undefined };
+  const { BrazeClient } = await import('../braze/client.js');
   const client = new BrazeClient({
     endpoint: config.endpoint,
     apiKey: config.apiKey,
