@@ -193,15 +193,15 @@ export class Engine {
   }
 
   #count(unit: Unit, ticket: Ticket | undefined): void {
-    const counts = this.#open.counts;
+    const tally = this.#open.tally;
     const { keys } = this.options;
-    addCount(counts, keys.read);
+    tally.read++;
     const fate = ticket?.rejected && unit.fate === keys.sent ? keys.rejected : unit.fate;
-    addCount(counts, fate);
-    if (unit.attributes) addCount(counts, 'objects.attributes', unit.attributes);
-    if (unit.events) addCount(counts, 'objects.events', unit.events);
-    if (unit.purchases) addCount(counts, 'objects.purchases', unit.purchases);
-    if (unit.dataPoints) addCount(counts, 'dataPoints', unit.dataPoints);
+    tally.fate(fate);
+    if (unit.attributes) tally.attributes += unit.attributes;
+    if (unit.events) tally.events += unit.events;
+    if (unit.purchases) tally.purchases += unit.purchases;
+    if (unit.dataPoints) tally.dataPoints += unit.dataPoints;
     if (unit.rejectLine !== undefined) this.#open.rejectLines.push(unit.rejectLine);
     if (ticket) {
       ticket.fate = fate;
@@ -217,6 +217,7 @@ export class Engine {
 
   #close(cursor: Cursor, ids: number): Segment {
     const segment = this.#open;
+    segment.fold(this.options.keys.read);
     segment.cursor = cursor;
     segment.ids = ids;
     segment.nextRequest = this.#nextRequest;
@@ -308,6 +309,7 @@ export class Engine {
 
   /** Counters including work not yet committed (progress display). */
   progress(): Counts {
+    this.#open.fold(this.options.keys.read);
     return this.#commits.counts(this.#open);
   }
 }
