@@ -47,8 +47,14 @@ export class DiffCollector {
    * Counts a record's lines. The sample label is `file:line` with the file name only (samples stay
    * short); it is built only when a line still wants a sample. Without `line`, `file` is the label.
    */
-  count(ids: readonly number[], file: string, line?: number): void {
-    for (const id of ids) {
+  count(ids: ArrayLike<number>, file: string, line?: number): void {
+    this.countSpan(ids, 0, ids.length, file, line);
+  }
+
+  /** Counts `ids[from .. to)` (a decoded chunk's records share one array of ids). */
+  countSpan(ids: ArrayLike<number>, from: number, to: number, file: string, line?: number): void {
+    for (let i = from; i < to; i++) {
+      const id = ids[i]!;
       const row = id === OVERFLOW ? undefined : this.#rows[id];
       if (row) add(row, file, line);
       else this.#overflow++;

@@ -30,8 +30,13 @@ export interface Planned {
   readonly purchases: number;
   readonly dataPoints: number;
   readonly rejectLine: string | undefined;
-  /** Diff line numbers (TraceKeys) when a diff is kept. */
-  readonly traces: readonly number[] | undefined;
+  /**
+   * Diff line numbers (TraceKeys) when a diff is kept: `traceIds[traceStart .. traceEnd)`. A decoded
+   * chunk's records share one array (no array per record on the main thread).
+   */
+  readonly traceIds: ArrayLike<number> | undefined;
+  readonly traceStart: number;
+  readonly traceEnd: number;
   /** --diff full text. */
   readonly text: string | undefined;
 }
@@ -68,16 +73,20 @@ export class RecordPlanner {
     const traces = keys ? result.trace.map((t) => keys.field(t)) : undefined;
     if (keys && result.fate === 'rejected') traces!.push(keys.fate('rejected', result.reason));
     const items: RequestItem[] = [];
-    const counts = { attributes: 0, events: 0, purchases: 0 };
+    let attributes = 0;
+    let events = 0;
+    let purchases = 0;
     let points = 0;
     for (const object of result.objects) {
       items.push({ array: object.kind, json: JSON.stringify(object.body) });
-      counts[object.kind]++;
+      if (object.kind === 'attributes') attributes++;
+      else if (object.kind === 'events') events++;
+      else purchases++;
       points += dataPoints(object);
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return planned(file, line, end, fate, hash, items, counts.attributes, counts.events, counts.purchases, points, rejectLine, traces, text);
+    return planned(file, line, end, fate, hash, items, attributes, events, purchases, points, rejectLine, traces, text);
   }
 
   #rejected(item: InputItem, reason: string, rejectLine: string): Planned {
@@ -117,5 +126,6 @@ function planned(
   traces: readonly number[] | undefined,
   text: string | undefined,
 ): Planned {
-  return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traces, text };
+  const traceEnd = traces?.length ?? 0;
+  return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds: traces, traceStart: 0, traceEnd, text };
 }

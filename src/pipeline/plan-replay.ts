@@ -27,7 +27,7 @@ export class ReplayCompleter {
       return { file, line, end, fate: 'records.skipped.duplicate', items: [] };
     }
     if (this.diff) {
-      if (p.traces) this.diff.count(p.traces, file, line);
+      if (p.traceIds) this.diff.countSpan(p.traceIds, p.traceStart, p.traceEnd, file, line);
       if (p.text !== undefined) this.diff.print?.(p.text);
     }
     // A Planned record has every field the engine reads from a Unit.

@@ -33,7 +33,7 @@ export function encodeChunk(planned: readonly Planned[], defs: TraceDef[]): Plan
   let traceCount = 0;
   for (const p of planned) {
     itemCount += p.items.length;
-    traceCount += p.traces?.length ?? 0;
+    traceCount += p.traceIds ? p.traceEnd - p.traceStart : 0;
   }
   const arrays = new Uint8Array(itemCount);
   const offsets = new Int32Array(itemCount + 1);
@@ -51,7 +51,7 @@ export function encodeChunk(planned: readonly Planned[], defs: TraceDef[]): Plan
     ints[o + 3] = p.hash ? p.hash[0] | 0 : 0;
     ints[o + 4] = p.hash ? p.hash[1] | 0 : 0;
     ints[o + 5] = p.items.length;
-    ints[o + 6] = p.traces?.length ?? -1;
+    ints[o + 6] = p.traceIds ? p.traceEnd - p.traceStart : -1;
     ints[o + 7] = p.attributes;
     ints[o + 8] = p.events;
     ints[o + 9] = p.purchases;
@@ -67,7 +67,7 @@ export function encodeChunk(planned: readonly Planned[], defs: TraceDef[]): Plan
       at += text.length;
       item++;
     }
-    if (p.traces) for (const t of p.traces) traces[trace++] = t;
+    if (p.traceIds) for (let t = p.traceStart; t < p.traceEnd; t++) traces[trace++] = p.traceIds[t]!;
     if (p.rejectLine !== undefined) strings.push(p.rejectLine);
     if (p.text !== undefined) strings.push(p.text);
   });
@@ -87,7 +87,8 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
     const items: RequestItem[] = new Array(nItems);
     for (let k = 0; k < nItems; k++, item++) items[k] = { array: ARRAYS[arrays[item]!]!, json: json.slice(offsets[item]!, offsets[item + 1]!) };
     const nTraces = ints[o + 6]!;
-    const recordTraces = nTraces < 0 ? undefined : Array.from(traces.subarray(trace, (trace += nTraces)));
+    const traceStart = trace;
+    if (nTraces > 0) trace += nTraces;
     out[i] = {
       file,
       line: ints[o]!,
@@ -100,7 +101,9 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       purchases: ints[o + 9]!,
       dataPoints: ints[o + 10]!,
       rejectLine: ints[o + 11] ? strings[string++] : undefined,
-      traces: recordTraces,
+      traceIds: nTraces < 0 ? undefined : traces,
+      traceStart,
+      traceEnd: trace,
       text: ints[o + 12] ? strings[string++] : undefined,
     };
   }

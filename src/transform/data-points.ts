@@ -18,7 +18,9 @@ export function dataPoints(object: BrazeObject): number {
   const { body } = object;
   if (object.kind !== 'attributes') {
     const props = body['properties'];
-    return 1 + (isRecord(props) ? Object.keys(props).length : 0);
+    let points = 1;
+    if (isRecord(props)) for (const _ in props) points++;
+    return points;
   }
   let points = 0;
   for (const key in body) {
