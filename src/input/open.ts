@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { feed } from './feed.js';
+import { readAhead } from './read-ahead.js';
 import type { InputFile, InputFormat } from './types.js';
 
 /** How to open one input. */
@@ -27,6 +28,8 @@ export interface OpenedInput {
 
 const SNIFF_LIMIT = 1 << 20;
 const GZIP_CHUNK = 64 * 1024;
+/** Uncompressed bytes read ahead of the parser (see readAhead): about 2,000 Segment messages. */
+const READ_AHEAD = 1 << 20;
 
 /**
  * Opens an input as a stream of uncompressed bytes: gunzips on the fly when the content starts with the
@@ -48,9 +51,9 @@ export async function openInput(file: InputFile, options: OpenOptions = {}): Pro
     if (format === 'ndjson' && !gzip && offset > 0 && file.path !== '-') {
       await raw.close();
       raw = new Prefetch(sourceOf(file, options.stdin, offset));
-      return { format, gzip, startOffset: offset, bytes: raw.rest() };
+      return { format, gzip, startOffset: offset, bytes: readAhead(raw.rest(), READ_AHEAD) };
     }
-    return { format, gzip, startOffset: 0, bytes: body.rest() };
+    return { format, gzip, startOffset: 0, bytes: readAhead(body.rest(), READ_AHEAD) };
   } catch (error) {
     await raw.close();
     return { format: decideFormat(wanted, undefined), gzip, startOffset: 0, bytes: failing(error) };
