@@ -18,8 +18,11 @@ import type { LineBatch, PlanWorkerData, PlanWorkerReply } from './plan-worker.j
  */
 const batchLines = 250;
 const batchBytes = 4 << 20;
-/** Batches in flight per worker: keeps every worker busy while bounding memory. */
-const perWorker = 3;
+/**
+ * Batches in flight per worker: keeps every worker busy while bounding memory. Results are taken in
+ * input order, so a worker that is ahead needs batches beyond the one the main thread waits for.
+ */
+const perWorker = 6;
 
 export interface PlanPoolOptions {
   readonly mapping: MappingSettings;
@@ -39,7 +42,9 @@ export interface PlanPoolOptions {
  */
 export class PlanPool {
   readonly #workers: Worker[] = [];
-  readonly #pending = new Map<number, { resolve: (p: PlannedChunkResult) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<number, { worker: number; resolve: (p: PlannedChunkResult) => void; reject: (e: Error) => void }>();
+  /** Batches each worker has not answered yet. */
+  readonly #load: number[] = [];
   readonly #local: RecordPlanner;
   #seq = 0;
 
@@ -54,6 +59,7 @@ export class PlanPool {
       worker.on('error', (error) => this.#failAll(error));
       worker.unref();
       this.#workers.push(worker);
+      this.#load.push(0);
     }
   }
 
@@ -106,20 +112,36 @@ export class PlanPool {
 
   #dispatch(batch: LineBatch): Promise<Planned[]> {
     const seq = this.#seq++;
-    const worker = this.#workers[seq % this.#workers.length]!;
+    const w = this.#leastLoaded(seq);
+    this.#load[w]!++;
     const message: LineBatch = { ...batch, seq };
-    const result = new Promise<PlannedChunkResult>((resolve, reject) => this.#pending.set(seq, { resolve, reject }));
-    worker.postMessage(message, [message.bytes.buffer, message.starts.buffer, message.lines.buffer, message.ends.buffer] as ArrayBuffer[]);
+    const result = new Promise<PlannedChunkResult>((resolve, reject) => this.#pending.set(seq, { worker: w, resolve, reject }));
+    this.#workers[w]!.postMessage(message, [message.bytes.buffer, message.starts.buffer, message.lines.buffer, message.ends.buffer] as ArrayBuffer[]);
     return result.then(({ chunk }) => {
       if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
       return decodeChunk(chunk, batch.file);
     });
   }
 
+  /**
+   * The worker with the fewest batches unanswered (ties taken in turn): workers do not run at the same
+   * speed on a busy machine, and one given batches in strict rotation idled while the other caught up.
+   */
+  #leastLoaded(seq: number): number {
+    const n = this.#workers.length;
+    let best = seq % n;
+    for (let k = 1; k < n; k++) {
+      const w = (seq + k) % n;
+      if (this.#load[w]! < this.#load[best]!) best = w;
+    }
+    return best;
+  }
+
   #settle(reply: PlanWorkerReply): void {
     const waiter = this.#pending.get(reply.seq);
     if (!waiter) return;
     this.#pending.delete(reply.seq);
+    this.#load[waiter.worker]!--;
     if ('error' in reply) waiter.reject(new Error(`Planning failed: ${reply.error}`));
     else waiter.resolve(reply);
   }
