@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Secret } from '../config/secret.js';
 import type { BrazePath } from './types.js';
 
@@ -44,16 +44,66 @@ export class BrazeClient {
   /**
    * POSTs a JSON body. Resolves with a response or a network failure; throws only the abort reason
    * when `signal` aborts, or errors that are not network errors (bugs are not retried).
+   *
+   * Uses undici's dispatch API with a handler that gathers the (small) response body, rather than
+   * request(), which wraps every response in a Readable: ~10,000 requests per million messages made
+   * that stream machinery a visible part of the main thread in a live replay.
    */
-  async send(path: BrazePath, body: string, signal?: AbortSignal): Promise<HttpResult> {
-    try {
-      const response = await this.#pool.request({ method: 'POST', path, body, headers: this.#headers(), signal: signal ?? null });
-      const text = this.#options.apiKey.scrub(await response.body.text());
-      return { kind: 'response', status: response.statusCode, headers: flatHeaders(response.headers), body: parseBody(text) };
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      return this.#networkResult(error);
-    }
+  send(path: BrazePath, body: string, signal?: AbortSignal): Promise<HttpResult> {
+    return new Promise<HttpResult>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      let status = 0;
+      let headers: Record<string, string> = {};
+      let chunks: Buffer[] = [];
+      let stopListening = (): void => undefined;
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart: (controller) => {
+          if (!signal) return;
+          stopListening();
+          const abort = (): void => controller.abort(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+          signal.addEventListener('abort', abort, { once: true });
+          stopListening = () => signal.removeEventListener('abort', abort);
+        },
+        onResponseStart: (_controller, statusCode, responseHeaders) => {
+          // Called again after a 1xx informational response: only the last one counts.
+          status = statusCode;
+          headers = flatHeaders(responseHeaders);
+          chunks = [];
+        },
+        onResponseData: (_controller, chunk) => {
+          chunks.push(chunk);
+        },
+        onResponseEnd: () => {
+          stopListening();
+          const text = this.#options.apiKey.scrub(Buffer.concat(chunks).toString('utf8'));
+          resolve({ kind: 'response', status, headers, body: parseBody(text) });
+        },
+        onResponseError: (_controller, error) => {
+          stopListening();
+          if (signal?.aborted) reject(signal.reason);
+          else {
+            try {
+              resolve(this.#networkResult(error));
+            } catch (notNetwork) {
+              reject(notNetwork);
+            }
+          }
+        },
+      };
+      try {
+        this.#pool.dispatch({ origin: this.#options.endpoint, method: 'POST', path, body, headers: this.#headers() }, handler);
+      } catch (error) {
+        stopListening();
+        try {
+          resolve(this.#networkResult(error));
+        } catch (notNetwork) {
+          reject(notNetwork);
+        }
+      }
+    });
   }
 
   /** Closes the pool, waiting for requests in flight. */
