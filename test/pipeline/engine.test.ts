@@ -227,6 +227,24 @@ describe('Engine acknowledgement order', () => {
     expect(commits()).toBe(1);
   });
 
+  it('counts fates, objects and data points once, whether read from progress or committed', async () => {
+    const { engine, sink } = make({ batchSize: 3 });
+    const counted = (line: number, n: number, fate: string = KEYS.sent): Unit => ({ ...unit(line, n, fate), events: n, dataPoints: 2 * n });
+    await feed(engine, [counted(1, 2), counted(2, 0, 'records.skipped.anonymous'), counted(3, 2), counted(4, 1, KEYS.rejected)]);
+    const expected = {
+      'records.read': 4, 'records.sent': 2, 'records.rejected': 1, 'records.skipped.anonymous': 1, 'objects.events': 5, 'dataPoints': 10,
+    };
+    // Asked twice with nothing acknowledged: the open segment's counters are not added twice.
+    expect(engine.progress()).toEqual(expected);
+    expect(engine.progress()).toEqual(expected);
+    const done = engine.finish();
+    await settle();
+    sink.ackAll();
+    await done;
+    expect(sink.sent).toHaveLength(2);
+    expect(engine.committed.counts).toEqual({ ...expected, 'requests.sent': 2, 'requests.retried': 0 });
+  });
+
   it('commits rejects-file lines in request order, not acknowledgement order', async () => {
     const { engine, sink } = make({ batchSize: 1 });
     await feed(engine, [unit(1, 1), unit(2, 1), unit(3, 1)]);
