@@ -41,8 +41,25 @@ export interface Planned {
   readonly text: string | undefined;
 }
 
+/**
+ * Where the planner puts a record, piece by piece: its objects' JSON and its diff lines first, then
+ * the record itself. The main thread builds a Planned object (PlannedBuilder); a planning worker
+ * writes straight into the chunk it posts (ChunkWriter, planned-codec.ts), with no object per record.
+ */
+export interface PlanSink<R> {
+  item(array: string, json: string): void;
+  trace(id: number): void;
+  /** `traced`: whether diff lines were kept for the record (even none). */
+  record(
+    file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
+    attributes: number, events: number, purchases: number, dataPoints: number,
+    rejectLine: string | undefined, traced: boolean, text: string | undefined,
+  ): R;
+}
+
 export class RecordPlanner {
   readonly keys: TraceKeys | undefined;
+  readonly #builder = new PlannedBuilder();
 
   constructor(
     private readonly mapping: MappingSettings,
@@ -54,11 +71,16 @@ export class RecordPlanner {
 
   /** `sourceChars`: the length of the line the record was parsed from, when known (see MapOptions). */
   plan(item: InputItem, sourceChars?: number): Planned {
+    return this.planInto(item, this.#builder, sourceChars);
+  }
+
+  /** Plans a record into `out` (see PlanSink). */
+  planInto<R>(item: InputItem, out: PlanSink<R>, sourceChars?: number): R {
     const { file, line, end } = item;
-    if (item.kind === 'malformed') return this.#rejected(item, item.reason, JSON.stringify({ file, line, reason: item.reason, raw: item.raw }));
+    if (item.kind === 'malformed') return this.#rejected(item, out, item.reason, JSON.stringify({ file, line, reason: item.reason, raw: item.raw }));
     const shape = checkShape(item.value);
     if (!shape.ok) {
-      return this.#rejected(item, shape.reason, JSON.stringify({ file, line, reason: shape.reason, field: shape.field, record: item.value }));
+      return this.#rejected(item, out, shape.reason, JSON.stringify({ file, line, reason: shape.reason, field: shape.field, record: item.value }));
     }
     const msg = shape.msg;
     const id = msg.messageId;
@@ -67,18 +89,19 @@ export class RecordPlanner {
     const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars });
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) : undefined;
     if (result.fate === 'skipped') {
-      const traces = keys ? [keys.fate(`skipped: ${result.reason}`, result.detail)] : undefined;
-      return planned(file, line, end, SKIPPED[result.reason], hash, none, 0, 0, 0, 0, undefined, traces, text);
+      if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
+      return out.record(file, line, end, SKIPPED[result.reason], hash, 0, 0, 0, 0, undefined, keys !== undefined, text);
     }
-    const traces = keys ? result.trace.map((t) => keys.field(t)) : undefined;
-    if (keys && result.fate === 'rejected') traces!.push(keys.fate('rejected', result.reason));
-    const items: RequestItem[] = [];
+    if (keys) {
+      for (const t of result.trace) out.trace(keys.field(t));
+      if (result.fate === 'rejected') out.trace(keys.fate('rejected', result.reason));
+    }
     let attributes = 0;
     let events = 0;
     let purchases = 0;
     let points = 0;
     for (const object of result.objects) {
-      items.push({ array: object.kind, json: JSON.stringify(object.body) });
+      out.item(object.kind, JSON.stringify(object.body));
       if (object.kind === 'attributes') attributes++;
       else if (object.kind === 'events') events++;
       else purchases++;
@@ -86,14 +109,44 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return planned(file, line, end, fate, hash, items, attributes, events, purchases, points, rejectLine, traces, text);
+    return out.record(file, line, end, fate, hash, attributes, events, purchases, points, rejectLine, keys !== undefined, text);
   }
 
-  #rejected(item: InputItem, reason: string, rejectLine: string): Planned {
+  #rejected<R>(item: InputItem, out: PlanSink<R>, reason: string, rejectLine: string): R {
     const { file, line, end } = item;
-    const traces = this.keys ? [this.keys.fate('rejected', reason)] : undefined;
+    if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return planned(file, line, end, REPLAY_KEYS.rejected, undefined, none, 0, 0, 0, 0, rejectLine, traces, text);
+    return out.record(file, line, end, REPLAY_KEYS.rejected, undefined, 0, 0, 0, 0, rejectLine, this.keys !== undefined, text);
+  }
+}
+
+/**
+ * Builds Planned objects (all of one shape: spreading a shared "empty" object into some of them made
+ * the hot path several times slower).
+ */
+class PlannedBuilder implements PlanSink<Planned> {
+  #items: RequestItem[] = [];
+  #traces: number[] = [];
+
+  item(array: string, json: string): void {
+    this.#items.push({ array, json });
+  }
+
+  trace(id: number): void {
+    this.#traces.push(id);
+  }
+
+  record(
+    file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
+    attributes: number, events: number, purchases: number, dataPoints: number,
+    rejectLine: string | undefined, traced: boolean, text: string | undefined,
+  ): Planned {
+    const items = this.#items.length > 0 ? this.#items : none;
+    const traceIds = traced ? this.#traces : undefined;
+    if (items !== none) this.#items = [];
+    if (traced) this.#traces = [];
+    const traceEnd = traceIds?.length ?? 0;
+    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text };
   }
 }
 
@@ -106,26 +159,3 @@ export const SKIPPED: Readonly<Record<SkipReason, string>> = {
   notMapped: 'records.skipped.notMapped',
   filtered: 'records.skipped.filtered',
 };
-
-/**
- * Every Planned is made here, so that all have one shape (one hidden class): spreading a shared
- * "empty" object into some of them made the hot path several times slower.
- */
-function planned(
-  file: string,
-  line: number,
-  end: number,
-  fate: string,
-  hash: readonly [number, number] | undefined,
-  items: readonly RequestItem[],
-  attributes: number,
-  events: number,
-  purchases: number,
-  dataPoints: number,
-  rejectLine: string | undefined,
-  traces: readonly number[] | undefined,
-  text: string | undefined,
-): Planned {
-  const traceEnd = traces?.length ?? 0;
-  return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds: traces, traceStart: 0, traceEnd, text };
-}

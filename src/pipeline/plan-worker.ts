@@ -3,7 +3,7 @@ import type { DiffMode } from '../config/options.js';
 import { parseLine } from '../input/ndjson.js';
 import type { InputItem } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
-import { encodeChunk, transferList, type PlannedChunk } from './planned-codec.js';
+import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
 
 /** What the main thread hands each planning worker once. */
@@ -42,15 +42,15 @@ const port = parentPort!;
 
 port.on('message', (batch: LineBatch) => {
   try {
-    const planned = [];
     const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length);
     const count = batch.starts.length;
+    const writer = new ChunkWriter(count);
     for (let i = 0; i < count; i++) {
       const text = bytes.toString('utf8', batch.starts[i]!, i + 1 < count ? batch.starts[i + 1]! : bytes.length);
       const item: InputItem | undefined = parseLine(batch.file, text, batch.lines[i]!, batch.ends[i]!);
-      if (item) planned.push(planner.plan(item, text.length));
+      if (item) planner.planInto(item, writer, text.length);
     }
-    const chunk = encodeChunk(planned, planner.keys?.drain() ?? []);
+    const chunk = writer.finish(planner.keys?.drain() ?? []);
     port.postMessage({ seq: batch.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
   } catch (error) {
     port.postMessage({ seq: batch.seq, error: error instanceof Error ? error.message : String(error) } satisfies PlanWorkerReply);

@@ -1,6 +1,6 @@
 import type { RequestItem } from '../braze/types.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
-import { SKIPPED, type Planned } from './plan-record.js';
+import { SKIPPED, type Planned, type PlanSink } from './plan-record.js';
 import { REPLAY_KEYS } from './plan-replay.js';
 
 /**
@@ -26,53 +26,98 @@ const FATES: readonly string[] = [REPLAY_KEYS.sent, REPLAY_KEYS.rejected, ...Obj
 const ARRAYS = ['attributes', 'events', 'purchases'];
 const FIELDS = 13;
 
-export function encodeChunk(planned: readonly Planned[], defs: TraceDef[]): PlannedChunk {
-  const ints = new Int32Array(planned.length * FIELDS);
-  const ends = new Float64Array(planned.length);
-  let itemCount = 0;
-  let traceCount = 0;
-  for (const p of planned) {
-    itemCount += p.items.length;
-    traceCount += p.traceIds ? p.traceEnd - p.traceStart : 0;
+/**
+ * Writes planned records straight into a chunk (a PlanSink): the planning worker makes no object per
+ * record. Record fields go to a typed array sized for the batch; objects' JSON and diff lines grow
+ * as they come.
+ */
+export class ChunkWriter implements PlanSink<void> {
+  #count = 0;
+  readonly #ints: Int32Array;
+  readonly #ends: Float64Array;
+  readonly #arrays: number[] = [];
+  readonly #offsets: number[] = [];
+  readonly #texts: string[] = [];
+  #at = 0;
+  readonly #traces: number[] = [];
+  readonly #strings: string[] = [];
+  #recordItems = 0;
+  #recordTraces = 0;
+
+  /** `capacity`: the most records this chunk will hold (a batch's line count). */
+  constructor(capacity: number) {
+    this.#ints = new Int32Array(capacity * FIELDS);
+    this.#ends = new Float64Array(capacity);
   }
-  const arrays = new Uint8Array(itemCount);
-  const offsets = new Int32Array(itemCount + 1);
-  const traces = new Int32Array(traceCount);
-  const texts: string[] = [];
-  const strings: string[] = [];
-  let at = 0;
-  let item = 0;
-  let trace = 0;
-  planned.forEach((p, i) => {
+
+  item(array: string, json: string): void {
+    this.#arrays.push(ARRAYS.indexOf(array));
+    this.#offsets.push(this.#at);
+    this.#texts.push(json);
+    this.#at += json.length;
+    this.#recordItems++;
+  }
+
+  trace(id: number): void {
+    this.#traces.push(id);
+    this.#recordTraces++;
+  }
+
+  record(
+    _file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
+    attributes: number, events: number, purchases: number, dataPoints: number,
+    rejectLine: string | undefined, traced: boolean, text: string | undefined,
+  ): void {
+    const i = this.#count++;
+    const ints = this.#ints;
     const o = i * FIELDS;
-    ints[o] = p.line;
-    ints[o + 1] = FATES.indexOf(p.fate);
-    ints[o + 2] = p.hash ? 1 : 0;
-    ints[o + 3] = p.hash ? p.hash[0] | 0 : 0;
-    ints[o + 4] = p.hash ? p.hash[1] | 0 : 0;
-    ints[o + 5] = p.items.length;
-    ints[o + 6] = p.traceIds ? p.traceEnd - p.traceStart : -1;
-    ints[o + 7] = p.attributes;
-    ints[o + 8] = p.events;
-    ints[o + 9] = p.purchases;
-    ints[o + 10] = p.dataPoints;
-    ints[o + 11] = p.rejectLine === undefined ? 0 : 1;
-    ints[o + 12] = p.text === undefined ? 0 : 1;
-    ends[i] = p.end;
-    for (const it of p.items) {
-      const text = it.json ?? JSON.stringify(it.value);
-      arrays[item] = ARRAYS.indexOf(it.array);
-      offsets[item] = at;
-      texts.push(text);
-      at += text.length;
-      item++;
-    }
-    if (p.traceIds) for (let t = p.traceStart; t < p.traceEnd; t++) traces[trace++] = p.traceIds[t]!;
-    if (p.rejectLine !== undefined) strings.push(p.rejectLine);
-    if (p.text !== undefined) strings.push(p.text);
-  });
-  offsets[itemCount] = at;
-  return { count: planned.length, ints, ends, arrays, offsets, json: texts.join(''), traces, strings, defs };
+    ints[o] = line;
+    ints[o + 1] = FATES.indexOf(fate);
+    ints[o + 2] = hash ? 1 : 0;
+    ints[o + 3] = hash ? hash[0] | 0 : 0;
+    ints[o + 4] = hash ? hash[1] | 0 : 0;
+    ints[o + 5] = this.#recordItems;
+    ints[o + 6] = traced ? this.#recordTraces : -1;
+    ints[o + 7] = attributes;
+    ints[o + 8] = events;
+    ints[o + 9] = purchases;
+    ints[o + 10] = dataPoints;
+    ints[o + 11] = rejectLine === undefined ? 0 : 1;
+    ints[o + 12] = text === undefined ? 0 : 1;
+    this.#ends[i] = end;
+    if (rejectLine !== undefined) this.#strings.push(rejectLine);
+    if (text !== undefined) this.#strings.push(text);
+    this.#recordItems = 0;
+    this.#recordTraces = 0;
+  }
+
+  /** The chunk, with the trace definitions made since the last one. */
+  finish(defs: TraceDef[]): PlannedChunk {
+    const count = this.#count;
+    this.#offsets.push(this.#at);
+    return {
+      count,
+      ints: count * FIELDS === this.#ints.length ? this.#ints : this.#ints.slice(0, count * FIELDS),
+      ends: count === this.#ends.length ? this.#ends : this.#ends.slice(0, count),
+      arrays: Uint8Array.from(this.#arrays),
+      offsets: Int32Array.from(this.#offsets),
+      json: this.#texts.join(''),
+      traces: Int32Array.from(this.#traces),
+      strings: this.#strings,
+      defs,
+    };
+  }
+}
+
+/** Encodes Planned records (made on the main thread, or in tests) the way a worker writes them. */
+export function encodeChunk(planned: readonly Planned[], defs: TraceDef[]): PlannedChunk {
+  const writer = new ChunkWriter(planned.length);
+  for (const p of planned) {
+    for (const it of p.items) writer.item(it.array, it.json ?? JSON.stringify(it.value));
+    if (p.traceIds) for (let t = p.traceStart; t < p.traceEnd; t++) writer.trace(p.traceIds[t]!);
+    writer.record(p.file, p.line, p.end, p.fate, p.hash, p.attributes, p.events, p.purchases, p.dataPoints, p.rejectLine, p.traceIds !== undefined, p.text);
+  }
+  return writer.finish(defs);
 }
 
 export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
