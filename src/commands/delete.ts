@@ -4,6 +4,7 @@ import { renderTotals } from '../dryrun/render.js';
 import { UsageError } from '../errors.js';
 import { discoverInputs } from '../input/discover.js';
 import { readIds, type IdItem, type IdType } from '../input/id-list.js';
+import { releaseStdin } from '../input/open.js';
 import type { InputFile } from '../input/types.js';
 import { execute, type RunDeps } from '../pipeline/lifecycle.js';
 import { DELETE_KEYS, DeletePlanner } from '../pipeline/plan-delete.js';
@@ -65,7 +66,12 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
       warnings,
       makeSource: (state) => {
         const planner = new DeletePlanner(config.idType, state.ids);
-        return { files, read: (file, _index, start) => read(file, start), plan: (item) => planner.plan(item) };
+        return {
+          files,
+          read: (file, _index, start) => read(file, start),
+          plan: (item) => planner.plan(item),
+          close: async () => releaseStdin(io.stdin),
+        };
       },
     },
     deps,

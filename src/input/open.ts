@@ -61,6 +61,14 @@ export async function openInput(file: InputFile, options: OpenOptions = {}): Pro
 }
 
 /**
+ * Lets the process end while a read of stdin still waits for input (a run stopped while its producer
+ * was quiet): the stream stops holding the event loop open. Called once a run no longer reads.
+ */
+export function releaseStdin(stdin: NodeJS.ReadableStream): void {
+  (stdin as { unref?: () => void }).unref?.();
+}
+
+/**
  * The reason text for an error thrown while reading `bytes`.
  * @example "gzip data is truncated or corrupt (unexpected end of file)"
  */

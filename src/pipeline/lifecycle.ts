@@ -83,7 +83,15 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   // Every request in flight listens to this one signal.
   setMaxListeners(0, stopSending.signal);
   const { sink, close } = await makeSink(config, deps, stopSending.signal);
-  const control: RunControl = { stopped: false, filesDone: state.cursor.fileIndex };
+  const stopListeners = new Set<() => void>();
+  const control: RunControl = {
+    stopped: false,
+    filesDone: state.cursor.fileIndex,
+    onStop: (listener) => {
+      stopListeners.add(listener);
+      return () => stopListeners.delete(listener);
+    },
+  };
   let lastSave = deps.now();
   const engine: Engine = new Engine({
     path: plan.path,
@@ -113,6 +121,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   const removeSignals = deps.onSignal((signal) => {
     if (control.stopped) deps.exitNow(130);
     control.stopped = true;
+    for (const listener of stopListeners) listener();
     deps.progress.stop();
     deps.log.warn(`${signal} received: finishing the requests in flight (up to ${graceMs / 1000} s), then saving the checkpoint. Press Ctrl-C again to exit at once.`);
   });

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { DiffMode } from '../config/options.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
 import { readFailure, resumeSplitter } from '../input/ndjson.js';
-import { openInput, type OpenedInput } from '../input/open.js';
+import { openInput, releaseStdin, type OpenedInput } from '../input/open.js';
 import { itemsOf } from '../input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
@@ -70,7 +70,9 @@ export class PlanPool {
     else for await (const chunk of itemsOf(opened, file.display, start)) yield this.#planHere(chunk);
   }
 
+  /** Stops the workers, and lets go of stdin (a stopped run may have left a read of it waiting). */
   async close(): Promise<void> {
+    releaseStdin(this.options.stdin);
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 
@@ -87,16 +89,32 @@ export class PlanPool {
     };
     const window = this.#workers.length * perWorker;
     let failure: InputItem | undefined;
+    const chunks = opened.bytes[Symbol.asyncIterator]();
+    let ended = false;
     try {
-      for await (const bytes of opened.bytes) {
-        splitter.pushBytes(bytes, onLine);
+      for (;;) {
+        const next = chunks.next();
+        if ((batch.count > 0 || queue.length > 0) && (await quiet(next)) === QUIET) {
+          // The input has gone quiet (a producer piping into stdin): plan and hand on what came so
+          // far, rather than keep it until a batch fills or the input ends.
+          flush();
+          while (queue.length > 0) yield await queue.shift()!;
+        }
+        const result = await next;
+        if (result.done) break;
+        splitter.pushBytes(result.value, onLine);
         if (batch.count >= batchLines || batch.bytes >= batchBytes) flush();
         while (queue.length >= window) yield await queue.shift()!;
       }
+      ended = true;
       splitter.endBytes(onLine);
     } catch (error) {
+      ended = true;
       // The unfinished line is lost with the stream: report the problem at its number and stop.
       failure = readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error);
+    } finally {
+      // Stopped early (possibly with a read pending): close the input once that read ends.
+      if (!ended) void chunks.return?.(undefined)?.catch(() => undefined);
     }
     flush();
     while (queue.length > 0) yield await queue.shift()!;
@@ -153,6 +171,21 @@ export class PlanPool {
 }
 
 type PlannedChunkResult = Extract<PlanWorkerReply, { chunk: unknown }>;
+
+/** How long the input may be silent before the lines read so far are planned without a full batch. */
+const quietMs = 20;
+const QUIET: unique symbol = Symbol('quiet');
+
+/** `next`, or QUIET when it has not settled within quietMs. */
+async function quiet<T>(next: Promise<T>): Promise<T | typeof QUIET> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<typeof QUIET>((resolve) => (timer = setTimeout(resolve, quietMs, QUIET)));
+  try {
+    return await Promise.race([next, silence]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Lines copied as bytes into one buffer that is transferred to a worker (no string per line here). */
 class ByteBatch {

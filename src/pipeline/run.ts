@@ -7,7 +7,7 @@ import type { Engine, Unit } from './engine.js';
 export interface Source<T> {
   readonly files: readonly InputFile[];
   read(file: InputFile, index: number, start: ReadStart | undefined): AsyncIterable<T[]>;
-  /** Releases what reading holds (the planning worker). */
+  /** Releases what reading holds (the planning workers; stdin, whose read a stop may have abandoned). */
   close?(): Promise<void>;
   plan(item: T): Unit;
 }
@@ -16,7 +16,15 @@ export interface Source<T> {
 export interface RunControl {
   stopped: boolean;
   filesDone: number;
+  /**
+   * Calls `listener` when a stop is asked for (as `stopped` is set); returns what removes it. A read
+   * still waiting for input (stdin from a producer that has gone quiet) is then abandoned instead of
+   * holding the stop until more comes.
+   */
+  onStop(listener: () => void): () => void;
 }
+
+const INTERRUPTED: unique symbol = Symbol('interrupted');
 
 /**
  * Drives every record from the resume point through the planner into the engine, file by file.
@@ -27,12 +35,23 @@ export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal
   for (let index = from.fileIndex; index < source.files.length; index++) {
     const file = source.files[index]!;
     const start = index === from.fileIndex && from.line > 0 ? { line: from.line, offset: from.offset } : undefined;
-    for await (const chunk of source.read(file, index, start)) {
-      for (const item of chunk) {
+    const chunks = source.read(file, index, start)[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await nextUnlessStopped(chunks, stop);
+      if (next === INTERRUPTED) {
+        // The read in progress may never end: close the input once it does, without waiting.
+        void chunks.return?.(undefined)?.catch(() => undefined);
+        return 'stopped';
+      }
+      if (next.done) break;
+      for (const item of next.value) {
         const before = ids.count;
         const unit = source.plan(item);
         if (!engine.acceptNow(unit, index, ids.count)) await engine.accept(unit, index, before, ids.count);
-        if (stop.stopped || engine.failure !== undefined) return 'stopped';
+        if (stop.stopped || engine.failure !== undefined) {
+          await chunks.return?.(undefined);
+          return 'stopped';
+        }
       }
     }
     await engine.endFile(index, ids.count);
@@ -41,4 +60,20 @@ export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal
   }
   await engine.finish();
   return engine.failure === undefined ? 'done' : 'stopped';
+}
+
+/**
+ * The next chunk, or INTERRUPTED as soon as a stop is asked for. The stop listener lives for this one
+ * read only: racing every read against one promise that lasts the whole run would keep every chunk
+ * alive through that promise's reactions.
+ */
+async function nextUnlessStopped<T>(chunks: AsyncIterator<T>, stop: RunControl): Promise<IteratorResult<T> | typeof INTERRUPTED> {
+  if (stop.stopped) return INTERRUPTED;
+  let off = (): void => undefined;
+  const stopped = new Promise<typeof INTERRUPTED>((resolve) => (off = stop.onStop(() => resolve(INTERRUPTED))));
+  try {
+    return await Promise.race([chunks.next(), stopped]);
+  } finally {
+    off();
+  }
 }

@@ -112,6 +112,45 @@ describe('interrupt and refusal', () => {
     expect(sorted(recordedObjects(record))).toEqual(sorted(plannedObjects(dry)));
   });
 
+  it('on SIGINT while stdin is quiet, stops at once (not when more input comes) and resumes exactly from the same input', async () => {
+    const lines = readFileSync(join(archive, 'part-0001.ndjson'), 'utf8').split('\n').filter(Boolean);
+    const whole = lines.join('\n') + '\n';
+    const firstPart = lines.slice(0, 1500).join('\n') + '\n';
+    // The objects of the full requests the first part makes: once they all arrived, it has been read.
+    const firstFile = join(tempDir(), 'first.ndjson');
+    writeFileSync(firstFile, firstPart);
+    const firstDry = tempDir();
+    await runCli(['replay', firstFile, '--dry-run', '--state', firstDry, '--diff', 'none']);
+    const fullRequests = Math.floor(plannedObjects(firstDry).length / 75) * 75;
+
+    const { url, record, emulator } = await emulate();
+    const state = tempDir();
+    const args = ['replay', '-', '--endpoint', url, '--state', state, '--quiet'];
+    const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY }, input: firstPart, holdStdin: true });
+    const accepted = () => Object.values(emulator.stats().accepted).reduce((a, b) => a + b, 0);
+    await until(() => accepted() >= fullRequests);
+    // Let it take the rest of what it was given and wait on stdin.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill('SIGINT');
+    const first = await Promise.race([done, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    child.stdin!.end();
+    expect(first).not.toBe('still running');
+    if (first === 'still running') return;
+    expect(first.code).toBe(130);
+    expect(readReport(state).complete).toBe(false);
+
+    const second = await runCli(args, { env: { BRAZE_API_KEY: KEY }, input: whole });
+    expect(second.code).toBe(0);
+    const report = readReport(state);
+    expectIdentity(report);
+    expect(report.records.read).toBe(lines.length);
+    const wholeFile = join(tempDir(), 'whole.ndjson');
+    writeFileSync(wholeFile, whole);
+    const dry = tempDir();
+    await runCli(['replay', wholeFile, '--dry-run', '--state', dry, '--diff', 'none']);
+    expect(sorted(recordedObjects(record))).toEqual(sorted(plannedObjects(dry)));
+  });
+
   it('refuses to resume when an input changed (exit 2), and --restart starts over', async () => {
     const dir = tempDir();
     const file = join(dir, 'events.ndjson');

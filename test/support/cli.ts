@@ -17,6 +17,8 @@ export interface CliOptions {
   readonly cwd?: string;
   readonly env?: Record<string, string | undefined>;
   readonly input?: string | Buffer;
+  /** Write `input` but leave stdin open (a producer that has gone quiet). */
+  readonly holdStdin?: boolean;
 }
 
 /** Spawns the built CLI (bin/segment-braze.js -> dist/) and collects its output. */
@@ -29,7 +31,8 @@ export function startCli(args: readonly string[], options: CliOptions = {}): { c
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   child.stdin!.on('error', () => undefined);
-  if (options.input !== undefined) child.stdin!.end(options.input);
+  if (options.holdStdin) child.stdin!.write(options.input ?? '');
+  else if (options.input !== undefined) child.stdin!.end(options.input);
   else child.stdin!.end();
   const done = new Promise<CliResult>((resolveDone) => {
     child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr }));
