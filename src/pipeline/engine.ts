@@ -43,6 +43,8 @@ export interface EngineOptions {
   readonly log: RequestLog | undefined;
   /** Called when segments were committed (the caller saves the checkpoint, throttled). */
   readonly onCommit: () => void;
+  /** Called once, when a request fails for good (the run must stop; see `failure`). */
+  readonly onFailure?: () => void;
   /** Where the run resumes: the cursor, the request numbering, the journal size and the counters so far. */
   readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly ids?: number; readonly counts?: Counts };
   /** Records after which a segment is closed even without a full request (bounds memory). */
@@ -272,7 +274,10 @@ export class Engine {
       this.options.log?.acked(number, doubted ? { ...delivery, inDoubt: true } : delivery);
       this.#acknowledge(number, request, slots, segment, delivery);
     } catch (error) {
-      this.#failure ??= error instanceof Error ? error : new FatalRunError(String(error));
+      if (this.#failure === undefined) {
+        this.#failure = error instanceof Error ? error : new FatalRunError(String(error));
+        this.options.onFailure?.();
+      }
     } finally {
       this.#release();
     }

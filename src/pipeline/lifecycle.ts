@@ -104,6 +104,10 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     log: state.log,
     start: { cursor: state.cursor, nextRequest: state.resumed?.nextRequest ?? 1, ids: state.resumed?.ids, counts: state.resumed?.counts },
     describeRejection,
+    // A request that failed for good stops reading even while it waits for input (stdin).
+    onFailure: () => {
+      for (const listener of stopListeners) listener();
+    },
     onCommit: () => {
       state.rejected.write(engine.committed.rejectLines.splice(0));
       state.requests?.write(engine.committed.requestLines.splice(0));

@@ -17,9 +17,9 @@ export interface RunControl {
   stopped: boolean;
   filesDone: number;
   /**
-   * Calls `listener` when a stop is asked for (as `stopped` is set); returns what removes it. A read
-   * still waiting for input (stdin from a producer that has gone quiet) is then abandoned instead of
-   * holding the stop until more comes.
+   * Calls `listener` when a stop is asked for (as `stopped` is set) or a request failed for good;
+   * returns what removes it. A read still waiting for input (stdin from a producer that has gone
+   * quiet) is then abandoned instead of holding the stop until more comes.
    */
   onStop(listener: () => void): () => void;
 }

@@ -151,6 +151,22 @@ describe('interrupt and refusal', () => {
     expect(sorted(recordedObjects(record))).toEqual(sorted(plannedObjects(dry)));
   });
 
+  it('stops at once on a fatal request error while stdin is quiet (exit 1, checkpoint saved)', async () => {
+    const lines = readFileSync(join(archive, 'part-0001.ndjson'), 'utf8').split('\n').filter(Boolean);
+    const { url, emulator } = await emulate();
+    const state = tempDir();
+    const args = ['replay', '-', '--endpoint', url, '--state', state, '--quiet'];
+    const { child, done } = startCli(args, { env: { BRAZE_API_KEY: 'not-the-key' }, input: lines.slice(0, 300).join('\n') + '\n', holdStdin: true });
+    await until(() => emulator.stats().requests >= 1);
+    const result = await Promise.race([done, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    child.stdin!.end();
+    expect(result).not.toBe('still running');
+    if (result === 'still running') return;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/401|API key/i);
+    expect(existsSync(join(state, 'checkpoint.json'))).toBe(true);
+  });
+
   it('refuses to resume when an input changed (exit 2), and --restart starts over', async () => {
     const dir = tempDir();
     const file = join(dir, 'events.ndjson');
