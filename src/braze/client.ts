@@ -59,6 +59,15 @@ export class BrazeClient {
       let headers: Record<string, string> = {};
       let chunks: Buffer[] = [];
       let stopListening = (): void => undefined;
+      const fail = (error: unknown): void => {
+        stopListening();
+        if (signal?.aborted) return reject(signal.reason);
+        try {
+          resolve(this.#networkResult(error));
+        } catch (notNetwork) {
+          reject(notNetwork);
+        }
+      };
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart: (controller) => {
           if (!signal) return;
@@ -81,27 +90,12 @@ export class BrazeClient {
           const text = this.#options.apiKey.scrub(Buffer.concat(chunks).toString('utf8'));
           resolve({ kind: 'response', status, headers, body: parseBody(text) });
         },
-        onResponseError: (_controller, error) => {
-          stopListening();
-          if (signal?.aborted) reject(signal.reason);
-          else {
-            try {
-              resolve(this.#networkResult(error));
-            } catch (notNetwork) {
-              reject(notNetwork);
-            }
-          }
-        },
+        onResponseError: (_controller, error) => fail(error),
       };
       try {
         this.#pool.dispatch({ origin: this.#options.endpoint, method: 'POST', path, body, headers: this.#headers() }, handler);
       } catch (error) {
-        stopListening();
-        try {
-          resolve(this.#networkResult(error));
-        } catch (notNetwork) {
-          reject(notNetwork);
-        }
+        fail(error);
       }
     });
   }
