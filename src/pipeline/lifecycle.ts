@@ -84,6 +84,9 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   setMaxListeners(0, stopSending.signal);
   const { sink, close } = await makeSink(config, deps, stopSending.signal);
   const stopListeners = new Set<() => void>();
+  const wakeReading = (): void => {
+    for (const listener of stopListeners) listener();
+  };
   const control: RunControl = {
     stopped: false,
     filesDone: state.cursor.fileIndex,
@@ -105,9 +108,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     start: { cursor: state.cursor, nextRequest: state.resumed?.nextRequest ?? 1, ids: state.resumed?.ids, counts: state.resumed?.counts },
     describeRejection,
     // A request that failed for good stops reading even while it waits for input (stdin).
-    onFailure: () => {
-      for (const listener of stopListeners) listener();
-    },
+    onFailure: wakeReading,
     onCommit: () => {
       state.rejected.write(engine.committed.rejectLines.splice(0));
       state.requests?.write(engine.committed.requestLines.splice(0));
@@ -125,7 +126,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   const removeSignals = deps.onSignal((signal) => {
     if (control.stopped) deps.exitNow(130);
     control.stopped = true;
-    for (const listener of stopListeners) listener();
+    wakeReading();
     deps.progress.stop();
     deps.log.warn(`${signal} received: finishing the requests in flight (up to ${graceMs / 1000} s), then saving the checkpoint. Press Ctrl-C again to exit at once.`);
   });
