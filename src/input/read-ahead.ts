@@ -21,7 +21,7 @@ export async function* readAhead(source: AsyncIterable<Buffer>, limit: number): 
     return undefined;
   };
 
-  const reader = (async () => {
+  void (async () => {
     try {
       while (!stopped) {
         if (queued >= limit) {
@@ -54,11 +54,18 @@ export async function* readAhead(source: AsyncIterable<Buffer>, limit: number): 
     if (failure) throw failure.error;
   } finally {
     if (!ended) {
-      // Stopped early: let the reader finish its read in progress, then close the source. Not awaited:
-      // a read of stdin may wait for input that never comes.
+      // Stopped early: the reader reads no more, and the source closes after its read in progress.
       stopped = true;
       wakeReader = wake(wakeReader);
-      void reader.then(() => it.return?.()).catch(() => undefined);
+      closeLater(it);
     }
   }
+}
+
+/**
+ * Closes an iterator whose consumer stopped with a read possibly still pending, without waiting: an
+ * async generator runs return() only after that read ends, and a read of stdin may never end.
+ */
+export function closeLater(iterator: AsyncIterator<unknown>): void {
+  void iterator.return?.(undefined)?.catch(() => undefined);
 }

@@ -3,6 +3,7 @@ import type { DiffMode } from '../config/options.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
 import { readFailure, resumeSplitter } from '../input/ndjson.js';
 import { openInput, releaseStdin, type OpenedInput } from '../input/open.js';
+import { closeLater } from '../input/read-ahead.js';
 import { itemsOf } from '../input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
@@ -113,8 +114,8 @@ export class PlanPool {
       // The unfinished line is lost with the stream: report the problem at its number and stop.
       failure = readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error);
     } finally {
-      // Stopped early (possibly with a read pending): close the input once that read ends.
-      if (!ended) void chunks.return?.(undefined)?.catch(() => undefined);
+      // Stopped early, possibly with a read pending.
+      if (!ended) closeLater(chunks);
     }
     flush();
     while (queue.length > 0) yield await queue.shift()!;

@@ -1,3 +1,4 @@
+import { closeLater } from '../input/read-ahead.js';
 import type { InputFile, ReadStart } from '../input/types.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { IdJournal } from '../state/id-journal.js';
@@ -39,8 +40,7 @@ export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal
     for (;;) {
       const next = await nextUnlessStopped(chunks, stop);
       if (next === INTERRUPTED) {
-        // The read in progress may never end: close the input once it does, without waiting.
-        void chunks.return?.(undefined)?.catch(() => undefined);
+        closeLater(chunks);
         return 'stopped';
       }
       if (next.done) break;
