@@ -109,17 +109,6 @@ export class ChunkWriter implements PlanSink<void> {
   }
 }
 
-/** Encodes Planned records (made on the main thread, or in tests) the way a worker writes them. */
-export function encodeChunk(planned: readonly Planned[], defs: TraceDef[]): PlannedChunk {
-  const writer = new ChunkWriter(planned.length);
-  for (const p of planned) {
-    for (const it of p.items) writer.item(it.array, it.json ?? JSON.stringify(it.value));
-    if (p.traceIds) for (let t = p.traceStart; t < p.traceEnd; t++) writer.trace(p.traceIds[t]!);
-    writer.record(p.file, p.line, p.end, p.fate, p.hash, p.attributes, p.events, p.purchases, p.dataPoints, p.rejectLine, p.traceIds !== undefined, p.text);
-  }
-  return writer.finish(defs);
-}
-
 export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
   const { ints, ends, arrays, offsets, json, traces, strings } = chunk;
   const out: Planned[] = new Array(chunk.count);

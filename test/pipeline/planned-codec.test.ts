@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChunk, encodeChunk } from '../../src/pipeline/planned-codec.js';
+import { ChunkWriter, decodeChunk, type PlannedChunk } from '../../src/pipeline/planned-codec.js';
 import { SKIPPED, type Planned } from '../../src/pipeline/plan-record.js';
 import { REPLAY_KEYS } from '../../src/pipeline/plan-replay.js';
 
@@ -7,6 +7,17 @@ const record = (line: number, fate: string, extra: Partial<Planned> = {}): Plann
   file: 'a/b.ndjson', line, end: line * 100, fate, hash: undefined, items: [],
   attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, ...extra,
 });
+
+/** Writes Planned records into a chunk the way the planning worker does, through the ChunkWriter. */
+function encodeChunk(planned: readonly Planned[]): PlannedChunk {
+  const writer = new ChunkWriter(planned.length);
+  for (const p of planned) {
+    for (const it of p.items) writer.item(it.array, it.json!);
+    if (p.traceIds) for (let t = p.traceStart; t < p.traceEnd; t++) writer.trace(p.traceIds[t]!);
+    writer.record(p.file, p.line, p.end, p.fate, p.hash, p.attributes, p.events, p.purchases, p.dataPoints, p.rejectLine, p.traceIds !== undefined, p.text);
+  }
+  return writer.finish([]);
+}
 
 describe('planned chunks (worker -> main thread)', () => {
   it('give back every field of every fate the planner makes', () => {
@@ -19,7 +30,7 @@ describe('planned chunks (worker -> main thread)', () => {
       ...Object.values(SKIPPED).map((fate, i) => record(3 + i, fate, { hash: [i, i + 1] })),
       record(20, REPLAY_KEYS.sent, { purchases: 2, items: [{ array: 'purchases', json: '{}' }, { array: 'purchases', json: '[1]' }] }),
     ];
-    const chunk = encodeChunk(planned, []);
+    const chunk = encodeChunk(planned);
     // Decoded records share the chunk's array of trace ids: compare each record's own span.
     const traces = (p: Planned) => (p.traceIds ? Array.from(p.traceIds).slice(p.traceStart, p.traceEnd) : undefined);
     const plain = (p: Planned) => ({ ...p, traceIds: traces(p), traceStart: undefined, traceEnd: undefined });
