@@ -152,7 +152,6 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
-
 /** The only place errors become exit codes (style.md habit 6). */
 function exitCodeOf(report: Report | void): number {
   if (!report) return 0;

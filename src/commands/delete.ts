@@ -92,7 +92,7 @@ async function count(files: readonly InputFile[], read: (f: InputFile, s: undefi
       }
     }
   }
-  return { ids: fates[DELETE_KEYS.sent] ?? 0, duplicates: fates['ids.duplicate'] ?? 0, rejected: fates[DELETE_KEYS.rejected] ?? 0 };
+  return { ids: fates[DELETE_KEYS.sent] ?? 0, duplicates: fates[DELETE_KEYS.duplicate] ?? 0, rejected: fates[DELETE_KEYS.rejected] ?? 0 };
 }
 
 async function confirm(question: string, io: { readonly stdinIsTTY?: boolean }): Promise<boolean> {

@@ -4,7 +4,7 @@ import { hashId, type IdSet } from '../state/id-set.js';
 import type { Unit } from './engine.js';
 
 /** Delete's counter keys (cli.md: ids.read, ids.deleted, ids.duplicate, ids.rejected). */
-export const DELETE_KEYS = { read: 'ids.read', sent: 'ids.deleted', rejected: 'ids.rejected' } as const;
+export const DELETE_KEYS = { read: 'ids.read', sent: 'ids.deleted', duplicate: 'ids.duplicate', rejected: 'ids.rejected' } as const;
 
 const ARRAY: Record<IdType, string> = { external_id: 'external_ids', braze_id: 'braze_ids', user_alias: 'user_aliases' };
 
@@ -30,7 +30,7 @@ export class DeletePlanner {
       return { file, line, end, fate: DELETE_KEYS.rejected, items: [], rejectLine: JSON.stringify({ file, line, reason: item.reason, raw: item.raw }) };
     }
     const [hi, lo] = hashId(idKey(item));
-    if (!this.ids.add(hi, lo)) return { file, line, end, fate: 'ids.duplicate', items: [] };
+    if (!this.ids.add(hi, lo)) return { file, line, end, fate: DELETE_KEYS.duplicate, items: [] };
     const items: RequestItem[] = [{ array: this.#array, value: item.id }];
     return { file, line, end, fate: DELETE_KEYS.sent, items };
   }
