@@ -37,7 +37,7 @@ export interface PlanPoolOptions {
 
 /**
  * Plans records on worker threads, in input order. The main thread reads and gunzips (zlib works on
- * the thread pool) and splits NDJSON into lines; batches of lines go round-robin to the workers,
+ * the thread pool) and splits NDJSON into lines; batches of lines go to the least busy worker,
  * which parse and map them; results are handed out in the order the lines were read. JSON arrays
  * and CSV are parsed and mapped here on the main thread (their parsers are streams).
  */
