@@ -6,6 +6,8 @@ export interface DiffRow {
   readonly def: TraceDef;
   count: number;
   readonly samples: string[];
+  /** When the line was first counted, in input order: ties in count are shown in this order. */
+  first: number;
 }
 
 export interface DiffSummary {
@@ -26,10 +28,13 @@ export class DiffCollector {
   #rows: DiffRow[] = [];
   #byText = new Map<string, DiffRow>();
   #overflow = 0;
+  /** Lines counted so far for the first time. */
+  #seen = 0;
   #duplicate: DiffRow = {
     def: { id: -2, action: 'fate', from: 'skipped: duplicate', to: '', reason: 'messageId seen earlier in the run' },
     count: 0,
     samples: [],
+    first: 0,
   };
 
   constructor(readonly print: ((text: string) => void) | undefined) {}
@@ -38,7 +43,7 @@ export class DiffCollector {
     for (const def of defs) {
       const text = `${def.action}\u0000${def.from}\u0000${def.to}\u0000${def.reason}`;
       let row = this.#byText.get(text);
-      if (!row) this.#byText.set(text, (row = { def, count: 0, samples: [] }));
+      if (!row) this.#byText.set(text, (row = { def, count: 0, samples: [], first: 0 }));
       this.#rows[def.id] = row;
     }
   }
@@ -56,23 +61,27 @@ export class DiffCollector {
     for (let i = from; i < to; i++) {
       const id = ids[i]!;
       const row = id === OVERFLOW ? undefined : this.#rows[id];
-      if (row) add(row, file, line);
+      if (row) this.#add(row, file, line);
       else this.#overflow++;
     }
   }
 
   duplicate(file: string, line?: number): void {
-    add(this.#duplicate, file, line);
+    this.#add(this.#duplicate, file, line);
   }
 
+  /**
+   * The lines by count, ties in the order they were first met in the input: the same for the same
+   * input whichever planning worker defined a line first (definition order varies from run to run).
+   */
   summary(): DiffSummary {
     const rows = [...this.#byText.values()].filter((r) => r.count > 0);
     if (this.#duplicate.count > 0) rows.push(this.#duplicate);
-    return { rows: rows.sort((a, b) => b.count - a.count), overflow: this.#overflow };
+    return { rows: rows.sort((a, b) => b.count - a.count || a.first - b.first), overflow: this.#overflow };
   }
-}
 
-function add(row: DiffRow, file: string, line: number | undefined): void {
-  row.count++;
-  if (row.samples.length < maxSamples) row.samples.push(line === undefined ? file : `${file.slice(file.lastIndexOf('/') + 1)}:${line}`);
+  #add(row: DiffRow, file: string, line: number | undefined): void {
+    if (row.count++ === 0) row.first = this.#seen++;
+    if (row.samples.length < maxSamples) row.samples.push(line === undefined ? file : `${file.slice(file.lastIndexOf('/') + 1)}:${line}`);
+  }
 }

@@ -94,6 +94,19 @@ describe('DiffCollector', () => {
     expect(overflow).toBe(0);
   });
 
+  it('shows lines of equal count in the order the input first had them, not the order they were defined', () => {
+    const keys = new TraceKeys();
+    const diff = new DiffCollector(undefined);
+    // Defined first (as a worker that ran ahead would), met last.
+    const late = keys.field({ from: 'properties.late', to: 'events.properties.late', action: 'mapped' });
+    const early = keys.field({ from: 'properties.early', to: 'events.properties.early', action: 'mapped' });
+    const dup = () => diff.duplicate('a.ndjson', 3);
+    observe(keys, diff, 'a.ndjson:1', [early]);
+    dup();
+    observe(keys, diff, 'a.ndjson:4', [late]);
+    expect(diff.summary().rows.map((r) => r.def.from)).toEqual(['properties.early', 'skipped: duplicate', 'properties.late']);
+  });
+
   it('counts a field that occurs twice in one record twice', () => {
     const keys = new TraceKeys();
     const diff = new DiffCollector(undefined);

@@ -78,7 +78,7 @@ describe('renderTotals', () => {
 
 function row(id: number, from: string, action: TraceDef['action'], count: number, reason = ''): DiffRow {
   const to = action === 'fate' || action === 'dropped' ? '' : `attributes.${from}`;
-  return { def: { id, action, from, to, reason }, count, samples: ['a.ndjson:1'] };
+  return { def: { id, action, from, to, reason }, count, samples: ['a.ndjson:1'], first: id };
 }
 
 describe('renderSummary', () => {
