@@ -86,7 +86,8 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .option('--include-braze-events', 'also replay events that Braze itself produced (Currents)')
       .option('--since <time>', 'only messages at or after this time (ISO 8601, UTC unless zoned)')
       .option('--until <time>', 'only messages before this time')
-      .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none'])),
+      .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none']))
+      .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)'),
     500,
     75,
   )

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { ReplayConfig } from '../config/options.js';
 import { DiffCollector } from '../dryrun/diff.js';
 import { renderSummary, renderTotals } from '../dryrun/render.js';
@@ -9,9 +8,6 @@ import { REPLAY_KEYS, ReplayCompleter } from '../pipeline/plan-replay.js';
 import { PlanPool } from '../pipeline/plan-thread.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
-
-/** Planning workers: batches of NDJSON lines are parsed and mapped on them (sized for 2-core machines). */
-const planningWorkers = Math.max(1, Math.min(2, availableParallelism()));
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -50,7 +46,7 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
           diff: diffMode,
           format: config.format,
           stdin: io.stdin,
-          workers: planningWorkers,
+          workers: config.workers,
           onDefs: (defs) => diff?.define(defs),
         });
         return {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolveEndpoint } from '../braze/endpoint.js';
 import { UsageError } from '../errors.js';
 import type { InputFormat } from '../input/types.js';
@@ -41,6 +42,8 @@ export interface ReplayConfig extends CommonConfig {
   /** Objects per users/track request, all arrays together: 1-75. @default 75 */
   readonly batchSize: number;
   readonly diff: DiffMode;
+  /** Threads that parse and map NDJSON lines. @default planningWorkers(cores) */
+  readonly workers: number;
 }
 
 export interface DeleteConfig extends CommonConfig {
@@ -86,7 +89,18 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
     mapping: Object.freeze(mapping),
     batchSize: integer(raw.batchSize, 'batch-size', 1, 75, 75),
     diff: choice<DiffMode>(raw.diff, 'diff', ['summary', 'full', 'none'], 'summary'),
+    workers: integer(raw.workers, 'workers', 1, 16, planningWorkers(availableParallelism())),
   });
+}
+
+/**
+ * The default number of planning threads for `cores` cores: one per core but the main thread's, at
+ * least two (on two cores, two workers beside the main thread beat one: measured 15-20% faster) and
+ * at most four (the main thread, which reads, de-duplicates and batches in input order, keeps up with
+ * about three and a half: it spends ~2.8 µs a record where a worker spends ~9).
+ */
+export function planningWorkers(cores: number): number {
+  return Math.max(Math.min(2, cores), Math.min(4, cores - 1));
 }
 
 export function deleteConfig(inputs: string[], raw: RawOptions, env: Env, cwd: string): DeleteConfig {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deleteConfig, replayConfig, type Env, type RawOptions } from '../../src/config/options.js';
+import { deleteConfig, planningWorkers, replayConfig, type Env, type RawOptions } from '../../src/config/options.js';
 import { UsageError } from '../../src/errors.js';
 
 const KEY = 'secret-api-key-0123456789';
@@ -127,6 +127,18 @@ describe('numeric limits', () => {
 
   it('refuses a batch size that is not a whole number', () => {
     for (const value of ['7.5', '-1', 'abc', '', '1e1']) refuses(() => replay({ batchSize: value }), /--batch-size/);
+  });
+
+  it('accepts --workers 1 and 16, refuses 0 and 17, and defaults to planningWorkers of the cores', () => {
+    expect(replay({ workers: '1' }).workers).toBe(1);
+    expect(replay({ workers: '16' }).workers).toBe(16);
+    refuses(() => replay({ workers: '0' }), /--workers must be a whole number from 1 to 16/);
+    refuses(() => replay({ workers: '17' }), /--workers must be a whole number from 1 to 16/);
+    expect(replay().workers).toBe(planningWorkers(availableParallelism()));
+  });
+
+  it('runs one planning thread per core but the main one, at least two (one on one core) and at most four', () => {
+    expect([1, 2, 3, 4, 5, 8, 64].map(planningWorkers)).toEqual([1, 2, 2, 3, 4, 4, 4]);
   });
 
   it('accepts --concurrency 1 and 256 and refuses 0 and 257', () => {

@@ -106,6 +106,23 @@ describe('replay --dry-run on generated archives', () => {
     expect(plannedObjects(fromStdin)).toEqual(plannedObjects(fromFiles));
   });
 
+  it('gives the same requests, counts and diff whatever the number of planning workers', async () => {
+    // 3,000 lines are 12 batches: with four workers their results come back out of order.
+    const runs = [];
+    for (const workers of ['1', '4']) {
+      const state = tempDir();
+      const result = await runCli(['replay', dir, '--dry-run', '--state', state, '--workers', workers]);
+      expect(result.code).toBe(0);
+      runs.push({ result, state, report: readReport(state) });
+    }
+    const [one, four] = runs;
+    expect(readFileSync(join(four!.state, 'requests.ndjson'), 'utf8')).toBe(readFileSync(join(one!.state, 'requests.ndjson'), 'utf8'));
+    expect(four!.report.records).toEqual(one!.report.records);
+    // The diff and totals, but for the state directory's name.
+    expect(four!.result.stdout.replace(four!.state, '<state>')).toBe(one!.result.stdout.replace(one!.state, '<state>'));
+    expectIdentity(four!.report);
+  });
+
   it('honours --batch-size', async () => {
     const state = tempDir();
     await runCli(['replay', dir, '--dry-run', '--state', state, '--diff', 'none', '--batch-size', '50']);
