@@ -34,7 +34,7 @@ export type PlanWorkerReply = { readonly seq: number; readonly chunk: PlannedChu
 /**
  * A planning worker: parses and maps batches of NDJSON lines (JSON.parse, filter, map, serialise:
  * the CPU-heavy part of a run) and posts them back encoded. The main thread reads and splits the
- * input, hands batches round-robin to the workers and puts the results back in input order.
+ * input, hands each batch to the least busy worker and puts the results back in input order.
  */
 const data = workerData as PlanWorkerData;
 const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers });
