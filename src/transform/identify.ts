@@ -10,16 +10,14 @@ import {
 } from './standard-fields.js';
 import { traceChanged, traceDropped, traceMapped } from './trace.js';
 
-/** Where a standard attribute may come from. `label` names it in "duplicate of …" reasons. */
-interface Source {
-  readonly from: string;
-  readonly label: string;
-  /** The top-level trait key this source uses up (not sent again as a custom attribute). */
-  readonly consumes?: string;
-  /** For a top-level trait: its key, read from the traits found (see identifyAttributes), not through `get`. */
-  readonly key?: string;
-  readonly get: (traits: Record<string, unknown>, msg: SegmentMessage) => unknown;
-}
+/**
+ * Where a standard attribute may come from. `label` names it in "duplicate of …" reasons. A top-level
+ * trait is read from the traits found (see identifyAttributes) and is used up: not sent again as a
+ * custom attribute; anything else is read through `get`.
+ */
+type Source =
+  | { readonly from: string; readonly label: string; readonly key: string }
+  | { readonly from: string; readonly label: string; readonly key?: undefined; readonly get: (traits: Record<string, unknown>, msg: SegmentMessage) => unknown };
 
 /** One Braze standard attribute: its candidate sources, best first, and its validator. */
 interface StandardField {
@@ -30,7 +28,7 @@ interface StandardField {
   readonly validate: FieldValidator;
 }
 
-const trait = (key: string): Source => ({ from: `traits.${key}`, label: key, consumes: key, key, get: (t) => t[key] });
+const trait = (key: string): Source => ({ from: `traits.${key}`, label: key, key });
 
 const addressPart = (key: string): Source => ({
   from: `traits.address.${key}`,
@@ -82,18 +80,17 @@ const FIELDS: Readonly<Record<Preset, readonly StandardField[]>> = {
 
 /** Trait keys not sent as custom attributes. classic also uses `name`, `id` and an object `address`. */
 const CONSUMED: Readonly<Record<Preset, ReadonlySet<string>>> = {
-  classic: new Set([...consumedBy(FIELDS.classic), 'name', 'id']),
-  actions: new Set(consumedBy(FIELDS.actions)),
+  classic: new Set([...traitKeys(FIELDS.classic), 'name', 'id']),
+  actions: new Set(traitKeys(FIELDS.actions)),
 };
 
-function consumedBy(fields: readonly StandardField[]): string[] {
-  return fields.flatMap((f) => f.sources.flatMap((s) => (s.consumes === undefined ? [] : [s.consumes])));
+/** The top-level trait keys the fields read. */
+function traitKeys(fields: readonly StandardField[]): string[] {
+  return fields.flatMap((f) => f.sources.flatMap((s) => (s.key === undefined ? [] : [s.key])));
 }
 
 /** Top-level trait keys a standard attribute reads, in either preset. */
-const STANDARD_TRAITS: ReadonlySet<string> = new Set(
-  [...FIELDS.classic, ...FIELDS.actions].flatMap((f) => f.sources.flatMap((s) => (s.key === undefined ? [] : [s.key]))),
-);
+const STANDARD_TRAITS: ReadonlySet<string> = new Set([...traitKeys(FIELDS.classic), ...traitKeys(FIELDS.actions)]);
 
 /**
  * The standard traits a message has, found in one pass over its trait keys (reused from message to
