@@ -56,8 +56,9 @@ export class IdSet {
   }
 }
 
+/** Shards, a power of two: a hash's shard is the top log2(shards) bits of its high half. */
 const shards = 64;
-const shardShift = 26;
+const shardShift = 32 - Math.log2(shards);
 
 /**
  * Shard k's fill limit: from 80% down to 80% / 1.5. At 80%, linear probing takes ~3 probes to find an
