@@ -7,8 +7,8 @@ import { hashId } from '../state/id-set.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
-import { REPLAY_KEYS } from './plan-replay.js';
-import type { MappingSettings, SkipReason } from '../transform/types.js';
+import { REPLAY_KEYS, SKIPPED } from './plan-replay.js';
+import type { MappingSettings } from '../transform/types.js';
 
 /**
  * One record planned as far as can be done without knowing the rest of the run: its fate by the
@@ -151,11 +151,3 @@ class PlannedBuilder implements PlanSink<Planned> {
 }
 
 const none: readonly RequestItem[] = [];
-/** The counter key of each skip reason. */
-export const SKIPPED: Readonly<Record<SkipReason, string>> = {
-  anonymous: 'records.skipped.anonymous',
-  duplicate: 'records.skipped.duplicate',
-  brazeOrigin: 'records.skipped.brazeOrigin',
-  notMapped: 'records.skipped.notMapped',
-  filtered: 'records.skipped.filtered',
-};

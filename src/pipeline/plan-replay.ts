@@ -1,10 +1,20 @@
 import type { DiffCollector } from '../dryrun/diff.js';
 import type { IdJournal } from '../state/id-journal.js';
 import type { Unit } from './engine.js';
+import type { SkipReason } from '../transform/types.js';
 import type { Planned } from './plan-record.js';
 
 /** Replay's counter keys. */
 export const REPLAY_KEYS = { read: 'records.read', sent: 'records.sent', rejected: 'records.rejected' } as const;
+
+/** The counter key of each skip reason. */
+export const SKIPPED: Readonly<Record<SkipReason, string>> = {
+  anonymous: 'records.skipped.anonymous',
+  duplicate: 'records.skipped.duplicate',
+  brazeOrigin: 'records.skipped.brazeOrigin',
+  notMapped: 'records.skipped.notMapped',
+  filtered: 'records.skipped.filtered',
+};
 
 /**
  * The last step of planning, on the main thread in input order: de-duplication on messageId across
@@ -24,7 +34,7 @@ export class ReplayCompleter {
         this.diff.duplicate(file, line);
         this.diff.print?.(`${file}:${line}  skipped (duplicate): messageId seen earlier in the run\n`);
       }
-      return { file, line, end, fate: 'records.skipped.duplicate', items: [] };
+      return { file, line, end, fate: SKIPPED.duplicate, items: [] };
     }
     if (this.diff) {
       if (p.traceIds) this.diff.countSpan(p.traceIds, p.traceStart, p.traceEnd, file, line);

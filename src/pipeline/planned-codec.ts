@@ -1,7 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
-import { SKIPPED, type Planned, type PlanSink } from './plan-record.js';
-import { REPLAY_KEYS } from './plan-replay.js';
+import type { Planned, PlanSink } from './plan-record.js';
+import { REPLAY_KEYS, SKIPPED } from './plan-replay.js';
 
 /**
  * A chunk of Planned records as the planning worker posts it: numbers in typed arrays (transferred,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkWriter, decodeChunk, type PlannedChunk } from '../../src/pipeline/planned-codec.js';
-import { SKIPPED, type Planned } from '../../src/pipeline/plan-record.js';
-import { REPLAY_KEYS } from '../../src/pipeline/plan-replay.js';
+import type { Planned } from '../../src/pipeline/plan-record.js';
+import { REPLAY_KEYS, SKIPPED } from '../../src/pipeline/plan-replay.js';
 
 const record = (line: number, fate: string, extra: Partial<Planned> = {}): Planned => ({
   file: 'a/b.ndjson', line, end: line * 100, fate, hash: undefined, items: [],
