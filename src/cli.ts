@@ -20,6 +20,7 @@ Examples:
   # Go live (the key comes from BRAZE_API_KEY or --api-key-file, never from a flag)
   $ BRAZE_API_KEY=... segment-braze replay ./segment-logs --endpoint US-03
   $ zcat day.ndjson.gz | segment-braze replay - --endpoint https://rest.fra-01.braze.eu --api-key-file key.txt
+  $ segment-braze replay ./segment-logs --endpoint US-03 --workers 1   # leave cores to a shared machine
 
   # Interrupted? Run the same command again: it resumes from its checkpoint.
 
