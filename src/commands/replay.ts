@@ -1,13 +1,14 @@
 import type { ReplayConfig } from '../config/options.js';
 import { DiffCollector } from '../dryrun/diff.js';
 import { renderSummary, renderTotals } from '../dryrun/render.js';
-import { discoverInputs } from '../input/discover.js';
+import { discoverInputs, type Discovered } from '../input/discover.js';
 import { execute, type RunDeps } from '../pipeline/lifecycle.js';
 import type { Planned } from '../pipeline/plan-record.js';
 import { REPLAY_KEYS, ReplayCompleter } from '../pipeline/plan-replay.js';
 import { PlanPool } from '../pipeline/plan-thread.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
+import { s3Options, watchS3 } from './s3-inputs.js';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -17,7 +18,16 @@ export interface CommandIo {
 /** `segment-braze replay`: wires config -> inputs -> state -> planner -> engine; prints the result. */
 export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo): Promise<Report> {
   const endDiscovery = deps.progress.phase('Finding inputs…');
-  const { files, warnings } = await discoverInputs(config.inputs, { cwd: config.cwd, format: config.format, stdin: io.stdin }).finally(endDiscovery);
+  const discovered = await discoverInputs(config.inputs, { cwd: config.cwd, format: config.format, stdin: io.stdin, s3: s3Options(config, deps) }).finally(endDiscovery);
+  try {
+    return await replayFound(config, deps, io, discovered);
+  } finally {
+    discovered.s3?.close();
+  }
+}
+
+async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, discovered: Discovered): Promise<Report> {
+  const { files, warnings } = discovered;
   for (const warning of warnings) deps.log.warn(warning);
   const identity: RunIdentity = {
     command: 'replay',
@@ -39,6 +49,7 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
       stateDir: config.state ?? defaultStateDir(config.cwd, identity),
       files,
       warnings,
+      ...watchS3(discovered, deps),
       makeSource: (state) => {
         const completer = new ReplayCompleter(state.ids, diff);
         const pool = new PlanPool({

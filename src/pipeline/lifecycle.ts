@@ -8,7 +8,7 @@ import type { CommonConfig } from '../config/options.js';
 import { FatalRunError, InterruptedError } from '../errors.js';
 import type { InputFile } from '../input/types.js';
 import { fingerprint } from '../state/fingerprint.js';
-import { buildReport, type Report } from '../state/report.js';
+import { buildReport, type Report, type S3Reading } from '../state/report.js';
 import type { RunIdentity } from '../state/run-key.js';
 import { RunState } from '../state/run-state.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
@@ -44,6 +44,8 @@ export interface RunPlan<T> {
   readonly files: readonly InputFile[];
   readonly warnings: readonly string[];
   readonly makeSource: (state: RunState) => Source<T>;
+  /** Runs with s3:// inputs: what was read from S3 so far, for the report. */
+  readonly s3?: () => S3Reading;
 }
 
 /** How long in-flight requests may take to finish after SIGINT/SIGTERM (cli.md: about 10 s). */
@@ -71,6 +73,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
       startedAt: state.startedAt,
       updatedAt: new Date(deps.now()).toISOString(),
       warnings: plan.warnings,
+      s3: plan.s3?.(),
     });
   if (state.resumed?.complete) {
     state.close();
