@@ -92,13 +92,14 @@ describe('replay s3://', () => {
   });
 
   it('reads on after a connection cut mid-object: nothing lost, nothing planned twice, retries counted', async () => {
-    // 10 cuts: at most 5 can fall on the heads of objects fetched ahead, so reads are cut mid-object too.
-    const proxy = await cuttingProxy(s3.endpoint, 40_000, 10);
+    // 10 cuts: at most 5 can fall on the heads of objects fetched ahead, so reads are cut mid-object
+    // too; and 3 answers 503 SlowDown.
+    const proxy = await cuttingProxy(s3.endpoint, 40_000, 10, 3);
     try {
       const got = await dryRun(['s3://logs/segment-logs/'], {}, ['--s3-endpoint', proxy.endpoint]);
       expectSameRun(got);
-      expect(proxy.cuts()).toBe(10);
-      expect(got.report.s3!.retried).toBe(10);
+      expect(proxy.cuts()).toBe(13);
+      expect(got.report.s3!.retried).toBe(13);
       expect(got.report.s3!.bytesRead).toBe(got.report.s3!.bytes);
       expect(got.result.stderr).toMatch(/S3 read of s3:\/\/logs\/segment-logs\/\S+ failed at byte \d+ .*reading on from there/);
     } finally {
@@ -136,6 +137,37 @@ describe('replay s3://', () => {
     expectSameRun({ report, requests: readFileSync(join(state, 'requests.ndjson'), 'utf8') });
     const sizes = keys.map((key) => statSync(join(archive, key)).size);
     expect(report.s3!.bytesRead).toBe(sizes.slice(from).reduce((a, b) => a + b, 0));
+  });
+
+  it('resumes a plain NDJSON object from the byte it reached (a Range request)', async () => {
+    const flat = tempDir();
+    await generateArchive({ dir: flat, messages: 9_000, files: 3, seed: 15, format: 'ndjson', gzip: false, layout: 'flat' });
+    const names = readdirSync(flat).filter((n) => n.endsWith('.ndjson')).sort();
+    for (const name of names) await s3.put('logs', `flat/${name}`, readFileSync(join(flat, name)));
+    const whole = tempDir();
+    expect((await runCli(['replay', flat, '--dry-run', '--diff', 'none', '--state', whole])).code).toBe(0);
+    const state = tempDir();
+    const args = ['replay', 's3://logs/flat/', '--dry-run', '--diff', 'none', '--state', state, '--s3-endpoint', s3.endpoint, '--checkpoint-every', '0.001'];
+    const { child, done } = startCli(args, { env: s3Env() });
+    const checkpoint = join(state, 'checkpoint.json');
+    type Cursor = { fileIndex: number; line: number; offset: number };
+    const cursor = (): Cursor => (existsSync(checkpoint) ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as { cursor: Cursor }).cursor : { fileIndex: 0, line: 0, offset: 0 });
+    while (cursor().offset < 300_000 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
+    child.kill('SIGKILL');
+    await done;
+    const at = cursor();
+    expect(at.offset).toBeGreaterThanOrEqual(300_000);
+    const resumed = await runCli(args, { env: s3Env() });
+    expect(resumed.code).toBe(0);
+    expect(readFileSync(join(state, 'requests.ndjson'), 'utf8')).toBe(readFileSync(join(whole, 'requests.ndjson'), 'utf8'));
+    expect(readReport(state).records).toEqual(readReport(whole).records);
+    const sizes = names.map((name) => statSync(join(flat, name)).size);
+    const expected = sizes.slice(at.fileIndex).reduce((a, b) => a + b, 0) - at.offset;
+    // The objects from the cursor's on, that one from the byte reached (the first chunk of its start is
+    // read too, once, to sniff gzip), never its first `offset` bytes again.
+    const read = (readReport(state) as S3Report).s3!.bytesRead;
+    expect(read).toBeGreaterThanOrEqual(expected);
+    expect(read - expected).toBeLessThan(Math.min(at.offset, 256 * 1024));
   });
 
   it('deletes from an s3:// ID list as from the same file on disk', async () => {

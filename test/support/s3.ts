@@ -111,10 +111,13 @@ function filesUnder(dir: string): string[] {
   return found;
 }
 
+const SLOW_DOWN_BODY = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+const SLOW_DOWN = `HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: ${SLOW_DOWN_BODY.length}\r\nConnection: close\r\n\r\n${SLOW_DOWN_BODY}`;
+
 /** A loopback TCP proxy in front of the S3 server that cuts object downloads part-way. */
 export interface CuttingProxy {
   readonly endpoint: string;
-  /** Connections cut so far. */
+  /** Faults made so far: connections cut and 503s answered. */
   cuts(): number;
   close(): Promise<void>;
 }
@@ -122,10 +125,12 @@ export interface CuttingProxy {
 /**
  * Forwards to `target`; a connection answering an object GET (not a listing) is destroyed once `after`
  * bytes of its answer have passed, `times` times in all: a connection cut in the middle of an object.
+ * The first `slowDowns` object GETs are answered 503 SlowDown by the proxy itself.
  */
-export async function cuttingProxy(target: string, after: number, times: number): Promise<CuttingProxy> {
+export async function cuttingProxy(target: string, after: number, times: number, slowDowns = 0): Promise<CuttingProxy> {
   const { hostname, port } = new URL(target);
   let cuts = 0;
+  let refused = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(Number(port), hostname);
@@ -137,6 +142,12 @@ export async function cuttingProxy(target: string, after: number, times: number)
       if (/^(GET|HEAD|PUT|POST|DELETE) /.test(head)) {
         objectGet = head.startsWith('GET ') && !/[?&]list-type=/.test(head.split('\r\n')[0]!);
         passed = 0;
+        if (objectGet && refused < slowDowns) {
+          refused++;
+          client.end(SLOW_DOWN);
+          upstream.destroy();
+          return;
+        }
       }
       upstream.write(chunk);
     });
@@ -164,7 +175,7 @@ export async function cuttingProxy(target: string, after: number, times: number)
   const address = server.address() as { port: number };
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
-    cuts: () => cuts,
+    cuts: () => cuts + refused,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
