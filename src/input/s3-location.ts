@@ -29,7 +29,7 @@ export function parseS3Url(url: string): S3Location {
   const slash = rest.indexOf('/');
   const bucket = slash < 0 ? rest : rest.slice(0, slash);
   const key = slash < 0 ? '' : rest.slice(slash + 1);
-  if (!/^[a-z0-9][a-z0-9.\-_]{1,254}$/i.test(bucket)) throw new UsageError(`Not an S3 URL: ${url} (expected s3://bucket/prefix/, s3://bucket/key or s3://bucket/prefix/*.gz)`);
+  if (!/^[a-z0-9][a-z0-9.\-_]{0,254}$/i.test(bucket)) throw new UsageError(`Not an S3 URL: ${url} (expected s3://bucket/prefix/, s3://bucket/key or s3://bucket/prefix/*.gz)`);
   const shown = `s3://${bucket}/${key}`;
   const glob = key.search(GLOB_CHARS);
   if (glob >= 0) {

@@ -107,6 +107,18 @@ describe('replay s3://', () => {
     }
   });
 
+  it('reads on after a connection that went silent (--timeout)', async () => {
+    const proxy = await cuttingProxy(s3.endpoint, 100_000, 2, 0, 'stall');
+    try {
+      const got = await dryRun(['s3://logs/segment-logs/'], {}, ['--s3-endpoint', proxy.endpoint, '--timeout', '1']);
+      expectSameRun(got);
+      expect(proxy.cuts()).toBe(2);
+      expect(got.report.s3!.retried).toBe(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('resumes after SIGKILL without fetching the objects before the cursor, and refuses a changed object', async () => {
     const state = tempDir();
     const args = ['replay', 's3://logs/segment-logs/', '--dry-run', '--diff', 'none', '--state', state, '--s3-endpoint', s3.endpoint, '--checkpoint-every', '0.001'];

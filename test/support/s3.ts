@@ -125,9 +125,10 @@ export interface CuttingProxy {
 /**
  * Forwards to `target`; a connection answering an object GET (not a listing) is destroyed once `after`
  * bytes of its answer have passed, `times` times in all: a connection cut in the middle of an object.
- * The first `slowDowns` object GETs are answered 503 SlowDown by the proxy itself.
+ * The first `slowDowns` object GETs are answered 503 SlowDown by the proxy itself. With `how` 'stall',
+ * the connection is not cut but goes silent (the client's timeout must notice).
  */
-export async function cuttingProxy(target: string, after: number, times: number, slowDowns = 0): Promise<CuttingProxy> {
+export async function cuttingProxy(target: string, after: number, times: number, slowDowns = 0, how: 'cut' | 'stall' = 'cut'): Promise<CuttingProxy> {
   const { hostname, port } = new URL(target);
   let cuts = 0;
   let refused = 0;
@@ -156,6 +157,12 @@ export async function cuttingProxy(target: string, after: number, times: number,
         const keep = Math.max(0, after - passed);
         cuts++;
         client.write(chunk.subarray(0, keep), () => {
+          if (how === 'stall') {
+            upstream.pause();
+            objectGet = false;
+            passed = Number.NEGATIVE_INFINITY;
+            return;
+          }
           client.destroy();
           upstream.destroy();
         });
