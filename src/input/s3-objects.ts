@@ -59,6 +59,7 @@ export class S3Objects {
   /** The next object not yet fetched ahead, and the last one opened. */
   #next = 0;
   #last = -1;
+  #closed = false;
 
   constructor(
     private readonly store: S3Store,
@@ -76,6 +77,7 @@ export class S3Objects {
 
   /** Cancels what is fetched ahead and closes the client. */
   close(): void {
+    this.#closed = true;
     for (const abort of this.#aborts) abort.abort();
     this.#ahead.clear();
     this.store.close();
@@ -97,6 +99,8 @@ export class S3Objects {
     }
     let failures = 0;
     while (pos < size) {
+      // Never end short of the size: a read stopped by close() (the run is over) fails instead.
+      if (this.#closed) throw new Error(`S3 read of ${entry.url} stopped: the run is ending`);
       const abort = new AbortController();
       this.#aborts.add(abort);
       try {
@@ -119,6 +123,7 @@ export class S3Objects {
         }
         if (pos < size) throw Object.assign(new Error('the object ended early'), { name: 'TruncatedBody' });
       } catch (error) {
+        if (this.#closed) throw new Error(`S3 read of ${entry.url} stopped: the run is ending`);
         if (!isTransient(error) || failures >= this.options.maxRetries) throw new Error(readFailure(error, entry.url, failures + 1));
         failures++;
         this.stats.retried++;
