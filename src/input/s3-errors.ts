@@ -68,7 +68,7 @@ export function listingFailure(error: unknown, what: string, endpoint: string | 
 }
 
 /** The reason a read of one object failed, for rejected.ndjson. */
-export function readFailure(error: unknown, what: string, attempts: number): string {
+export function objectReadFailure(error: unknown, what: string, attempts: number): string {
   const name = errorName(error);
   const status = httpStatus(error);
   if (status === 412) return `${what} changed while it was read (its ETag differs): run again to read the new version`;

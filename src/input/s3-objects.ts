@@ -1,4 +1,4 @@
-import { isTransient, errorName, readFailure } from './s3-errors.js';
+import { isTransient, errorName, objectReadFailure } from './s3-errors.js';
 import type { ListedObject, S3Store } from './s3-client.js';
 import type { RemoteObject } from './types.js';
 
@@ -124,7 +124,7 @@ export class S3Objects {
         if (pos < size) throw Object.assign(new Error('the object ended early'), { name: 'TruncatedBody' });
       } catch (error) {
         if (this.#closed) throw new Error(`S3 read of ${entry.url} stopped: the run is ending`);
-        if (!isTransient(error) || failures >= this.options.maxRetries) throw new Error(readFailure(error, entry.url, failures + 1));
+        if (!isTransient(error) || failures >= this.options.maxRetries) throw new Error(objectReadFailure(error, entry.url, failures + 1));
         failures++;
         this.stats.retried++;
         this.options.onRetry?.(`S3 read of ${entry.url} failed at byte ${pos} of ${size} (${errorName(error)}): reading on from there (retry ${failures} of ${this.options.maxRetries})`);

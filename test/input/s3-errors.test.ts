@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransient, listingFailure, readFailure } from '../../src/input/s3-errors.js';
+import { isTransient, listingFailure, objectReadFailure } from '../../src/input/s3-errors.js';
 
 /** An error shaped as the AWS SDK throws them. */
 function sdkError(name: string, status: number | undefined, message = 'details https://bucket.s3.amazonaws.com/?X-Amz-Signature=abc'): Error {
@@ -44,9 +44,9 @@ describe('listingFailure', () => {
   }
 });
 
-describe('readFailure', () => {
+describe('objectReadFailure', () => {
   it('names a changed object and counts the attempts', () => {
-    expect(readFailure(sdkError('PreconditionFailed', 412), 's3://b/k', 1)).toMatch(/changed while it was read/);
-    expect(readFailure(sdkError('SlowDown', 503), 's3://b/k', 11)).toBe('S3 read of s3://b/k failed after 11 attempts: SlowDown (HTTP 503)');
+    expect(objectReadFailure(sdkError('PreconditionFailed', 412), 's3://b/k', 1)).toMatch(/changed while it was read/);
+    expect(objectReadFailure(sdkError('SlowDown', 503), 's3://b/k', 11)).toBe('S3 read of s3://b/k failed after 11 attempts: SlowDown (HTTP 503)');
   });
 });
