@@ -1,5 +1,6 @@
 import type { Cursor } from '../state/checkpoint.js';
-import { addCount, type Counts, type Segment } from './segment.js';
+import { addCounts, type Counts } from '../state/counters.js';
+import type { Segment } from './segment.js';
 
 /** The state a checkpoint records: everything committed so far. */
 export interface Committed {
@@ -35,7 +36,7 @@ export class OrderedCommits {
     while (this.#waiting[0]?.acked) {
       const segment = this.#waiting.shift()!;
       const c = this.committed;
-      for (const key in segment.counts) addCount(c.counts, key, segment.counts[key]);
+      addCounts(c.counts, segment.counts);
       c.rejectLines.push(...segment.rejectLines);
       c.requestLines.push(...segment.requestLines);
       // Every earlier request is acknowledged now, so a refusal of the spanning record's first
@@ -52,9 +53,7 @@ export class OrderedCommits {
   /** Committed counters plus those still waiting (and the open segment's): for progress only. */
   counts(open: Segment): Counts {
     const all: Counts = { ...this.committed.counts };
-    for (const segment of [...this.#waiting, open]) {
-      for (const key in segment.counts) addCount(all, key, segment.counts[key]);
-    }
+    for (const segment of [...this.#waiting, open]) addCounts(all, segment.counts);
     return all;
   }
 }

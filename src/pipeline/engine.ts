@@ -1,11 +1,11 @@
 import type { BrazePath, Delivery, PlannedRequest, RequestItem } from '../braze/types.js';
-import { requestLine } from '../braze/body.js';
 import { FatalRunError } from '../errors.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { RequestHistory, RequestLog } from '../state/request-log.js';
 import { OrderedCommits, type Committed } from './acks.js';
-import { addCount, Segment, type Counts, type Ticket } from './segment.js';
-import type { DeliveringSink, Sink } from './sink.js';
+import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
+import { Segment, type Ticket } from './segment.js';
+import type { Sink } from './sink.js';
 
 /** One input record after planning: its fate and the request items it contributes. */
 export interface Unit {
@@ -14,7 +14,7 @@ export interface Unit {
   /** Byte offset after the record (resume seeks here in plain NDJSON). */
   readonly end: number;
   /** Counter key of the record's fate ('records.sent', 'records.skipped.duplicate', 'ids.deleted', ...). */
-  readonly fate: string;
+  readonly fate: Fate;
   readonly items: readonly RequestItem[];
   /** Objects by kind and Braze data points this record contributes (replay). */
   readonly attributes?: number;
@@ -23,13 +23,6 @@ export interface Unit {
   readonly dataPoints?: number;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
-}
-
-/** The counter keys whose meaning the engine needs. */
-export interface FateKeys {
-  readonly read: string;
-  readonly sent: string;
-  readonly rejected: string;
 }
 
 export interface EngineOptions {
@@ -108,6 +101,7 @@ export class Engine {
    * this record was planned (a resume point inside the record must not count the record's own ID).
    */
   async accept(unit: Unit, fileIndex: number, idsBefore: number, idsAfter: number): Promise<void> {
+    if (this.#admits(unit)) return this.#take(unit, fileIndex, idsAfter);
     let items = unit.items;
     let ticket: Ticket | undefined;
     if (items.length > 0) {
@@ -135,17 +129,31 @@ export class Engine {
    * the hot path an async call per record.
    */
   acceptNow(unit: Unit, fileIndex: number, idsAfter: number): boolean {
-    const n = unit.items.length;
+    if (!this.#admits(unit)) return false;
+    this.#take(unit, fileIndex, idsAfter);
+    return true;
+  }
+
+  /**
+   * The one admission check: a record is taken at once when it seals no request and closes no span
+   * (no objects of a resumed record to skip, room in the batch, the span not full).
+   */
+  #admits(unit: Unit): boolean {
     const skip = this.#skip;
-    if (skip.items > 0 || skip.rejected || this.#batch.length + n > this.options.batchSize) return false;
-    if (this.#open.records + 1 >= this.#segmentRecords) return false;
+    if (skip.items > 0 || skip.rejected) return false;
+    if (this.#batch.length + unit.items.length > this.options.batchSize) return false;
+    return this.#open.records + 1 < this.#segmentRecords;
+  }
+
+  /** Takes an admitted record: its objects join the batch whole. */
+  #take(unit: Unit, fileIndex: number, idsAfter: number): void {
+    const n = unit.items.length;
     let ticket: Ticket | undefined;
     if (n > 0) {
       ticket = ticketOf(unit);
       for (let i = 0; i < n; i++) this.#batch.push({ item: unit.items[i]!, ticket });
     }
     this.#taken(unit, ticket, fileIndex, idsAfter);
-    return true;
   }
 
   /** Counts a record whose items are batched and moves the resume position past it. */
@@ -239,22 +247,20 @@ export class Engine {
     const known = history.acked.get(number);
     if (known) {
       if (known.inDoubt) this.#countInDoubt(number, segment);
-      return this.#acknowledge(number, request, slots, segment, known);
+      return this.#acknowledge(number, slots, segment, known);
     }
     const doubted = history.inDoubt.has(number);
     if (doubted) {
       this.#countInDoubt(number, segment);
       if (inDoubt === 'skip') {
         this.options.log?.acked(number, { ...noDelivery, inDoubt: true });
-        return this.#acknowledge(number, request, slots, segment, noDelivery);
+        return this.#acknowledge(number, slots, segment, noDelivery);
       }
     }
-    const { sink } = this.options;
-    if (!sink.live) return this.#acknowledge(number, request, slots, segment, sink.delivery);
     if (this.#failure !== undefined) throw this.#failure;
     while (this.#inflight >= this.options.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
     if (this.#failure !== undefined) throw this.#failure;
-    this.#send(sink, number, request, slots, segment, doubted);
+    this.#send(number, request, slots, segment, doubted);
   }
 
   #countInDoubt(number: number, segment: Segment): void {
@@ -262,17 +268,20 @@ export class Engine {
     addCount(segment.counts, 'requests.inDoubt');
   }
 
-  #send(sink: DeliveringSink, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
-    this.#inflight++;
+  /** Hands the request to the sink: a recording sink's answer is acknowledged at once. */
+  #send(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
     this.options.log?.sent(number);
-    void this.#await(sink, number, request, slots, segment, doubted);
+    const answer = this.options.sink.deliver(request);
+    if (!(answer instanceof Promise)) return this.#acknowledge(number, slots, segment, answer);
+    this.#inflight++;
+    void this.#await(answer, number, request, slots, segment, doubted);
   }
 
-  async #await(sink: DeliveringSink, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): Promise<void> {
+  async #await(answer: Promise<Delivery>, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): Promise<void> {
     try {
-      const delivery = await sink.deliver(request);
+      const delivery = await answer;
       this.options.log?.acked(number, doubted ? { ...delivery, inDoubt: true } : delivery);
-      this.#acknowledge(number, request, slots, segment, delivery);
+      this.#acknowledge(number, slots, segment, delivery);
     } catch (error) {
       if (this.#failure === undefined) {
         this.#failure = error instanceof Error ? error : new FatalRunError(String(error));
@@ -289,7 +298,7 @@ export class Engine {
     if (this.#inflight === 0) for (const done of this.#drained.splice(0)) done();
   }
 
-  #acknowledge(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, delivery: Delivery): void {
+  #acknowledge(number: number, slots: Slot[], segment: Segment, delivery: Delivery): void {
     const { keys } = this.options;
     for (const rejection of delivery.rejected) {
       const slot = slots[rejection.item];
@@ -307,7 +316,7 @@ export class Engine {
     addCount(segment.counts, 'requests.sent', delivery.httpRequests);
     addCount(segment.counts, 'requests.retried', delivery.retries);
     if (delivery.deleted !== undefined) addCount(segment.counts, 'braze.deleted', delivery.deleted);
-    if (!this.options.sink.live) segment.requestLines.push(requestLine(request));
+    if (delivery.recorded !== undefined) segment.requestLines.push(delivery.recorded);
     segment.acked = true;
     this.#commits.advance();
   }

@@ -7,7 +7,7 @@ import { hashId } from '../state/id-set.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
-import { REPLAY_KEYS, SKIPPED } from './plan-replay.js';
+import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../state/counters.js';
 import type { MappingSettings } from '../transform/types.js';
 
 /**
@@ -21,7 +21,7 @@ export interface Planned {
   readonly line: number;
   readonly end: number;
   /** Counter key of the fate: 'records.sent', 'records.rejected', 'records.skipped.<reason>'. */
-  readonly fate: string;
+  readonly fate: ReplayFate;
   /** Hash of the messageId (hi, lo), or undefined when the record is rejected before de-duplication. */
   readonly hash: readonly [number, number] | undefined;
   readonly items: readonly RequestItem[];
@@ -51,7 +51,7 @@ export interface PlanSink<R> {
   trace(id: number): void;
   /** `traced`: whether diff lines were kept for the record (even none). */
   record(
-    file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
+    file: string, line: number, end: number, fate: ReplayFate, hash: readonly [number, number] | undefined,
     attributes: number, events: number, purchases: number, dataPoints: number,
     rejectLine: string | undefined, traced: boolean, text: string | undefined,
   ): R;
@@ -137,7 +137,7 @@ class PlannedBuilder implements PlanSink<Planned> {
   }
 
   record(
-    file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
+    file: string, line: number, end: number, fate: ReplayFate, hash: readonly [number, number] | undefined,
     attributes: number, events: number, purchases: number, dataPoints: number,
     rejectLine: string | undefined, traced: boolean, text: string | undefined,
   ): Planned {

@@ -1,20 +1,8 @@
 import type { DiffCollector } from '../dryrun/diff.js';
 import type { IdJournal } from '../state/id-journal.js';
 import type { Unit } from './engine.js';
-import type { SkipReason } from '../transform/types.js';
+import { SKIPPED } from '../state/counters.js';
 import type { Planned } from './plan-record.js';
-
-/** Replay's counter keys. */
-export const REPLAY_KEYS = { read: 'records.read', sent: 'records.sent', rejected: 'records.rejected' } as const;
-
-/** The counter key of each skip reason. */
-export const SKIPPED: Readonly<Record<SkipReason, string>> = {
-  anonymous: 'records.skipped.anonymous',
-  duplicate: 'records.skipped.duplicate',
-  brazeOrigin: 'records.skipped.brazeOrigin',
-  notMapped: 'records.skipped.notMapped',
-  filtered: 'records.skipped.filtered',
-};
 
 /**
  * The last step of planning, on the main thread in input order: de-duplication on messageId across

@@ -1,7 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
 import type { Planned, PlanSink } from './plan-record.js';
-import { REPLAY_KEYS, SKIPPED } from './plan-replay.js';
+import { REPLAY_FATES, type ReplayFate } from '../state/counters.js';
 
 /**
  * A chunk of Planned records as the planning worker posts it: numbers in typed arrays (transferred,
@@ -21,8 +21,6 @@ export interface PlannedChunk {
   readonly defs: TraceDef[];
 }
 
-/** Every fate a RecordPlanner gives, by number. */
-const FATES: readonly string[] = [REPLAY_KEYS.sent, REPLAY_KEYS.rejected, ...Object.values(SKIPPED)];
 const ARRAYS = ['attributes', 'events', 'purchases'];
 const FIELDS = 13;
 
@@ -64,7 +62,7 @@ export class ChunkWriter implements PlanSink<void> {
   }
 
   record(
-    _file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
+    _file: string, line: number, end: number, fate: ReplayFate, hash: readonly [number, number] | undefined,
     attributes: number, events: number, purchases: number, dataPoints: number,
     rejectLine: string | undefined, traced: boolean, text: string | undefined,
   ): void {
@@ -72,7 +70,7 @@ export class ChunkWriter implements PlanSink<void> {
     const ints = this.#ints;
     const o = i * FIELDS;
     ints[o] = line;
-    ints[o + 1] = FATES.indexOf(fate);
+    ints[o + 1] = REPLAY_FATES.indexOf(fate);
     ints[o + 2] = hash ? 1 : 0;
     ints[o + 3] = hash ? hash[0] | 0 : 0;
     ints[o + 4] = hash ? hash[1] | 0 : 0;
@@ -127,7 +125,7 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       file,
       line: ints[o]!,
       end: ends[i]!,
-      fate: FATES[ints[o + 1]!]!,
+      fate: REPLAY_FATES[ints[o + 1]!]!,
       hash: ints[o + 2] ? [ints[o + 3]! >>> 0, ints[o + 4]! >>> 0] : undefined,
       items,
       attributes: ints[o + 7]!,

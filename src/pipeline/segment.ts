@@ -1,11 +1,5 @@
 import type { Cursor } from '../state/checkpoint.js';
-
-/** Counter keys of the report, e.g. 'records.read', 'records.skipped.anonymous', 'objects.events'. */
-export type Counts = Record<string, number>;
-
-export function addCount(counts: Counts, key: string, by = 1): void {
-  counts[key] = (counts[key] ?? 0) + by;
-}
+import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
 
 /**
  * A record with objects to send, as the acknowledgement side sees it: its objects may sit in two
@@ -15,7 +9,7 @@ export interface Ticket {
   readonly file: string;
   readonly line: number;
   /** The counter the record's fate went to (or will go to). */
-  fate: string;
+  fate: Fate;
   /** Set once the record was counted, to the segment that holds its count. */
   segment: Segment | undefined;
   /** True once any of its objects was refused (locally or by Braze). */
@@ -47,7 +41,7 @@ export class Segment {
   spanning: Ticket | undefined;
 
   /** Moves the per-record counters into `counts` (when the segment is closed, and for progress). */
-  fold(readKey: string): void {
+  fold(readKey: FateKeys['read']): void {
     const t = this.tally;
     if (t.read > 0) addCount(this.counts, readKey, t.read);
     for (let i = 0; i < t.fates.length; i++) addCount(this.counts, t.fates[i]!, t.fateCounts[i]!);
@@ -71,10 +65,10 @@ export class Tally {
   purchases = 0;
   dataPoints = 0;
   /** Fate counter keys (a handful), and how many records went to each. */
-  fates: string[] = [];
+  fates: Fate[] = [];
   fateCounts: number[] = [];
 
-  fate(key: string): void {
+  fate(key: Fate): void {
     const i = this.fates.indexOf(key);
     if (i >= 0) this.fateCounts[i]!++;
     else {

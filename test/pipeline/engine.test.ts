@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery, ItemRejection, PlannedRequest, RequestItem } from '../../src/braze/types.js';
 import { FatalRunError } from '../../src/errors.js';
 import { Engine, type EngineOptions, type Unit } from '../../src/pipeline/engine.js';
-import type { DeliveringSink, RecordingSink, Sink } from '../../src/pipeline/sink.js';
+import { DryRunSink, type Sink } from '../../src/pipeline/sink.js';
 import { START, type Cursor } from '../../src/state/checkpoint.js';
 import type { LoggedAck } from '../../src/state/request-log.js';
 
@@ -15,8 +15,7 @@ interface Pending {
 }
 
 /** A live sink whose deliveries the test settles by hand, in any order. */
-class HandSink implements DeliveringSink {
-  readonly live = true;
+class HandSink implements Sink {
   /** Every request delivered, in the order the engine sent it (ack(n) settles the n-th). */
   readonly sent: Pending[] = [];
   #unsettled = 0;
@@ -55,11 +54,8 @@ class HandSink implements DeliveringSink {
   }
 }
 
-/** A dry-run sink: it has nothing the engine could call to send. */
-class DrySink implements RecordingSink {
-  readonly live = false;
-  readonly delivery: Delivery = { rejected: [], httpRequests: 1, retries: 0 };
-}
+/** The dry run's sink: it records each request and answers at once. */
+const DrySink = DryRunSink;
 
 /** Lets settled promises run their continuations (no timers involved). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

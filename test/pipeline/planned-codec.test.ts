@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkWriter, decodeChunk, type PlannedChunk } from '../../src/pipeline/planned-codec.js';
 import type { Planned } from '../../src/pipeline/plan-record.js';
-import { REPLAY_KEYS, SKIPPED } from '../../src/pipeline/plan-replay.js';
+import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../../src/state/counters.js';
 
-const record = (line: number, fate: string, extra: Partial<Planned> = {}): Planned => ({
+const record = (line: number, fate: ReplayFate, extra: Partial<Planned> = {}): Planned => ({
   file: 'a/b.ndjson', line, end: line * 100, fate, hash: undefined, items: [],
   attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, ...extra,
 });
