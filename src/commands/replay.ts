@@ -4,9 +4,9 @@ import { renderSummary, renderTotals } from '../dryrun/render.js';
 import { discoverInputs } from '../input/discover.js';
 import { execute, type RunDeps } from '../pipeline/lifecycle.js';
 import type { Planned } from '../pipeline/plan-record.js';
-import { ReplayCompleter } from '../pipeline/plan-replay.js';
+import { Deduplicator } from '../pipeline/dedup.js';
 import { REPLAY_KEYS } from '../state/counters.js';
-import { PlanPool } from '../pipeline/plan-thread.js';
+import { PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 
@@ -41,7 +41,7 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
       files,
       warnings,
       makeSource: (state) => {
-        const completer = new ReplayCompleter(state.ids, diff);
+        const dedup = new Deduplicator(state.ids, diff);
         const pool = new PlanPool({
           mapping: config.mapping,
           diff: diffMode,
@@ -53,7 +53,7 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
         return {
           files,
           read: (file, _index, start) => pool.read(file, start),
-          plan: (p: Planned) => completer.complete(p),
+          plan: (p: Planned) => dedup.check(p),
           close: () => pool.close(),
         };
       },

@@ -4,7 +4,7 @@ import type { Cursor } from '../state/checkpoint.js';
 import type { RequestHistory, RequestLog } from '../state/request-log.js';
 import { OrderedCommits, type Committed } from './acks.js';
 import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
-import { Segment, type Ticket } from './segment.js';
+import { Span, type Ticket } from './span.js';
 import type { Sink } from './sink.js';
 
 /** One input record after planning: its fate and the request items it contributes. */
@@ -34,14 +34,14 @@ export interface EngineOptions {
   readonly inDoubt: 'resend' | 'skip';
   readonly history: RequestHistory;
   readonly log: RequestLog | undefined;
-  /** Called when segments were committed (the caller saves the checkpoint, throttled). */
+  /** Called when spans were committed (the caller saves the checkpoint, throttled). */
   readonly onCommit: () => void;
   /** Called once, when a request fails for good (the run must stop; see `failure`). */
   readonly onFailure?: () => void;
   /** Where the run resumes: the cursor, the request numbering, the journal size and the counters so far. */
   readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly ids?: number; readonly counts?: Counts };
-  /** Records after which a segment is closed even without a full request (bounds memory). */
-  readonly segmentRecords?: number;
+  /** Records after which a span is closed even without a full request (bounds memory). */
+  readonly spanRecords?: number;
   /** Lines of a rejected object for the rejects file. */
   readonly describeRejection: (ticket: Ticket, item: RequestItem, reason: string, request: number) => string;
 }
@@ -53,14 +53,14 @@ interface Slot {
 
 /**
  * Batches units into requests of at most `batchSize` items, sends them through the sink with at
- * most `concurrency` in flight, and commits segments in input order as requests are acknowledged.
+ * most `concurrency` in flight, and commits spans in input order as requests are acknowledged.
  * Resume: requests the log shows as acknowledged are not sent again; requests it shows in flight
  * are in doubt (sent again, or skipped with --in-doubt skip), and counted.
  */
 export class Engine {
   readonly inDoubtRequests: number[] = [];
   readonly #commits: OrderedCommits;
-  #open = new Segment();
+  #open = new Span();
   #batch: Slot[] = [];
   #nextRequest: number;
   #inflight = 0;
@@ -70,14 +70,14 @@ export class Engine {
   #position: { fileIndex: number; line: number; offset: number };
   #idsAfterLast = 0;
   #skip: { items: number; rejected: boolean };
-  readonly #segmentRecords: number;
+  readonly #spanRecords: number;
 
   constructor(private readonly options: EngineOptions) {
     const { cursor, nextRequest, ids = 0, counts = {} } = options.start;
     this.#nextRequest = nextRequest;
     this.#position = { fileIndex: cursor.fileIndex, line: cursor.line, offset: cursor.offset };
     this.#skip = { items: cursor.skipItems, rejected: cursor.skipRejected };
-    this.#segmentRecords = options.segmentRecords ?? 10_000;
+    this.#spanRecords = options.spanRecords ?? 10_000;
     this.#commits = new OrderedCommits({ cursor, nextRequest, ids, counts: { ...counts }, rejectLines: [], requestLines: [] }, options.onCommit);
   }
 
@@ -120,11 +120,11 @@ export class Engine {
     }
     this.#skip = { items: 0, rejected: false };
     this.#taken(unit, ticket, fileIndex, idsAfter);
-    if (this.#open.records >= this.#segmentRecords) await this.#closeIfLarge();
+    if (this.#open.records >= this.#spanRecords) await this.#closeIfLarge();
   }
 
   /**
-   * Takes one record at once, when that seals no request and closes no segment (nearly always), and
+   * Takes one record at once, when that seals no request and closes no span (nearly always), and
    * returns true; returns false, having done nothing, when accept() must be awaited instead. Spares
    * the hot path an async call per record.
    */
@@ -142,7 +142,7 @@ export class Engine {
     const skip = this.#skip;
     if (skip.items > 0 || skip.rejected) return false;
     if (this.#batch.length + unit.items.length > this.options.batchSize) return false;
-    return this.#open.records + 1 < this.#segmentRecords;
+    return this.#open.records + 1 < this.#spanRecords;
   }
 
   /** Takes an admitted record: its objects join the batch whole. */
@@ -174,9 +174,9 @@ export class Engine {
     await this.#closeIfLarge();
   }
 
-  /** Closes a segment after many records without a full request (memory and checkpoint progress). */
+  /** Closes a span after many records without a full request (memory and checkpoint progress). */
   async #closeIfLarge(): Promise<void> {
-    if (this.#open.records < this.#segmentRecords) return;
+    if (this.#open.records < this.#spanRecords) return;
     if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.#idsAfterLast);
     else this.#closeEmpty();
   }
@@ -215,73 +215,73 @@ export class Engine {
     if (unit.rejectLine !== undefined) this.#open.rejectLines.push(unit.rejectLine);
     if (ticket) {
       ticket.fate = fate;
-      ticket.segment = this.#open;
+      ticket.span = this.#open;
     }
   }
 
   #closeEmpty(): void {
-    const segment = this.#close(this.#cursorHere(), this.#idsAfterLast);
-    segment.acked = true;
+    const span = this.#close(this.#cursorHere(), this.#idsAfterLast);
+    span.acked = true;
     this.#commits.advance();
   }
 
-  #close(cursor: Cursor, ids: number): Segment {
-    const segment = this.#open;
-    segment.fold(this.options.keys.read);
-    segment.cursor = cursor;
-    segment.ids = ids;
-    segment.nextRequest = this.#nextRequest;
-    this.#commits.push(segment);
-    this.#open = new Segment();
-    return segment;
+  #close(cursor: Cursor, ids: number): Span {
+    const span = this.#open;
+    span.fold(this.options.keys.read);
+    span.cursor = cursor;
+    span.ids = ids;
+    span.nextRequest = this.#nextRequest;
+    this.#commits.push(span);
+    this.#open = new Span();
+    return span;
   }
 
   async #seal(cursor: Cursor, ids: number, spanning?: Ticket): Promise<void> {
     const number = this.#nextRequest++;
     const slots = this.#batch;
     this.#batch = [];
-    const segment = this.#close(cursor, ids);
-    segment.spanning = spanning;
+    const span = this.#close(cursor, ids);
+    span.spanning = spanning;
     const request: PlannedRequest = { path: this.options.path, items: slots.map((s) => s.item) };
     const { history, inDoubt } = this.options;
     const known = history.acked.get(number);
     if (known) {
-      if (known.inDoubt) this.#countInDoubt(number, segment);
-      return this.#acknowledge(number, slots, segment, known);
+      if (known.inDoubt) this.#countInDoubt(number, span);
+      return this.#acknowledge(number, slots, span, known);
     }
     const doubted = history.inDoubt.has(number);
     if (doubted) {
-      this.#countInDoubt(number, segment);
+      this.#countInDoubt(number, span);
       if (inDoubt === 'skip') {
         this.options.log?.acked(number, { ...noDelivery, inDoubt: true });
-        return this.#acknowledge(number, slots, segment, noDelivery);
+        return this.#acknowledge(number, slots, span, noDelivery);
       }
     }
     if (this.#failure !== undefined) throw this.#failure;
     while (this.#inflight >= this.options.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
     if (this.#failure !== undefined) throw this.#failure;
-    this.#send(number, request, slots, segment, doubted);
+    this.#send(number, request, slots, span, doubted);
   }
 
-  #countInDoubt(number: number, segment: Segment): void {
+  #countInDoubt(number: number, span: Span): void {
     this.inDoubtRequests.push(number);
-    addCount(segment.counts, 'requests.inDoubt');
+    addCount(span.counts, 'requests.inDoubt');
   }
 
   /** Hands the request to the sink: a recording sink's answer is acknowledged at once. */
-  #send(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
+  #send(number: number, request: PlannedRequest, slots: Slot[], span: Span, doubted: boolean): void {
     this.options.log?.sent(number);
     const answer = this.options.sink.deliver(request);
-    if (!(answer instanceof Promise)) return this.#acknowledge(number, slots, segment, answer);
+    if (!(answer instanceof Promise)) return this.#acknowledge(number, slots, span, answer);
     this.#inflight++;
-    void this.#await(answer, number, request, slots, segment, doubted);
+    void this.#await(answer, number, request, slots, span, doubted);
   }
 
-  async #await(answer: Promise<Delivery>, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): Promise<void> {
+  async #await(answer: Promise<Delivery>, number: number, request: PlannedRequest, slots: Slot[], span: Span, doubted: boolean): Promise<void> {
     try {
       const delivery = await answer;
       this.options.log?.acked(number, doubted ? { ...delivery, inDoubt: true } : delivery);
-      this.#acknowledge(number, slots, segment, delivery);
+      this.#acknowledge(number, slots, span, delivery);
     } catch (error) {
       if (this.#failure === undefined) {
         this.#failure = error instanceof Error ? error : new FatalRunError(String(error));
@@ -298,26 +298,26 @@ export class Engine {
     if (this.#inflight === 0) for (const done of this.#drained.splice(0)) done();
   }
 
-  #acknowledge(number: number, slots: Slot[], segment: Segment, delivery: Delivery): void {
+  #acknowledge(number: number, slots: Slot[], span: Span, delivery: Delivery): void {
     const { keys } = this.options;
     for (const rejection of delivery.rejected) {
       const slot = slots[rejection.item];
       if (!slot) continue;
       const { ticket } = slot;
-      segment.rejectLines.push(this.options.describeRejection(ticket, slot.item, rejection.reason, number));
+      span.rejectLines.push(this.options.describeRejection(ticket, slot.item, rejection.reason, number));
       if (ticket.rejected) continue;
       ticket.rejected = true;
-      if (ticket.segment && ticket.fate === keys.sent) {
-        addCount(ticket.segment.counts, keys.sent, -1);
-        addCount(ticket.segment.counts, keys.rejected);
+      if (ticket.span && ticket.fate === keys.sent) {
+        addCount(ticket.span.counts, keys.sent, -1);
+        addCount(ticket.span.counts, keys.rejected);
         ticket.fate = keys.rejected;
       }
     }
-    addCount(segment.counts, 'requests.sent', delivery.httpRequests);
-    addCount(segment.counts, 'requests.retried', delivery.retries);
-    if (delivery.deleted !== undefined) addCount(segment.counts, 'braze.deleted', delivery.deleted);
-    if (delivery.recorded !== undefined) segment.requestLines.push(delivery.recorded);
-    segment.acked = true;
+    addCount(span.counts, 'requests.sent', delivery.httpRequests);
+    addCount(span.counts, 'requests.retried', delivery.retries);
+    if (delivery.deleted !== undefined) addCount(span.counts, 'braze.deleted', delivery.deleted);
+    if (delivery.recorded !== undefined) span.requestLines.push(delivery.recorded);
+    span.acked = true;
     this.#commits.advance();
   }
 
@@ -332,5 +332,5 @@ const noDelivery: Delivery = { rejected: [], httpRequests: 0, retries: 0 };
 
 /** How the acknowledgement side follows a record with objects (see Ticket). */
 function ticketOf(unit: Unit): Ticket {
-  return { file: unit.file, line: unit.line, fate: unit.fate, segment: undefined, rejected: false };
+  return { file: unit.file, line: unit.line, fate: unit.fate, span: undefined, rejected: false };
 }

@@ -17,7 +17,7 @@ import type { Progress } from '../ui/progress.js';
 import type { FateKeys } from '../state/counters.js';
 import { Engine } from './engine.js';
 import { drive, type RunControl, type Source } from './run.js';
-import type { Ticket } from './segment.js';
+import type { Ticket } from './span.js';
 import { DryRunSink, LiveSink, type Sink } from './sink.js';
 
 /** Effects handed in from the edge (style.md habit 7). */

@@ -12,7 +12,7 @@ import type { MappingSettings } from '../transform/types.js';
 
 /**
  * One record planned as far as can be done without knowing the rest of the run: its fate by the
- * mapping (not yet "duplicate": that needs every earlier message ID, see plan-replay.ts), its objects
+ * mapping (not yet "duplicate": that needs every earlier message ID, see dedup.ts), its objects
  * already serialised, its counters, rejects-file line and diff lines. Pure; runs in the planning
  * worker (or on the main thread for stdin).
  */

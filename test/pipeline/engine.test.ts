@@ -114,7 +114,7 @@ describe('Engine batching', () => {
     const units = Array.from({ length: 40 }, (_, i) => unit(i + 1, (i * 7) % 5, i % 6 === 0 ? 'records.skipped.anonymous' : KEYS.sent));
     const runs = [];
     for (const how of ['drive', 'accept'] as const) {
-      const { engine } = make({ sink: new DrySink(), batchSize: 3, segmentRecords: 4 });
+      const { engine } = make({ sink: new DrySink(), batchSize: 3, spanRecords: 4 });
       await feed(engine, units, 0, how);
       await engine.finish();
       runs.push(engine.committed);
@@ -230,7 +230,7 @@ describe('Engine acknowledgement order', () => {
     const expected = {
       'records.read': 4, 'records.sent': 2, 'records.rejected': 1, 'records.skipped.anonymous': 1, 'objects.events': 5, 'dataPoints': 10,
     };
-    // Asked twice with nothing acknowledged: the open segment's counters are not added twice.
+    // Asked twice with nothing acknowledged: the open span's counters are not added twice.
     expect(engine.progress()).toEqual(expected);
     expect(engine.progress()).toEqual(expected);
     const done = engine.finish();
@@ -323,7 +323,7 @@ describe('Engine rejections', () => {
   });
 
   /**
-   * Bug: the cursor of a segment that closes inside a record is built at seal time, before Braze
+   * Bug: the cursor of a span that closes inside a record is built at seal time, before Braze
    * answered the request that holds the record's first objects; a refusal of one of those objects
    * never reaches cursor.skipRejected. A run resumed from that checkpoint counts the record as sent
    * although rejected.ndjson already holds its refused object.
@@ -539,9 +539,9 @@ describe('Engine dry run', () => {
   });
 });
 
-describe('Engine segments', () => {
-  it('sends a partial request after segmentRecords records (N) but not after N - 1', async () => {
-    const { engine, sink } = make({ batchSize: 75, segmentRecords: 3 });
+describe('Engine spans', () => {
+  it('sends a partial request after spanRecords records (N) but not after N - 1', async () => {
+    const { engine, sink } = make({ batchSize: 75, spanRecords: 3 });
     await feed(engine, [unit(1, 1), unit(2, 1)]);
     expect(sink.sent).toHaveLength(0);
     await engine.accept(unit(3, 1), 0, 2, 3);
@@ -552,8 +552,8 @@ describe('Engine segments', () => {
     expect(engine.committed.ids).toBe(3);
   });
 
-  it('commits a segment of records without objects after segmentRecords records', async () => {
-    const { engine, commits } = make({ segmentRecords: 3 });
+  it('commits a span of records without objects after spanRecords records', async () => {
+    const { engine, commits } = make({ spanRecords: 3 });
     const skipped = (line: number) => unit(line, 0, 'records.skipped.filtered');
     await feed(engine, [skipped(1), skipped(2)]);
     expect(commits()).toBe(0);
@@ -564,10 +564,10 @@ describe('Engine segments', () => {
     expect(engine.committed.counts).toEqual({ 'records.read': 3, 'records.skipped.filtered': 3 });
   });
 
-  it('holds back a closed empty segment until the request before it is acknowledged', async () => {
-    const { engine, sink } = make({ batchSize: 1, segmentRecords: 2 });
+  it('holds back a closed empty span until the request before it is acknowledged', async () => {
+    const { engine, sink } = make({ batchSize: 1, spanRecords: 2 });
     const skipped = (line: number) => unit(line, 0, 'records.skipped.filtered');
-    // Records 1-2 close a segment with request 1; records 3-4 have no objects and close an empty one.
+    // Records 1-2 close a span with request 1; records 3-4 have no objects and close an empty one.
     await feed(engine, [unit(1, 1), skipped(2), skipped(3), skipped(4)]);
     expect(sink.values()).toEqual([['1.0']]);
     expect(engine.committed.cursor).toEqual(START);

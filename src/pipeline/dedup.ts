@@ -9,13 +9,13 @@ import type { Planned } from './plan-record.js';
  * the whole run (mapping.md §1: after "malformed", before every other fate), then the diff counts of
  * the records that are not duplicates. Turns a Planned record into the engine's Unit.
  */
-export class ReplayCompleter {
+export class Deduplicator {
   constructor(
     private readonly ids: IdJournal,
     private readonly diff: DiffCollector | undefined,
   ) {}
 
-  complete(p: Planned): Unit {
+  check(p: Planned): Unit {
     const { file, line, end } = p;
     if (p.hash !== undefined && !this.ids.add(p.hash[0], p.hash[1])) {
       if (this.diff) {

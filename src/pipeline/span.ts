@@ -10,37 +10,37 @@ export interface Ticket {
   readonly line: number;
   /** The counter the record's fate went to (or will go to). */
   fate: Fate;
-  /** Set once the record was counted, to the segment that holds its count. */
-  segment: Segment | undefined;
+  /** Set once the record was counted, to the span that holds its count. */
+  span: Span | undefined;
   /** True once any of its objects was refused (locally or by Braze). */
   rejected: boolean;
 }
 
 /**
  * The work between two resume points: the records counted since the previous one (their counter
- * deltas and rejects-file lines) and the request that closed it. Segments commit strictly in order,
+ * deltas and rejects-file lines) and the request that closed it. Spans commit strictly in order,
  * each only once its request (and every earlier one) is acknowledged, so what a checkpoint says was
  * done is always contiguous from the start (style.md habit 5; Vector's ordered finaliser).
  */
-export class Segment {
+export class Span {
   /** The report's counters; those counted per record wait in `tally` until fold(). */
   readonly counts: Counts = {};
   readonly tally = new Tally();
   readonly rejectLines: string[] = [];
   readonly requestLines: string[] = [];
   records = 0;
-  /** Set when the segment is closed. */
+  /** Set when the span is closed. */
   cursor: Cursor | undefined;
   ids = 0;
   nextRequest = 0;
   acked = false;
   /**
-   * The record whose objects straddle this segment's end (its first objects are in this segment's
+   * The record whose objects straddle this span's end (its first objects are in this span's
    * request): if Braze refuses one of them, the resume point must say so (cursor.skipRejected).
    */
   spanning: Ticket | undefined;
 
-  /** Moves the per-record counters into `counts` (when the segment is closed, and for progress). */
+  /** Moves the per-record counters into `counts` (when the span is closed, and for progress). */
   fold(readKey: FateKeys['read']): void {
     const t = this.tally;
     if (t.read > 0) addCount(this.counts, readKey, t.read);
