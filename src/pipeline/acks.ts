@@ -1,4 +1,5 @@
 import type { Cursor } from '../state/checkpoint.js';
+import type { Marks } from '../state/run-memory.js';
 import { addCounts, type Counts } from '../state/counters.js';
 import type { Span } from './span.js';
 
@@ -6,7 +7,7 @@ import type { Span } from './span.js';
 export interface Committed {
   cursor: Cursor;
   nextRequest: number;
-  ids: number;
+  memory: Marks;
   readonly counts: Counts;
   readonly rejectLines: string[];
   readonly requestLines: string[];
@@ -43,7 +44,7 @@ export class OrderedCommits {
       // objects is known: a resumed run must count that record as rejected.
       const cursor = span.cursor!;
       c.cursor = span.spanning?.rejected && !cursor.skipRejected ? { ...cursor, skipRejected: true } : cursor;
-      c.ids = span.ids;
+      c.memory = span.memory!;
       c.nextRequest = span.nextRequest;
       moved = true;
     }

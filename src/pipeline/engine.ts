@@ -2,6 +2,7 @@ import type { BrazePath, Delivery, PlannedRequest, RequestItem } from '../braze/
 import { FatalRunError } from '../errors.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { RequestHistory, RequestLog } from '../state/request-log.js';
+import type { Marks, MarkSource } from '../state/run-memory.js';
 import { OrderedCommits, type Committed } from './acks.js';
 import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
 import { Span, type Ticket } from './span.js';
@@ -38,8 +39,10 @@ export interface EngineOptions {
   readonly onCommit: () => void;
   /** Called once, when a request fails for good (the run must stop; see `failure`). */
   readonly onFailure?: () => void;
-  /** Where the run resumes: the cursor, the request numbering, the journal size and the counters so far. */
-  readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly ids?: number; readonly counts?: Counts };
+  /** The run's memories: a span closing after a record takes their mark (see accept for one closing inside). */
+  readonly memory: MarkSource;
+  /** Where the run resumes: the cursor, the request numbering, the memories' marks and the counters so far. */
+  readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly memory: Marks; readonly counts?: Counts };
   /** Records after which a span is closed even without a full request (bounds memory). */
   readonly spanRecords?: number;
   /** Lines of a rejected object for the rejects file. */
@@ -68,17 +71,16 @@ export class Engine {
   #drained: Array<() => void> = [];
   #failure: unknown;
   #position: { fileIndex: number; line: number; offset: number };
-  #idsAfterLast = 0;
   #skip: { items: number; rejected: boolean };
   readonly #spanRecords: number;
 
   constructor(private readonly options: EngineOptions) {
-    const { cursor, nextRequest, ids = 0, counts = {} } = options.start;
+    const { cursor, nextRequest, memory, counts = {} } = options.start;
     this.#nextRequest = nextRequest;
     this.#position = { fileIndex: cursor.fileIndex, line: cursor.line, offset: cursor.offset };
     this.#skip = { items: cursor.skipItems, rejected: cursor.skipRejected };
     this.#spanRecords = options.spanRecords ?? 10_000;
-    this.#commits = new OrderedCommits({ cursor, nextRequest, ids, counts: { ...counts }, rejectLines: [], requestLines: [] }, options.onCommit);
+    this.#commits = new OrderedCommits({ cursor, nextRequest, memory, counts: { ...counts }, rejectLines: [], requestLines: [] }, options.onCommit);
   }
 
   /** Everything committed so far: what the checkpoint records. */
@@ -97,11 +99,11 @@ export class Engine {
   }
 
   /**
-   * Takes one record. `idsBefore`/`idsAfter` are the de-duplication journal's size before and after
-   * this record was planned (a resume point inside the record must not count the record's own ID).
+   * Takes one record. `before`: the memories' marks before this record was planned (a resume point
+   * inside the record must not remember the record itself, e.g. its message ID).
    */
-  async accept(unit: Unit, fileIndex: number, idsBefore: number, idsAfter: number): Promise<void> {
-    if (this.#admits(unit)) return this.#take(unit, fileIndex, idsAfter);
+  async accept(unit: Unit, fileIndex: number, before: Marks): Promise<void> {
+    if (this.#admits(unit)) return this.#take(unit, fileIndex);
     let items = unit.items;
     let ticket: Ticket | undefined;
     if (items.length > 0) {
@@ -113,13 +115,13 @@ export class Engine {
       for (let i = 0; i < items.length; i++) {
         if (this.#batch.length >= this.options.batchSize) {
           const done = unit.items.length - items.length + i;
-          await this.#seal({ ...this.#position, skipItems: done, skipRejected: ticket.rejected }, idsBefore, ticket);
+          await this.#seal({ ...this.#position, skipItems: done, skipRejected: ticket.rejected }, before, ticket);
         }
         this.#batch.push({ item: items[i]!, ticket });
       }
     }
     this.#skip = { items: 0, rejected: false };
-    this.#taken(unit, ticket, fileIndex, idsAfter);
+    this.#taken(unit, ticket, fileIndex);
     if (this.#open.records >= this.#spanRecords) await this.#closeIfLarge();
   }
 
@@ -128,9 +130,9 @@ export class Engine {
    * returns true; returns false, having done nothing, when accept() must be awaited instead. Spares
    * the hot path an async call per record.
    */
-  acceptNow(unit: Unit, fileIndex: number, idsAfter: number): boolean {
+  acceptNow(unit: Unit, fileIndex: number): boolean {
     if (!this.#admits(unit)) return false;
-    this.#take(unit, fileIndex, idsAfter);
+    this.#take(unit, fileIndex);
     return true;
   }
 
@@ -146,44 +148,42 @@ export class Engine {
   }
 
   /** Takes an admitted record: its objects join the batch whole. */
-  #take(unit: Unit, fileIndex: number, idsAfter: number): void {
+  #take(unit: Unit, fileIndex: number): void {
     const n = unit.items.length;
     let ticket: Ticket | undefined;
     if (n > 0) {
       ticket = ticketOf(unit);
       for (let i = 0; i < n; i++) this.#batch.push({ item: unit.items[i]!, ticket });
     }
-    this.#taken(unit, ticket, fileIndex, idsAfter);
+    this.#taken(unit, ticket, fileIndex);
   }
 
   /** Counts a record whose items are batched and moves the resume position past it. */
-  #taken(unit: Unit, ticket: Ticket | undefined, fileIndex: number, idsAfter: number): void {
+  #taken(unit: Unit, ticket: Ticket | undefined, fileIndex: number): void {
     this.#count(unit, ticket);
     const position = this.#position;
     position.fileIndex = fileIndex;
     position.line = unit.line;
     position.offset = unit.end;
-    this.#idsAfterLast = idsAfter;
     this.#open.records++;
   }
 
   /** Called after the last record of a file: the resume point moves to the next file. */
-  async endFile(fileIndex: number, ids: number): Promise<void> {
+  async endFile(fileIndex: number): Promise<void> {
     this.#position = { fileIndex: fileIndex + 1, line: 0, offset: 0 };
-    this.#idsAfterLast = ids;
     await this.#closeIfLarge();
   }
 
   /** Closes a span after many records without a full request (memory and checkpoint progress). */
   async #closeIfLarge(): Promise<void> {
     if (this.#open.records < this.#spanRecords) return;
-    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.#idsAfterLast);
+    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.options.memory.mark());
     else this.#closeEmpty();
   }
 
   /** Sends what is left and waits for every request to be acknowledged. */
   async finish(): Promise<void> {
-    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.#idsAfterLast);
+    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.options.memory.mark());
     else this.#closeEmpty();
     await this.drain();
   }
@@ -220,27 +220,27 @@ export class Engine {
   }
 
   #closeEmpty(): void {
-    const span = this.#close(this.#cursorHere(), this.#idsAfterLast);
+    const span = this.#close(this.#cursorHere(), this.options.memory.mark());
     span.acked = true;
     this.#commits.advance();
   }
 
-  #close(cursor: Cursor, ids: number): Span {
+  #close(cursor: Cursor, memory: Marks): Span {
     const span = this.#open;
     span.fold(this.options.keys.read);
     span.cursor = cursor;
-    span.ids = ids;
+    span.memory = memory;
     span.nextRequest = this.#nextRequest;
     this.#commits.push(span);
     this.#open = new Span();
     return span;
   }
 
-  async #seal(cursor: Cursor, ids: number, spanning?: Ticket): Promise<void> {
+  async #seal(cursor: Cursor, memory: Marks, spanning?: Ticket): Promise<void> {
     const number = this.#nextRequest++;
     const slots = this.#batch;
     this.#batch = [];
-    const span = this.#close(cursor, ids);
+    const span = this.#close(cursor, memory);
     span.spanning = spanning;
     const request: PlannedRequest = { path: this.options.path, items: slots.map((s) => s.item) };
     const { history, inDoubt } = this.options;

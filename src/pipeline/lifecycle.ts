@@ -106,7 +106,8 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     inDoubt: config.inDoubt,
     history: state.history,
     log: state.log,
-    start: { cursor: state.cursor, nextRequest: state.resumed?.nextRequest ?? 1, ids: state.resumed?.ids, counts: state.resumed?.counts },
+    memory: state.memory,
+    start: { cursor: state.cursor, nextRequest: state.resumed?.nextRequest ?? 1, memory: state.memory.mark(), counts: state.resumed?.counts },
     describeRejection,
     // A request that failed for good stops reading even while it waits for input (stdin).
     onFailure: wakeReading,
@@ -140,7 +141,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   let crash: unknown;
   const source = plan.makeSource(state);
   try {
-    outcome = await drive(source, engine, state.ids, state.cursor, control);
+    outcome = await drive(source, engine, state.memory, state.cursor, control);
   } catch (error) {
     if (engine.failure === undefined) crash = error;
     outcome = 'stopped';

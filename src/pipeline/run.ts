@@ -1,7 +1,7 @@
 import { closeLater } from '../input/read-ahead.js';
 import type { InputFile, ReadStart } from '../input/types.js';
 import type { Cursor } from '../state/checkpoint.js';
-import type { IdJournal } from '../state/id-journal.js';
+import type { MarkSource } from '../state/run-memory.js';
 import type { Engine, Unit } from './engine.js';
 
 /** How a command reads and plans its inputs (replay: Segment messages; delete: IDs). */
@@ -32,7 +32,7 @@ const INTERRUPTED: unique symbol = Symbol('interrupted');
  * Returns 'done' when all inputs were read and every request acknowledged, 'stopped' when the stop
  * flag or a request failure ended reading early (the caller then drains and saves).
  */
-export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal, from: Cursor, stop: RunControl): Promise<'done' | 'stopped'> {
+export async function drive<T>(source: Source<T>, engine: Engine, memory: MarkSource, from: Cursor, stop: RunControl): Promise<'done' | 'stopped'> {
   for (let index = from.fileIndex; index < source.files.length; index++) {
     const file = source.files[index]!;
     const start = index === from.fileIndex && from.line > 0 ? { line: from.line, offset: from.offset } : undefined;
@@ -45,16 +45,16 @@ export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal
       }
       if (next.done) break;
       for (const item of next.value) {
-        const before = ids.count;
+        const before = memory.mark();
         const unit = source.plan(item);
-        if (!engine.acceptNow(unit, index, ids.count)) await engine.accept(unit, index, before, ids.count);
+        if (!engine.acceptNow(unit, index)) await engine.accept(unit, index, before);
         if (stop.stopped || engine.failure !== undefined) {
           await chunks.return?.(undefined);
           return 'stopped';
         }
       }
     }
-    await engine.endFile(index, ids.count);
+    await engine.endFile(index);
     stop.filesDone = index + 1;
     if (stop.stopped || engine.failure !== undefined) return 'stopped';
   }

@@ -1,4 +1,5 @@
 import type { Cursor } from '../state/checkpoint.js';
+import type { Marks } from '../state/run-memory.js';
 import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
 
 /**
@@ -31,7 +32,8 @@ export class Span {
   records = 0;
   /** Set when the span is closed. */
   cursor: Cursor | undefined;
-  ids = 0;
+  /** The run's memories at `cursor` (set when the span is closed). */
+  memory: Marks | undefined;
   nextRequest = 0;
   acked = false;
   /**

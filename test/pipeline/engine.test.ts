@@ -5,6 +5,34 @@ import { Engine, type EngineOptions, type Unit } from '../../src/pipeline/engine
 import { DryRunSink, type Sink } from '../../src/pipeline/sink.js';
 import { START, type Cursor } from '../../src/state/checkpoint.js';
 import type { LoggedAck } from '../../src/state/request-log.js';
+import type { Marks, MarkSource } from '../../src/state/run-memory.js';
+
+/** The memories' marks when the journal holds `n` IDs. */
+const ids = (n: number): Marks => ({ dedup: { count: n } });
+
+/** A run memory that remembers one ID per record, as the de-duplication journal does for unique IDs. */
+class Journal implements MarkSource {
+  count = 0;
+  mark(): Marks {
+    return ids(this.count);
+  }
+}
+const journals = new WeakMap<Engine, Journal>();
+
+/**
+ * Takes one record as drive() does after planning it: the journal went from `before` to `after` IDs
+ * while the record was planned.
+ */
+function accept(engine: Engine, u: Unit, fileIndex: number, before: number, after: number): Promise<void> {
+  journals.get(engine)!.count = after;
+  return engine.accept(u, fileIndex, ids(before));
+}
+
+/** The end of a file, with the journal holding `n` IDs. */
+function endFile(engine: Engine, fileIndex: number, n: number): Promise<void> {
+  journals.get(engine)!.count = n;
+  return engine.endFile(fileIndex);
+}
 
 const KEYS = { read: 'records.read', sent: 'records.sent', rejected: 'records.rejected' } as const;
 
@@ -73,7 +101,9 @@ function history(acked: Array<[number, LoggedAck]> = [], inDoubt: number[] = [])
 function make(options: Partial<EngineOptions> = {}) {
   const sink = options.sink ?? new HandSink();
   let commits = 0;
+  const journal = new Journal();
   const engine = new Engine({
+    memory: journal,
     path: '/users/track',
     batchSize: 2,
     concurrency: 8,
@@ -83,10 +113,11 @@ function make(options: Partial<EngineOptions> = {}) {
     history: history(),
     log: undefined,
     onCommit: () => commits++,
-    start: { cursor: START, nextRequest: 1 },
+    start: { cursor: START, nextRequest: 1, memory: ids(0) },
     describeRejection: (ticket, item, reason, request) => JSON.stringify({ line: ticket.line, value: item.value, reason, request }),
     ...options,
   });
+  journals.set(engine, journal);
   return { engine, sink: sink as HandSink, commits: () => commits };
 }
 
@@ -96,8 +127,9 @@ function make(options: Partial<EngineOptions> = {}) {
  */
 async function feed(engine: Engine, units: Unit[], firstIds = 0, how: 'drive' | 'accept' = 'drive'): Promise<void> {
   for (const [i, u] of units.entries()) {
-    if (how === 'drive' && engine.acceptNow(u, 0, firstIds + i + 1)) continue;
-    await engine.accept(u, 0, firstIds + i, firstIds + i + 1);
+    journals.get(engine)!.count = firstIds + i + 1;
+    if (how === 'drive' && engine.acceptNow(u, 0)) continue;
+    await accept(engine, u, 0, firstIds + i, firstIds + i + 1);
   }
 }
 
@@ -166,14 +198,14 @@ describe('Engine batching', () => {
 
   it('splits a record whose objects span two requests and resumes inside it', async () => {
     const { engine, sink } = make({ batchSize: 2 });
-    await engine.accept(unit(1, 1), 0, 0, 1);
-    await engine.accept(unit(2, 3), 0, 1, 2);
+    await accept(engine, unit(1, 1), 0, 0, 1);
+    await accept(engine, unit(2, 3), 0, 1, 2);
     expect(sink.values()).toEqual([['1.0', '2.0']]);
     sink.ack(1);
     await settle();
     // The first object of record 2 is done; its own ID (ids 1 -> 2) is not yet counted.
     expect(engine.committed.cursor).toEqual(cursor(1, 1, false));
-    expect(engine.committed.ids).toBe(1);
+    expect(engine.committed.memory).toEqual(ids(1));
     expect(engine.committed.nextRequest).toBe(2);
     expect(engine.committed.counts['records.read']).toBe(1);
 
@@ -182,19 +214,19 @@ describe('Engine batching', () => {
     await done;
     expect(sink.values()[1]).toEqual(['2.1', '2.2']);
     expect(engine.committed.cursor).toEqual(cursor(2));
-    expect(engine.committed.ids).toBe(2);
+    expect(engine.committed.memory).toEqual(ids(2));
     expect(engine.committed.counts).toMatchObject({ 'records.read': 2, 'records.sent': 2, 'requests.sent': 2 });
   });
 
   it('moves the resume point to the next file after endFile', async () => {
     const { engine, sink } = make({ batchSize: 1 });
-    await engine.accept(unit(1, 1), 0, 0, 1);
-    await engine.endFile(0, 1);
-    await engine.accept(unit(1, 1, KEYS.sent, 'b.ndjson'), 1, 1, 2);
+    await accept(engine, unit(1, 1), 0, 0, 1);
+    await endFile(engine, 0, 1);
+    await accept(engine, unit(1, 1, KEYS.sent, 'b.ndjson'), 1, 1, 2);
     sink.ack(1);
     await settle();
     expect(engine.committed.cursor).toEqual({ fileIndex: 1, line: 0, offset: 0, skipItems: 0, skipRejected: false });
-    expect(engine.committed.ids).toBe(1);
+    expect(engine.committed.memory).toEqual(ids(1));
   });
 });
 
@@ -218,7 +250,7 @@ describe('Engine acknowledgement order', () => {
     await settle();
     expect(engine.committed.cursor).toEqual(cursor(3));
     expect(engine.committed.nextRequest).toBe(4);
-    expect(engine.committed.ids).toBe(3);
+    expect(engine.committed.memory).toEqual(ids(3));
     expect(engine.committed.counts).toMatchObject({ 'records.read': 3, 'records.sent': 3, 'requests.sent': 3 });
     expect(commits()).toBe(1);
   });
@@ -294,7 +326,7 @@ describe('Engine rejections', () => {
   it('counts a record rejected when the refusal arrives before the record was fully accepted', async () => {
     const { engine, sink } = make({ batchSize: 1, concurrency: 1 });
     let accepted = false;
-    const accepting = engine.accept(unit(1, 3), 0, 0, 1).then(() => (accepted = true));
+    const accepting = accept(engine, unit(1, 3), 0, 0, 1).then(() => (accepted = true));
     await settle();
     // Request 1 holds object 0; request 2 waits for a free slot, so record 1 is not counted yet.
     expect(accepted).toBe(false);
@@ -344,7 +376,7 @@ describe('Engine rejections', () => {
     await settle();
     // The process stops here; the next one starts from what was committed.
     const { cursor: resumeAt, nextRequest } = first.engine.committed;
-    const second = make({ batchSize: 1, start: { cursor: resumeAt, nextRequest } });
+    const second = make({ batchSize: 1, start: { cursor: resumeAt, nextRequest, memory: ids(0) } });
     await feed(second.engine, [unit(1, 2)]);
     const done = second.engine.finish();
     expect(second.sink.values()).toEqual([['1.1']]);
@@ -361,7 +393,7 @@ describe('Engine concurrency', () => {
     expect(sink.sent).toHaveLength(2);
 
     let accepted = false;
-    const fourth = engine.accept(unit(4, 1), 0, 3, 4).then(() => (accepted = true));
+    const fourth = accept(engine, unit(4, 1), 0, 3, 4).then(() => (accepted = true));
     await settle();
     expect(accepted).toBe(false);
     expect(sink.sent).toHaveLength(2);
@@ -478,7 +510,7 @@ describe('Engine resume from the request log', () => {
   });
 
   it('skips the objects before the resume point and keeps the record sent', async () => {
-    const { engine, sink } = make({ batchSize: 5, start: { cursor: cursor(4, 2, false), nextRequest: 3 } });
+    const { engine, sink } = make({ batchSize: 5, start: { cursor: cursor(4, 2, false), nextRequest: 3, memory: ids(0) } });
     await feed(engine, [unit(5, 3), unit(6, 1)]);
     const done = engine.finish();
     expect(sink.values()).toEqual([['5.2', '6.0']]);
@@ -488,7 +520,7 @@ describe('Engine resume from the request log', () => {
   });
 
   it('counts the resumed record rejected when cursor.skipRejected is set', async () => {
-    const { engine, sink } = make({ batchSize: 5, start: { cursor: cursor(4, 1, true), nextRequest: 3 } });
+    const { engine, sink } = make({ batchSize: 5, start: { cursor: cursor(4, 1, true), nextRequest: 3, memory: ids(0) } });
     await feed(engine, [unit(5, 2), unit(6, 1)]);
     const done = engine.finish();
     expect(sink.values()).toEqual([['5.1', '6.0']]);
@@ -498,7 +530,7 @@ describe('Engine resume from the request log', () => {
   });
 
   it('counts the already-sent objects in skipItems when a resumed record is split again', async () => {
-    const { engine, sink } = make({ batchSize: 2, start: { cursor: cursor(4, 1, true), nextRequest: 3 } });
+    const { engine, sink } = make({ batchSize: 2, start: { cursor: cursor(4, 1, true), nextRequest: 3, memory: ids(0) } });
     await feed(engine, [unit(5, 4)]);
     expect(sink.values()).toEqual([['5.1', '5.2']]);
     sink.ack(1);
@@ -544,12 +576,12 @@ describe('Engine spans', () => {
     const { engine, sink } = make({ batchSize: 75, spanRecords: 3 });
     await feed(engine, [unit(1, 1), unit(2, 1)]);
     expect(sink.sent).toHaveLength(0);
-    await engine.accept(unit(3, 1), 0, 2, 3);
+    await accept(engine, unit(3, 1), 0, 2, 3);
     expect(sink.values()).toEqual([['1.0', '2.0', '3.0']]);
     sink.ack(1);
     await settle();
     expect(engine.committed.cursor).toEqual(cursor(3));
-    expect(engine.committed.ids).toBe(3);
+    expect(engine.committed.memory).toEqual(ids(3));
   });
 
   it('commits a span of records without objects after spanRecords records', async () => {
@@ -558,7 +590,7 @@ describe('Engine spans', () => {
     await feed(engine, [skipped(1), skipped(2)]);
     expect(commits()).toBe(0);
     expect(engine.committed.cursor).toEqual(START);
-    await engine.accept(skipped(3), 0, 2, 3);
+    await accept(engine, skipped(3), 0, 2, 3);
     expect(commits()).toBe(1);
     expect(engine.committed.cursor).toEqual(cursor(3));
     expect(engine.committed.counts).toEqual({ 'records.read': 3, 'records.skipped.filtered': 3 });
@@ -587,7 +619,7 @@ describe('Engine failures', () => {
     sink.sent[0]!.reject(boom);
     await settle();
     expect(engine.failure).toBe(boom);
-    await expect(engine.accept(unit(3, 1), 0, 2, 3)).rejects.toBe(boom);
+    await expect(accept(engine, unit(3, 1), 0, 2, 3)).rejects.toBe(boom);
     expect(sink.sent).toHaveLength(1);
     expect(engine.committed.cursor).toEqual(START);
   });
@@ -597,7 +629,7 @@ describe('Engine failures', () => {
     await feed(engine, [unit(1, 1), unit(2, 1), unit(3, 1)]);
     sink.sent[0]!.reject(new Error('boom'));
     await settle();
-    await expect(engine.accept(unit(4, 1), 0, 3, 4)).resolves.toBeUndefined();
+    await expect(accept(engine, unit(4, 1), 0, 3, 4)).resolves.toBeUndefined();
     expect(engine.failure).toBeInstanceOf(Error);
   });
 
@@ -613,7 +645,7 @@ describe('Engine failures', () => {
   it('throws the failure to an accept waiting for a free slot', async () => {
     const { engine, sink } = make({ batchSize: 1, concurrency: 1 });
     await feed(engine, [unit(1, 1), unit(2, 1)]);
-    const waiting = engine.accept(unit(3, 1), 0, 2, 3);
+    const waiting = accept(engine, unit(3, 1), 0, 2, 3);
     const boom = new Error('401');
     sink.sent[0]!.reject(boom);
     await expect(waiting).rejects.toBe(boom);
