@@ -1,6 +1,6 @@
 import type { DiffCollector } from '../dryrun/diff.js';
 import type { IdJournal } from '../state/id-journal.js';
-import type { Unit } from './engine.js';
+import type { Unit } from './unit.js';
 import { SKIPPED } from '../state/counters.js';
 import type { Planned } from './plan-record.js';
 

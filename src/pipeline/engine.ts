@@ -5,26 +5,10 @@ import type { RequestHistory, RequestLog } from '../state/request-log.js';
 import type { Marks, MarkSource } from '../state/run-memory.js';
 import { OrderedCommits, type Committed } from './acks.js';
 import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
-import { Span, type Ticket } from './span.js';
+import { refuse, Span, type Slot, type Ticket } from './span.js';
+import { InFlight } from './in-flight.js';
 import type { Sink } from './sink.js';
-
-/** One input record after planning: its fate and the request items it contributes. */
-export interface Unit {
-  readonly file: string;
-  readonly line: number;
-  /** Byte offset after the record (resume seeks here in plain NDJSON). */
-  readonly end: number;
-  /** Counter key of the record's fate ('records.sent', 'records.skipped.duplicate', 'ids.deleted', ...). */
-  readonly fate: Fate;
-  readonly items: readonly RequestItem[];
-  /** Objects by kind and Braze data points this record contributes (replay). */
-  readonly attributes?: number;
-  readonly events?: number;
-  readonly purchases?: number;
-  readonly dataPoints?: number;
-  /** A rejects-file line for a record rejected before sending. */
-  readonly rejectLine?: string;
-}
+import type { Unit } from './unit.js';
 
 export interface EngineOptions {
   readonly path: BrazePath;
@@ -49,11 +33,6 @@ export interface EngineOptions {
   readonly describeRejection: (ticket: Ticket, item: RequestItem, reason: string, request: number) => string;
 }
 
-interface Slot {
-  readonly item: RequestItem;
-  readonly ticket: Ticket;
-}
-
 /**
  * Batches units into requests of at most `batchSize` items, sends them through the sink with at
  * most `concurrency` in flight, and commits spans in input order as requests are acknowledged.
@@ -66,9 +45,7 @@ export class Engine {
   #open = new Span();
   #batch: Slot[] = [];
   #nextRequest: number;
-  #inflight = 0;
-  #waiters: Array<() => void> = [];
-  #drained: Array<() => void> = [];
+  readonly #inflight = new InFlight();
   #failure: unknown;
   #position: { fileIndex: number; line: number; offset: number };
   #skip: { items: number; rejected: boolean };
@@ -160,7 +137,7 @@ export class Engine {
 
   /** Counts a record whose items are batched and moves the resume position past it. */
   #taken(unit: Unit, ticket: Ticket | undefined, fileIndex: number): void {
-    this.#count(unit, ticket);
+    this.#open.count(unit, ticket, this.options.keys);
     const position = this.#position;
     position.fileIndex = fileIndex;
     position.line = unit.line;
@@ -189,34 +166,12 @@ export class Engine {
   }
 
   /** Waits until no request is in flight (or `ms` passed); returns how many are still in flight. */
-  async drain(ms?: number): Promise<number> {
-    if (this.#inflight === 0) return 0;
-    await new Promise<void>((resolve) => {
-      this.#drained.push(resolve);
-      if (ms !== undefined) setTimeout(resolve, ms).unref();
-    });
-    return this.#inflight;
+  drain(ms?: number): Promise<number> {
+    return this.#inflight.drain(ms);
   }
 
   #cursorHere(): Cursor {
     return { ...this.#position, skipItems: 0, skipRejected: false };
-  }
-
-  #count(unit: Unit, ticket: Ticket | undefined): void {
-    const tally = this.#open.tally;
-    const { keys } = this.options;
-    tally.read++;
-    const fate = ticket?.rejected && unit.fate === keys.sent ? keys.rejected : unit.fate;
-    tally.fate(fate);
-    if (unit.attributes) tally.attributes += unit.attributes;
-    if (unit.events) tally.events += unit.events;
-    if (unit.purchases) tally.purchases += unit.purchases;
-    if (unit.dataPoints) tally.dataPoints += unit.dataPoints;
-    if (unit.rejectLine !== undefined) this.#open.rejectLines.push(unit.rejectLine);
-    if (ticket) {
-      ticket.fate = fate;
-      ticket.span = this.#open;
-    }
   }
 
   #closeEmpty(): void {
@@ -258,7 +213,8 @@ export class Engine {
       }
     }
     if (this.#failure !== undefined) throw this.#failure;
-    while (this.#inflight >= this.options.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
+    // Not awaited when there is room: the request goes out before accept() returns.
+    while (this.#inflight.count >= this.options.concurrency) await this.#inflight.freed();
     if (this.#failure !== undefined) throw this.#failure;
     this.#send(number, request, slots, span, doubted);
   }
@@ -273,7 +229,7 @@ export class Engine {
     this.options.log?.sent(number);
     const answer = this.options.sink.deliver(request);
     if (!(answer instanceof Promise)) return this.#acknowledge(number, slots, span, answer);
-    this.#inflight++;
+    this.#inflight.add();
     void this.#await(answer, number, request, slots, span, doubted);
   }
 
@@ -288,36 +244,18 @@ export class Engine {
         this.options.onFailure?.();
       }
     } finally {
-      this.#release();
+      this.#inflight.release();
     }
   }
 
-  #release(): void {
-    this.#inflight--;
-    this.#waiters.shift()?.();
-    if (this.#inflight === 0) for (const done of this.#drained.splice(0)) done();
-  }
-
-  #acknowledge(number: number, slots: Slot[], span: Span, delivery: Delivery): void {
-    const { keys } = this.options;
+  #acknowledge(number: number, slots: readonly Slot[], span: Span, delivery: Delivery): void {
     for (const rejection of delivery.rejected) {
       const slot = slots[rejection.item];
       if (!slot) continue;
-      const { ticket } = slot;
-      span.rejectLines.push(this.options.describeRejection(ticket, slot.item, rejection.reason, number));
-      if (ticket.rejected) continue;
-      ticket.rejected = true;
-      if (ticket.span && ticket.fate === keys.sent) {
-        addCount(ticket.span.counts, keys.sent, -1);
-        addCount(ticket.span.counts, keys.rejected);
-        ticket.fate = keys.rejected;
-      }
+      span.rejectLines.push(this.options.describeRejection(slot.ticket, slot.item, rejection.reason, number));
+      refuse(slot.ticket, this.options.keys);
     }
-    addCount(span.counts, 'requests.sent', delivery.httpRequests);
-    addCount(span.counts, 'requests.retried', delivery.retries);
-    if (delivery.deleted !== undefined) addCount(span.counts, 'braze.deleted', delivery.deleted);
-    if (delivery.recorded !== undefined) span.requestLines.push(delivery.recorded);
-    span.acked = true;
+    span.acknowledge(delivery);
     this.#commits.advance();
   }
 

@@ -1,5 +1,7 @@
+import type { Delivery, RequestItem } from '../braze/types.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { Marks } from '../state/run-memory.js';
+import type { Unit } from './unit.js';
 import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
 
 /**
@@ -15,6 +17,23 @@ export interface Ticket {
   span: Span | undefined;
   /** True once any of its objects was refused (locally or by Braze). */
   rejected: boolean;
+}
+
+/** One object in a request, with the record it came from. */
+export interface Slot {
+  readonly item: RequestItem;
+  readonly ticket: Ticket;
+}
+
+/** Braze refused one of the record's objects: a record counted as sent is counted rejected instead. */
+export function refuse(ticket: Ticket, keys: FateKeys): void {
+  if (ticket.rejected) return;
+  ticket.rejected = true;
+  if (ticket.span && ticket.fate === keys.sent) {
+    addCount(ticket.span.counts, keys.sent, -1);
+    addCount(ticket.span.counts, keys.rejected);
+    ticket.fate = keys.rejected;
+  }
 }
 
 /**
@@ -41,6 +60,32 @@ export class Span {
    * request): if Braze refuses one of them, the resume point must say so (cursor.skipRejected).
    */
   spanning: Ticket | undefined;
+
+  /** Counts a record taken into this span; `ticket` follows a record with objects to its acknowledgement. */
+  count(unit: Unit, ticket: Ticket | undefined, keys: FateKeys): void {
+    const tally = this.tally;
+    tally.read++;
+    const fate = ticket?.rejected && unit.fate === keys.sent ? keys.rejected : unit.fate;
+    tally.fate(fate);
+    if (unit.attributes) tally.attributes += unit.attributes;
+    if (unit.events) tally.events += unit.events;
+    if (unit.purchases) tally.purchases += unit.purchases;
+    if (unit.dataPoints) tally.dataPoints += unit.dataPoints;
+    if (unit.rejectLine !== undefined) this.rejectLines.push(unit.rejectLine);
+    if (ticket) {
+      ticket.fate = fate;
+      ticket.span = this;
+    }
+  }
+
+  /** The span's request was acknowledged (its refusals already counted). */
+  acknowledge(delivery: Delivery): void {
+    addCount(this.counts, 'requests.sent', delivery.httpRequests);
+    addCount(this.counts, 'requests.retried', delivery.retries);
+    if (delivery.deleted !== undefined) addCount(this.counts, 'braze.deleted', delivery.deleted);
+    if (delivery.recorded !== undefined) this.requestLines.push(delivery.recorded);
+    this.acked = true;
+  }
 
   /** Moves the per-record counters into `counts` (when the span is closed, and for progress). */
   fold(readKey: FateKeys['read']): void {

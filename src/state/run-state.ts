@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { START, loadCheckpoint, saveCheckpoint, type Checkpoint, type Cursor } from './checkpoint.js';
 import { inputChange, type Fingerprint } from './fingerprint.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { DEDUP, IdJournal, type DedupMark } from './id-journal.js';
+import { listInDoubt } from './in-doubt.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { RequestLog, type RequestHistory } from './request-log.js';
+import type { Report } from './report.js';
 import { settingsHash, type RunIdentity } from './run-key.js';
 import { RunMemories, type Marks } from './run-memory.js';
 
@@ -102,6 +105,12 @@ export class RunState {
       updatedAt: now.toISOString(),
     };
     saveCheckpoint(this.dir, checkpoint);
+  }
+
+  /** Writes how the run ended: report.json, and the requests found in doubt to in-doubt.ndjson. */
+  conclude(report: Report, inDoubt: readonly number[], handling: 'resend' | 'skip'): void {
+    writeFileAtomic(join(this.dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    listInDoubt(join(this.dir, 'in-doubt.ndjson'), inDoubt, handling);
   }
 
   close(): void {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery, ItemRejection, PlannedRequest, RequestItem } from '../../src/braze/types.js';
 import { FatalRunError } from '../../src/errors.js';
-import { Engine, type EngineOptions, type Unit } from '../../src/pipeline/engine.js';
+import { Engine, type EngineOptions } from '../../src/pipeline/engine.js';
+import type { Unit } from '../../src/pipeline/unit.js';
 import { DryRunSink, type Sink } from '../../src/pipeline/sink.js';
 import { START, type Cursor } from '../../src/state/checkpoint.js';
 import type { LoggedAck } from '../../src/state/request-log.js';
