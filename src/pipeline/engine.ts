@@ -201,14 +201,14 @@ export class Engine {
     const { history, inDoubt } = this.options;
     const known = history.acked.get(number);
     if (known) {
-      if (known.inDoubt) this.#countInDoubt(number, span);
+      if (known.inDoubt) this.#countInDoubt(number, span, known.doubts ?? 1);
       return this.#acknowledge(number, slots, span, known);
     }
-    const doubted = history.inDoubt.has(number);
-    if (doubted) {
-      this.#countInDoubt(number, span);
+    const doubts = history.inDoubt.has(number) ? (history.doubts.get(number) ?? 1) : 0;
+    if (doubts > 0) {
+      this.#countInDoubt(number, span, doubts);
       if (inDoubt === 'skip') {
-        this.options.log?.acked(number, { ...noDelivery, inDoubt: true });
+        this.options.log?.acked(number, { ...noDelivery, inDoubt: true, doubts });
         return this.#acknowledge(number, slots, span, noDelivery);
       }
     }
@@ -216,27 +216,28 @@ export class Engine {
     // Not awaited when there is room: the request goes out before accept() returns.
     while (this.#inflight.count >= this.options.concurrency) await this.#inflight.freed();
     if (this.#failure !== undefined) throw this.#failure;
-    this.#send(number, request, slots, span, doubted);
+    this.#send(number, request, slots, span, doubts);
   }
 
-  #countInDoubt(number: number, span: Span): void {
+  /** `doubts`: how many processes died with the request in flight (each may have delivered it). */
+  #countInDoubt(number: number, span: Span, doubts: number): void {
     this.inDoubtRequests.push(number);
-    addCount(span.counts, 'requests.inDoubt');
+    addCount(span.counts, 'requests.inDoubt', doubts);
   }
 
   /** Hands the request to the sink: a recording sink's answer is acknowledged at once. */
-  #send(number: number, request: PlannedRequest, slots: Slot[], span: Span, doubted: boolean): void {
+  #send(number: number, request: PlannedRequest, slots: Slot[], span: Span, doubts: number): void {
     this.options.log?.sent(number);
     const answer = this.options.sink.deliver(request);
     if (!(answer instanceof Promise)) return this.#acknowledge(number, slots, span, answer);
     this.#inflight.add();
-    void this.#await(answer, number, request, slots, span, doubted);
+    void this.#await(answer, number, slots, span, doubts);
   }
 
-  async #await(answer: Promise<Delivery>, number: number, request: PlannedRequest, slots: Slot[], span: Span, doubted: boolean): Promise<void> {
+  async #await(answer: Promise<Delivery>, number: number, slots: Slot[], span: Span, doubts: number): Promise<void> {
     try {
       const delivery = await answer;
-      this.options.log?.acked(number, doubted ? { ...delivery, inDoubt: true } : delivery);
+      this.options.log?.acked(number, doubts > 0 ? { ...delivery, inDoubt: true, doubts } : delivery);
       this.#acknowledge(number, slots, span, delivery);
     } catch (error) {
       if (this.#failure === undefined) {

@@ -56,7 +56,7 @@ export class RunState {
     this.requests = identity.dryRun ? NdjsonWriter.open(join(dir, 'requests.ndjson'), resumed?.requestsBytes ?? 0) : undefined;
     if (identity.dryRun) {
       this.log = undefined;
-      this.history = { acked: new Map(), inDoubt: new Set() };
+      this.history = { acked: new Map(), inDoubt: new Set(), doubts: new Map() };
     } else {
       const opened = RequestLog.open(join(dir, 'requests.log'), resumed?.nextRequest ?? 1);
       this.log = opened.log;

@@ -96,7 +96,7 @@ function unit(line: number, n: number, fate: string = KEYS.sent, file = 'a.ndjso
 }
 
 function history(acked: Array<[number, LoggedAck]> = [], inDoubt: number[] = []) {
-  return { acked: new Map(acked), inDoubt: new Set(inDoubt) };
+  return { acked: new Map(acked), inDoubt: new Set(inDoubt), doubts: new Map(inDoubt.map((n) => [n, 1])) };
 }
 
 function make(options: Partial<EngineOptions> = {}) {
@@ -481,6 +481,17 @@ describe('Engine resume from the request log', () => {
     sink.ackAll();
     await done;
     expect(engine.committed.counts).toMatchObject({ 'requests.inDoubt': 1, 'requests.sent': 2, 'records.sent': 2 });
+    expect(engine.inDoubtRequests).toEqual([1]);
+  });
+
+  it('counts a request in doubt once per process that died with it in flight', async () => {
+    const twice = { ...history([], [1]), doubts: new Map([[1, 2]]) };
+    const { engine, sink } = make({ batchSize: 1, inDoubt: 'resend', history: twice });
+    await feed(engine, [unit(1, 1)]);
+    const done = engine.finish();
+    sink.ackAll();
+    await done;
+    expect(engine.committed.counts).toMatchObject({ 'requests.inDoubt': 2, 'requests.sent': 1 });
     expect(engine.inDoubtRequests).toEqual([1]);
   });
 
