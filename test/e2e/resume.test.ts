@@ -72,18 +72,18 @@ describe('resume after SIGKILL', () => {
     const { url, record, emulator } = await emulate({ failRate: 0.05, resetRate: 0.02, latencyMs: 5 });
     const state = tempDir();
     const random = seeded(42);
-    const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '50', '--concurrency', '6', '--checkpoint-every', '0.1', '--quiet'];
+    const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '100', '--concurrency', '6', '--checkpoint-every', '0.1', '--quiet'];
     let kills = 0;
     let resumedFromCheckpoint = 0;
     let last = { code: null as number | null, stderr: '' };
     for (let run = 0; run < 60; run++) {
       const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
-      if (kills < 12) {
+      if (kills < 10) {
         // Killed on progress seen, not at a time: after some requests reached the emulator, or (every
         // other kill) once this process saved a checkpoint beyond the one it started from.
         const requests = emulator.stats().requests;
         const from = checkpointOf(state)?.at ?? 0;
-        const wanted = requests + 1 + Math.floor(random() * 30);
+        const wanted = requests + 1 + Math.floor(random() * 20);
         const progressed = kills % 2 === 0 ? () => emulator.stats().requests >= wanted : () => (checkpointOf(state)?.at ?? 0) > from;
         if (await unlessExited(done, progressed)) {
           child.kill('SIGKILL');
@@ -103,7 +103,7 @@ describe('resume after SIGKILL', () => {
     }
     expect(last.stderr).not.toMatch(/Internal error/);
     expect(last.code).toBe(0);
-    expect(kills).toBeGreaterThanOrEqual(10);
+    expect(kills).toBeGreaterThanOrEqual(8);
     // Most resumes start from a saved checkpoint, not from the beginning.
     expect(resumedFromCheckpoint).toBeGreaterThanOrEqual(kills / 2);
     const report = readReport(state);
@@ -121,7 +121,7 @@ describe('resume after SIGKILL', () => {
     const dryState = tempDir();
     await runCli(['replay', archive, '--dry-run', '--state', dryState, '--diff', 'none']);
     expect(report.records).toEqual(readReport(dryState).records);
-  });
+   }, 180_000);
 });
 
 describe('interrupt and refusal', () => {
