@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { deleteConfig, replayConfig, type Env, type RawOptions } from './config/options.js';
 import { InterruptedError, ToolError, UsageError } from './errors.js';
-import type { RunDeps } from './pipeline/lifecycle.js';
+import type { RunDeps } from './pipeline/run-plan.js';
 import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
 import { createProgress } from './ui/progress.js';

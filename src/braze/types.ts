@@ -39,4 +39,6 @@ export interface Delivery {
   readonly retries: number;
   /** For users/delete: the sum of `deleted` Braze reported. */
   readonly deleted?: number;
+  /** A recording sink (the dry run): the request's line for requests.ndjson. */
+  readonly recorded?: string;
 }

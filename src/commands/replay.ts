@@ -2,10 +2,12 @@ import type { ReplayConfig } from '../config/options.js';
 import { DiffCollector } from '../dryrun/diff.js';
 import { renderSummary, renderTotals } from '../dryrun/render.js';
 import { discoverInputs, type Discovered } from '../input/discover.js';
-import { execute, type RunDeps } from '../pipeline/lifecycle.js';
+import { execute } from '../pipeline/lifecycle.js';
+import type { RunDeps } from '../pipeline/run-plan.js';
 import type { Planned } from '../pipeline/plan-record.js';
-import { REPLAY_KEYS, ReplayCompleter } from '../pipeline/plan-replay.js';
-import { PlanPool } from '../pipeline/plan-thread.js';
+import { Deduplicator } from '../pipeline/dedup.js';
+import { REPLAY_KEYS } from '../state/counters.js';
+import { PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
@@ -51,7 +53,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       warnings,
       ...watchS3(discovered, deps),
       makeSource: (state) => {
-        const completer = new ReplayCompleter(state.ids, diff);
+        const dedup = new Deduplicator(state.ids, diff);
         const pool = new PlanPool({
           mapping: config.mapping,
           diff: diffMode,
@@ -63,7 +65,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         return {
           files,
           read: (file, _index, start) => pool.read(file, start),
-          plan: (p: Planned) => completer.complete(p),
+          plan: (p: Planned) => dedup.check(p),
           close: () => pool.close(),
         };
       },

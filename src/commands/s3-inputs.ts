@@ -1,7 +1,7 @@
 import type { CommonConfig } from '../config/options.js';
 import type { Discovered } from '../input/discover.js';
 import type { S3Options } from '../input/s3-list.js';
-import type { RunDeps } from '../pipeline/lifecycle.js';
+import type { RunDeps } from '../pipeline/run-plan.js';
 import type { S3Reading } from '../state/report.js';
 
 /** How s3:// inputs are reached and read: --s3-endpoint, and the run's timeout, retries, clock and log. */

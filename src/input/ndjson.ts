@@ -1,26 +1,15 @@
-import { LineSplitter, lineItems } from './lines.js';
+import { LineSplitter } from './lines.js';
 import { describeReadError, type OpenedInput } from './open.js';
 import type { InputItem, MalformedItem, ReadStart } from './types.js';
 
-export { CHUNK_ITEMS } from './lines.js';
+/**
+ * NDJSON (one JSON value a line: the Segment archive format): where reading resumes, how a line
+ * becomes an item, and the item a read error ends with. The read loop is line-batches.ts (lines go to
+ * the planning workers as bytes, and are parsed there with parseLine); delete's ID lists use lines.ts.
+ */
+
 /** Raw text kept on a malformed item (types.ts). */
 export const RAW_LIMIT = 1000;
-
-/**
- * Reads NDJSON (one JSON value a line: the Segment archive format). Blank lines are not records. On
- * resume, numbering and skipping follow resumeSplitter. One synchronous pass per chunk, no per-line
- * promise. (Replay's planning pool splits NDJSON itself, as bytes for its workers, with the same
- * splitter, parseLine and readFailure.)
- */
-export async function* readNdjson(
-  opened: OpenedInput,
-  file: string,
-  start?: ReadStart,
-): AsyncGenerator<InputItem[]> {
-  const splitter = resumeSplitter(opened, start);
-  const toItem = (text: string, line: number, end: number) => parseLine(file, text, line, end);
-  yield* lineItems(opened.bytes, splitter, toItem, (line, end, error) => readFailure(file, line, end, error));
-}
 
 /**
  * The line splitter for an opened NDJSON input: a seeked stream (`startOffset` > 0) is numbered from

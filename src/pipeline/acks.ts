@@ -1,60 +1,60 @@
 import type { Cursor } from '../state/checkpoint.js';
-import { addCount, type Counts, type Segment } from './segment.js';
+import type { Marks } from '../state/run-memory.js';
+import { addCounts, type Counts } from '../state/counters.js';
+import type { Span } from './span.js';
 
 /** The state a checkpoint records: everything committed so far. */
 export interface Committed {
   cursor: Cursor;
   nextRequest: number;
-  ids: number;
+  memory: Marks;
   readonly counts: Counts;
   readonly rejectLines: string[];
   readonly requestLines: string[];
 }
 
 /**
- * Ordered acknowledgement (Vector's ordered finaliser): closed segments wait here in input order and
+ * Ordered acknowledgement (Vector's ordered finaliser): closed spans wait here in input order and
  * are committed only from the front, once acknowledged, so what is committed is always a contiguous
  * prefix of the input however the requests complete.
  */
 export class OrderedCommits {
-  readonly #waiting: Segment[] = [];
+  readonly #waiting: Span[] = [];
 
   constructor(
     readonly committed: Committed,
     private readonly onCommit: () => void,
   ) {}
 
-  /** A closed segment, in input order. */
-  push(segment: Segment): void {
-    this.#waiting.push(segment);
+  /** A closed span, in input order. */
+  push(span: Span): void {
+    this.#waiting.push(span);
   }
 
-  /** Commits every acknowledged segment at the front; tells the caller when anything moved. */
+  /** Commits every acknowledged span at the front; tells the caller when anything moved. */
   advance(): void {
     let moved = false;
     while (this.#waiting[0]?.acked) {
-      const segment = this.#waiting.shift()!;
+      const span = this.#waiting.shift()!;
       const c = this.committed;
-      for (const key in segment.counts) addCount(c.counts, key, segment.counts[key]);
-      c.rejectLines.push(...segment.rejectLines);
-      c.requestLines.push(...segment.requestLines);
+      addCounts(c.counts, span.counts);
+      c.rejectLines.push(...span.rejectLines);
+      c.requestLines.push(...span.requestLines);
       // Every earlier request is acknowledged now, so a refusal of the spanning record's first
       // objects is known: a resumed run must count that record as rejected.
-      const cursor = segment.cursor!;
-      c.cursor = segment.spanning?.rejected && !cursor.skipRejected ? { ...cursor, skipRejected: true } : cursor;
-      c.ids = segment.ids;
-      c.nextRequest = segment.nextRequest;
+      const cursor = span.cursor!;
+      c.cursor = span.spanning?.rejected && !cursor.skipRejected ? { ...cursor, skipRejected: true } : cursor;
+      c.memory = span.memory!;
+      c.nextRequest = span.nextRequest;
       moved = true;
     }
     if (moved) this.onCommit();
   }
 
-  /** Committed counters plus those still waiting (and the open segment's): for progress only. */
-  counts(open: Segment): Counts {
+  /** Committed counters plus those still waiting (and the open span's): for progress only. */
+  counts(open: Span): Counts {
     const all: Counts = { ...this.committed.counts };
-    for (const segment of [...this.#waiting, open]) {
-      for (const key in segment.counts) addCount(all, key, segment.counts[key]);
-    }
+    for (const span of [...this.#waiting, open]) addCounts(all, span.counts);
     return all;
   }
 }

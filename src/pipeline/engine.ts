@@ -1,36 +1,14 @@
 import type { BrazePath, Delivery, PlannedRequest, RequestItem } from '../braze/types.js';
-import { requestLine } from '../braze/body.js';
 import { FatalRunError } from '../errors.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { RequestHistory, RequestLog } from '../state/request-log.js';
+import type { Marks, MarkSource } from '../state/run-memory.js';
 import { OrderedCommits, type Committed } from './acks.js';
-import { addCount, Segment, type Counts, type Ticket } from './segment.js';
-import type { DeliveringSink, Sink } from './sink.js';
-
-/** One input record after planning: its fate and the request items it contributes. */
-export interface Unit {
-  readonly file: string;
-  readonly line: number;
-  /** Byte offset after the record (resume seeks here in plain NDJSON). */
-  readonly end: number;
-  /** Counter key of the record's fate ('records.sent', 'records.skipped.duplicate', 'ids.deleted', ...). */
-  readonly fate: string;
-  readonly items: readonly RequestItem[];
-  /** Objects by kind and Braze data points this record contributes (replay). */
-  readonly attributes?: number;
-  readonly events?: number;
-  readonly purchases?: number;
-  readonly dataPoints?: number;
-  /** A rejects-file line for a record rejected before sending. */
-  readonly rejectLine?: string;
-}
-
-/** The counter keys whose meaning the engine needs. */
-export interface FateKeys {
-  readonly read: string;
-  readonly sent: string;
-  readonly rejected: string;
-}
+import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
+import { refuse, Span, type Slot, type Ticket } from './span.js';
+import { InFlight } from './in-flight.js';
+import type { Sink } from './sink.js';
+import type { Unit } from './unit.js';
 
 export interface EngineOptions {
   readonly path: BrazePath;
@@ -41,51 +19,45 @@ export interface EngineOptions {
   readonly inDoubt: 'resend' | 'skip';
   readonly history: RequestHistory;
   readonly log: RequestLog | undefined;
-  /** Called when segments were committed (the caller saves the checkpoint, throttled). */
+  /** Called when spans were committed (the caller saves the checkpoint, throttled). */
   readonly onCommit: () => void;
   /** Called once, when a request fails for good (the run must stop; see `failure`). */
   readonly onFailure?: () => void;
-  /** Where the run resumes: the cursor, the request numbering, the journal size and the counters so far. */
-  readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly ids?: number; readonly counts?: Counts };
-  /** Records after which a segment is closed even without a full request (bounds memory). */
-  readonly segmentRecords?: number;
+  /** The run's memories: a span closing after a record takes their mark (see accept for one closing inside). */
+  readonly memory: MarkSource;
+  /** Where the run resumes: the cursor, the request numbering, the memories' marks and the counters so far. */
+  readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly memory: Marks; readonly counts?: Counts };
+  /** Records after which a span is closed even without a full request (bounds memory). */
+  readonly spanRecords?: number;
   /** Lines of a rejected object for the rejects file. */
   readonly describeRejection: (ticket: Ticket, item: RequestItem, reason: string, request: number) => string;
 }
 
-interface Slot {
-  readonly item: RequestItem;
-  readonly ticket: Ticket;
-}
-
 /**
  * Batches units into requests of at most `batchSize` items, sends them through the sink with at
- * most `concurrency` in flight, and commits segments in input order as requests are acknowledged.
+ * most `concurrency` in flight, and commits spans in input order as requests are acknowledged.
  * Resume: requests the log shows as acknowledged are not sent again; requests it shows in flight
  * are in doubt (sent again, or skipped with --in-doubt skip), and counted.
  */
 export class Engine {
   readonly inDoubtRequests: number[] = [];
   readonly #commits: OrderedCommits;
-  #open = new Segment();
+  #open = new Span();
   #batch: Slot[] = [];
   #nextRequest: number;
-  #inflight = 0;
-  #waiters: Array<() => void> = [];
-  #drained: Array<() => void> = [];
+  readonly #inflight = new InFlight();
   #failure: unknown;
   #position: { fileIndex: number; line: number; offset: number };
-  #idsAfterLast = 0;
   #skip: { items: number; rejected: boolean };
-  readonly #segmentRecords: number;
+  readonly #spanRecords: number;
 
   constructor(private readonly options: EngineOptions) {
-    const { cursor, nextRequest, ids = 0, counts = {} } = options.start;
+    const { cursor, nextRequest, memory, counts = {} } = options.start;
     this.#nextRequest = nextRequest;
     this.#position = { fileIndex: cursor.fileIndex, line: cursor.line, offset: cursor.offset };
     this.#skip = { items: cursor.skipItems, rejected: cursor.skipRejected };
-    this.#segmentRecords = options.segmentRecords ?? 10_000;
-    this.#commits = new OrderedCommits({ cursor, nextRequest, ids, counts: { ...counts }, rejectLines: [], requestLines: [] }, options.onCommit);
+    this.#spanRecords = options.spanRecords ?? 10_000;
+    this.#commits = new OrderedCommits({ cursor, nextRequest, memory, counts: { ...counts }, rejectLines: [], requestLines: [] }, options.onCommit);
   }
 
   /** Everything committed so far: what the checkpoint records. */
@@ -104,10 +76,11 @@ export class Engine {
   }
 
   /**
-   * Takes one record. `idsBefore`/`idsAfter` are the de-duplication journal's size before and after
-   * this record was planned (a resume point inside the record must not count the record's own ID).
+   * Takes one record. `before`: the memories' marks before this record was planned (a resume point
+   * inside the record must not remember the record itself, e.g. its message ID).
    */
-  async accept(unit: Unit, fileIndex: number, idsBefore: number, idsAfter: number): Promise<void> {
+  async accept(unit: Unit, fileIndex: number, before: Marks): Promise<void> {
+    if (this.#admits(unit)) return this.#take(unit, fileIndex);
     let items = unit.items;
     let ticket: Ticket | undefined;
     if (items.length > 0) {
@@ -119,196 +92,171 @@ export class Engine {
       for (let i = 0; i < items.length; i++) {
         if (this.#batch.length >= this.options.batchSize) {
           const done = unit.items.length - items.length + i;
-          await this.#seal({ ...this.#position, skipItems: done, skipRejected: ticket.rejected }, idsBefore, ticket);
+          await this.#seal({ ...this.#position, skipItems: done, skipRejected: ticket.rejected }, before, ticket);
         }
         this.#batch.push({ item: items[i]!, ticket });
       }
     }
     this.#skip = { items: 0, rejected: false };
-    this.#taken(unit, ticket, fileIndex, idsAfter);
-    if (this.#open.records >= this.#segmentRecords) await this.#closeIfLarge();
+    this.#taken(unit, ticket, fileIndex);
+    if (this.#open.records >= this.#spanRecords) await this.#closeIfLarge();
   }
 
   /**
-   * Takes one record at once, when that seals no request and closes no segment (nearly always), and
+   * Takes one record at once, when that seals no request and closes no span (nearly always), and
    * returns true; returns false, having done nothing, when accept() must be awaited instead. Spares
    * the hot path an async call per record.
    */
-  acceptNow(unit: Unit, fileIndex: number, idsAfter: number): boolean {
-    const n = unit.items.length;
+  acceptNow(unit: Unit, fileIndex: number): boolean {
+    if (!this.#admits(unit)) return false;
+    this.#take(unit, fileIndex);
+    return true;
+  }
+
+  /**
+   * The one admission check: a record is taken at once when it seals no request and closes no span
+   * (no objects of a resumed record to skip, room in the batch, the span not full).
+   */
+  #admits(unit: Unit): boolean {
     const skip = this.#skip;
-    if (skip.items > 0 || skip.rejected || this.#batch.length + n > this.options.batchSize) return false;
-    if (this.#open.records + 1 >= this.#segmentRecords) return false;
+    if (skip.items > 0 || skip.rejected) return false;
+    if (this.#batch.length + unit.items.length > this.options.batchSize) return false;
+    return this.#open.records + 1 < this.#spanRecords;
+  }
+
+  /** Takes an admitted record: its objects join the batch whole. */
+  #take(unit: Unit, fileIndex: number): void {
+    const n = unit.items.length;
     let ticket: Ticket | undefined;
     if (n > 0) {
       ticket = ticketOf(unit);
       for (let i = 0; i < n; i++) this.#batch.push({ item: unit.items[i]!, ticket });
     }
-    this.#taken(unit, ticket, fileIndex, idsAfter);
-    return true;
+    this.#taken(unit, ticket, fileIndex);
   }
 
   /** Counts a record whose items are batched and moves the resume position past it. */
-  #taken(unit: Unit, ticket: Ticket | undefined, fileIndex: number, idsAfter: number): void {
-    this.#count(unit, ticket);
+  #taken(unit: Unit, ticket: Ticket | undefined, fileIndex: number): void {
+    this.#open.count(unit, ticket, this.options.keys);
     const position = this.#position;
     position.fileIndex = fileIndex;
     position.line = unit.line;
     position.offset = unit.end;
-    this.#idsAfterLast = idsAfter;
     this.#open.records++;
   }
 
   /** Called after the last record of a file: the resume point moves to the next file. */
-  async endFile(fileIndex: number, ids: number): Promise<void> {
+  async endFile(fileIndex: number): Promise<void> {
     this.#position = { fileIndex: fileIndex + 1, line: 0, offset: 0 };
-    this.#idsAfterLast = ids;
     await this.#closeIfLarge();
   }
 
-  /** Closes a segment after many records without a full request (memory and checkpoint progress). */
+  /** Closes a span after many records without a full request (memory and checkpoint progress). */
   async #closeIfLarge(): Promise<void> {
-    if (this.#open.records < this.#segmentRecords) return;
-    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.#idsAfterLast);
+    if (this.#open.records < this.#spanRecords) return;
+    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.options.memory.mark());
     else this.#closeEmpty();
   }
 
   /** Sends what is left and waits for every request to be acknowledged. */
   async finish(): Promise<void> {
-    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.#idsAfterLast);
+    if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.options.memory.mark());
     else this.#closeEmpty();
     await this.drain();
   }
 
   /** Waits until no request is in flight (or `ms` passed); returns how many are still in flight. */
-  async drain(ms?: number): Promise<number> {
-    if (this.#inflight === 0) return 0;
-    await new Promise<void>((resolve) => {
-      this.#drained.push(resolve);
-      if (ms !== undefined) setTimeout(resolve, ms).unref();
-    });
-    return this.#inflight;
+  drain(ms?: number): Promise<number> {
+    return this.#inflight.drain(ms);
   }
 
   #cursorHere(): Cursor {
     return { ...this.#position, skipItems: 0, skipRejected: false };
   }
 
-  #count(unit: Unit, ticket: Ticket | undefined): void {
-    const tally = this.#open.tally;
-    const { keys } = this.options;
-    tally.read++;
-    const fate = ticket?.rejected && unit.fate === keys.sent ? keys.rejected : unit.fate;
-    tally.fate(fate);
-    if (unit.attributes) tally.attributes += unit.attributes;
-    if (unit.events) tally.events += unit.events;
-    if (unit.purchases) tally.purchases += unit.purchases;
-    if (unit.dataPoints) tally.dataPoints += unit.dataPoints;
-    if (unit.rejectLine !== undefined) this.#open.rejectLines.push(unit.rejectLine);
-    if (ticket) {
-      ticket.fate = fate;
-      ticket.segment = this.#open;
-    }
-  }
-
   #closeEmpty(): void {
-    const segment = this.#close(this.#cursorHere(), this.#idsAfterLast);
-    segment.acked = true;
+    const span = this.#close(this.#cursorHere(), this.options.memory.mark());
+    span.acked = true;
     this.#commits.advance();
   }
 
-  #close(cursor: Cursor, ids: number): Segment {
-    const segment = this.#open;
-    segment.fold(this.options.keys.read);
-    segment.cursor = cursor;
-    segment.ids = ids;
-    segment.nextRequest = this.#nextRequest;
-    this.#commits.push(segment);
-    this.#open = new Segment();
-    return segment;
+  #close(cursor: Cursor, memory: Marks): Span {
+    const span = this.#open;
+    span.fold(this.options.keys.read);
+    span.cursor = cursor;
+    span.memory = memory;
+    span.nextRequest = this.#nextRequest;
+    this.#commits.push(span);
+    this.#open = new Span();
+    return span;
   }
 
-  async #seal(cursor: Cursor, ids: number, spanning?: Ticket): Promise<void> {
+  async #seal(cursor: Cursor, memory: Marks, spanning?: Ticket): Promise<void> {
     const number = this.#nextRequest++;
     const slots = this.#batch;
     this.#batch = [];
-    const segment = this.#close(cursor, ids);
-    segment.spanning = spanning;
+    const span = this.#close(cursor, memory);
+    span.spanning = spanning;
     const request: PlannedRequest = { path: this.options.path, items: slots.map((s) => s.item) };
     const { history, inDoubt } = this.options;
     const known = history.acked.get(number);
     if (known) {
-      if (known.inDoubt) this.#countInDoubt(number, segment);
-      return this.#acknowledge(number, request, slots, segment, known);
+      if (known.inDoubt) this.#countInDoubt(number, span, known.doubts ?? 1);
+      return this.#acknowledge(number, slots, span, known);
     }
-    const doubted = history.inDoubt.has(number);
-    if (doubted) {
-      this.#countInDoubt(number, segment);
+    const doubts = history.inDoubt.has(number) ? (history.doubts.get(number) ?? 1) : 0;
+    if (doubts > 0) {
+      this.#countInDoubt(number, span, doubts);
       if (inDoubt === 'skip') {
-        this.options.log?.acked(number, { ...noDelivery, inDoubt: true });
-        return this.#acknowledge(number, request, slots, segment, noDelivery);
+        this.options.log?.acked(number, { ...noDelivery, inDoubt: true, doubts });
+        return this.#acknowledge(number, slots, span, noDelivery);
       }
     }
-    const { sink } = this.options;
-    if (!sink.live) return this.#acknowledge(number, request, slots, segment, sink.delivery);
     if (this.#failure !== undefined) throw this.#failure;
-    while (this.#inflight >= this.options.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
+    // Not awaited when there is room: the request goes out before accept() returns.
+    while (this.#inflight.count >= this.options.concurrency) await this.#inflight.freed();
     if (this.#failure !== undefined) throw this.#failure;
-    this.#send(sink, number, request, slots, segment, doubted);
+    this.#send(number, request, slots, span, doubts);
   }
 
-  #countInDoubt(number: number, segment: Segment): void {
+  /** `doubts`: how many processes died with the request in flight (each may have delivered it). */
+  #countInDoubt(number: number, span: Span, doubts: number): void {
     this.inDoubtRequests.push(number);
-    addCount(segment.counts, 'requests.inDoubt');
+    addCount(span.counts, 'requests.inDoubt', doubts);
   }
 
-  #send(sink: DeliveringSink, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
-    this.#inflight++;
+  /** Hands the request to the sink: a recording sink's answer is acknowledged at once. */
+  #send(number: number, request: PlannedRequest, slots: Slot[], span: Span, doubts: number): void {
     this.options.log?.sent(number);
-    void this.#await(sink, number, request, slots, segment, doubted);
+    const answer = this.options.sink.deliver(request);
+    if (!(answer instanceof Promise)) return this.#acknowledge(number, slots, span, answer);
+    this.#inflight.add();
+    void this.#await(answer, number, slots, span, doubts);
   }
 
-  async #await(sink: DeliveringSink, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): Promise<void> {
+  async #await(answer: Promise<Delivery>, number: number, slots: Slot[], span: Span, doubts: number): Promise<void> {
     try {
-      const delivery = await sink.deliver(request);
-      this.options.log?.acked(number, doubted ? { ...delivery, inDoubt: true } : delivery);
-      this.#acknowledge(number, request, slots, segment, delivery);
+      const delivery = await answer;
+      this.options.log?.acked(number, doubts > 0 ? { ...delivery, inDoubt: true, doubts } : delivery);
+      this.#acknowledge(number, slots, span, delivery);
     } catch (error) {
       if (this.#failure === undefined) {
         this.#failure = error instanceof Error ? error : new FatalRunError(String(error));
         this.options.onFailure?.();
       }
     } finally {
-      this.#release();
+      this.#inflight.release();
     }
   }
 
-  #release(): void {
-    this.#inflight--;
-    this.#waiters.shift()?.();
-    if (this.#inflight === 0) for (const done of this.#drained.splice(0)) done();
-  }
-
-  #acknowledge(number: number, request: PlannedRequest, slots: Slot[], segment: Segment, delivery: Delivery): void {
-    const { keys } = this.options;
+  #acknowledge(number: number, slots: readonly Slot[], span: Span, delivery: Delivery): void {
     for (const rejection of delivery.rejected) {
       const slot = slots[rejection.item];
       if (!slot) continue;
-      const { ticket } = slot;
-      segment.rejectLines.push(this.options.describeRejection(ticket, slot.item, rejection.reason, number));
-      if (ticket.rejected) continue;
-      ticket.rejected = true;
-      if (ticket.segment && ticket.fate === keys.sent) {
-        addCount(ticket.segment.counts, keys.sent, -1);
-        addCount(ticket.segment.counts, keys.rejected);
-        ticket.fate = keys.rejected;
-      }
+      span.rejectLines.push(this.options.describeRejection(slot.ticket, slot.item, rejection.reason, number));
+      refuse(slot.ticket, this.options.keys);
     }
-    addCount(segment.counts, 'requests.sent', delivery.httpRequests);
-    addCount(segment.counts, 'requests.retried', delivery.retries);
-    if (delivery.deleted !== undefined) addCount(segment.counts, 'braze.deleted', delivery.deleted);
-    if (!this.options.sink.live) segment.requestLines.push(requestLine(request));
-    segment.acked = true;
+    span.acknowledge(delivery);
     this.#commits.advance();
   }
 
@@ -323,5 +271,5 @@ const noDelivery: Delivery = { rejected: [], httpRequests: 0, retries: 0 };
 
 /** How the acknowledgement side follows a record with objects (see Ticket). */
 function ticketOf(unit: Unit): Ticket {
-  return { file: unit.file, line: unit.line, fate: unit.fate, segment: undefined, rejected: false };
+  return { file: unit.file, line: unit.line, fate: unit.fate, span: undefined, rejected: false };
 }

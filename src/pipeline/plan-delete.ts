@@ -1,10 +1,8 @@
 import type { RequestItem } from '../braze/types.js';
 import type { IdItem, IdType } from '../input/id-list.js';
 import { hashId, type IdSet } from '../state/id-set.js';
-import type { Unit } from './engine.js';
-
-/** Delete's counter keys (cli.md: ids.read, ids.deleted, ids.duplicate, ids.rejected). */
-export const DELETE_KEYS = { read: 'ids.read', sent: 'ids.deleted', duplicate: 'ids.duplicate', rejected: 'ids.rejected' } as const;
+import { DELETE_KEYS } from '../state/counters.js';
+import type { Unit } from './unit.js';
 
 const ARRAY: Record<IdType, string> = { external_id: 'external_ids', braze_id: 'braze_ids', user_alias: 'user_aliases' };
 

@@ -7,29 +7,42 @@ import { hashId } from '../state/id-set.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
-import { REPLAY_KEYS, SKIPPED } from './plan-replay.js';
+import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../state/counters.js';
 import type { MappingSettings } from '../transform/types.js';
 
 /**
- * One record planned as far as can be done without knowing the rest of the run: its fate by the
- * mapping (not yet "duplicate": that needs every earlier message ID, see plan-replay.ts), its objects
- * already serialised, its counters, rejects-file line and diff lines. Pure; runs in the planning
- * worker (or on the main thread for stdin).
+ * What the planner says of one record besides its objects and diff lines: the named fields that cross
+ * from the planning worker to the main thread (planned-codec.ts lays them out). A field the main
+ * thread needs (event time, a hash) is added here and in the codec's FIELDS table.
  */
-export interface Planned {
+export interface RecordHead {
   readonly file: string;
   readonly line: number;
+  /** Byte offset after the record (resume seeks here in plain NDJSON). */
   readonly end: number;
   /** Counter key of the fate: 'records.sent', 'records.rejected', 'records.skipped.<reason>'. */
-  readonly fate: string;
+  readonly fate: ReplayFate;
   /** Hash of the messageId (hi, lo), or undefined when the record is rejected before de-duplication. */
   readonly hash: readonly [number, number] | undefined;
-  readonly items: readonly RequestItem[];
   readonly attributes: number;
   readonly events: number;
   readonly purchases: number;
   readonly dataPoints: number;
   readonly rejectLine: string | undefined;
+  /** Whether diff lines were kept for the record (even none). */
+  readonly traced: boolean;
+  /** --diff full text. */
+  readonly text: string | undefined;
+}
+
+/**
+ * One record planned as far as can be done without knowing the rest of the run: its fate by the
+ * mapping (not yet "duplicate": that needs every earlier message ID, see dedup.ts), its objects
+ * already serialised, its counters, rejects-file line and diff lines. Pure; runs in the planning
+ * worker (or on the main thread for stdin).
+ */
+export interface Planned extends Omit<RecordHead, 'traced'> {
+  readonly items: readonly RequestItem[];
   /**
    * Diff line numbers (TraceKeys) when a diff is kept: `traceIds[traceStart .. traceEnd)`. A decoded
    * chunk's records share one array (no array per record on the main thread).
@@ -37,8 +50,6 @@ export interface Planned {
   readonly traceIds: ArrayLike<number> | undefined;
   readonly traceStart: number;
   readonly traceEnd: number;
-  /** --diff full text. */
-  readonly text: string | undefined;
 }
 
 /**
@@ -49,12 +60,7 @@ export interface Planned {
 export interface PlanSink<R> {
   item(array: string, json: string): void;
   trace(id: number): void;
-  /** `traced`: whether diff lines were kept for the record (even none). */
-  record(
-    file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
-    attributes: number, events: number, purchases: number, dataPoints: number,
-    rejectLine: string | undefined, traced: boolean, text: string | undefined,
-  ): R;
+  record(head: RecordHead): R;
 }
 
 export class RecordPlanner {
@@ -90,7 +96,7 @@ export class RecordPlanner {
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) : undefined;
     if (result.fate === 'skipped') {
       if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
-      return out.record(file, line, end, SKIPPED[result.reason], hash, 0, 0, 0, 0, undefined, keys !== undefined, text);
+      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text });
     }
     if (keys) {
       for (const t of result.trace) out.trace(keys.field(t));
@@ -109,14 +115,14 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record(file, line, end, fate, hash, attributes, events, purchases, points, rejectLine, keys !== undefined, text);
+    return out.record({ file, line, end, fate, hash, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text });
   }
 
   #rejected<R>(item: InputItem, out: PlanSink<R>, reason: string, rejectLine: string): R {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return out.record(file, line, end, REPLAY_KEYS.rejected, undefined, 0, 0, 0, 0, rejectLine, this.keys !== undefined, text);
+    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text });
   }
 }
 
@@ -136,11 +142,8 @@ class PlannedBuilder implements PlanSink<Planned> {
     this.#traces.push(id);
   }
 
-  record(
-    file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
-    attributes: number, events: number, purchases: number, dataPoints: number,
-    rejectLine: string | undefined, traced: boolean, text: string | undefined,
-  ): Planned {
+  record(head: RecordHead): Planned {
+    const { file, line, end, fate, hash, attributes, events, purchases, dataPoints, rejectLine, traced, text } = head;
     const items = this.#items.length > 0 ? this.#items : none;
     const traceIds = traced ? this.#traces : undefined;
     if (items !== none) this.#items = [];

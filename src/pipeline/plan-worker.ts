@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiffMode } from '../config/options.js';
 import { parseLine } from '../input/ndjson.js';
+import { forEachLine, type LineBatch } from '../input/line-batches.js';
 import type { InputItem } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
@@ -15,18 +16,9 @@ export interface PlanWorkerData {
   readonly workers: number;
 }
 
-/**
- * A batch of NDJSON lines to plan, as bytes (transferred, not copied): line i is
- * `bytes[starts[i] .. starts[i+1])` (the last one ends at `bytes.length`), with its physical line
- * number and end offset.
- */
-export interface LineBatch {
+/** A batch of NDJSON lines to plan (transferred, not copied), numbered for putting results in order. */
+export interface SeqBatch extends LineBatch {
   readonly seq: number;
-  readonly file: string;
-  readonly bytes: Uint8Array;
-  readonly starts: Int32Array;
-  readonly lines: Int32Array;
-  readonly ends: Float64Array;
 }
 
 export type PlanWorkerReply = { readonly seq: number; readonly chunk: PlannedChunk } | { readonly seq: number; readonly error: string };
@@ -40,16 +32,13 @@ const data = workerData as PlanWorkerData;
 const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers });
 const port = parentPort!;
 
-port.on('message', (batch: LineBatch) => {
+port.on('message', (batch: SeqBatch) => {
   try {
-    const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length);
-    const count = batch.starts.length;
-    const writer = new ChunkWriter(count);
-    for (let i = 0; i < count; i++) {
-      const text = bytes.toString('utf8', batch.starts[i]!, i + 1 < count ? batch.starts[i + 1]! : bytes.length);
-      const item: InputItem | undefined = parseLine(batch.file, text, batch.lines[i]!, batch.ends[i]!);
+    const writer = new ChunkWriter(batch.starts.length);
+    forEachLine(batch, (text, line, end) => {
+      const item: InputItem | undefined = parseLine(batch.file, text, line, end);
       if (item) planner.planInto(item, writer, text.length);
-    }
+    });
     const chunk = writer.finish(planner.keys?.drain() ?? []);
     port.postMessage({ seq: batch.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
-import type { Planned, PlanSink } from './plan-record.js';
-import { REPLAY_KEYS, SKIPPED } from './plan-replay.js';
+import type { Planned, PlanSink, RecordHead } from './plan-record.js';
+import { REPLAY_FATES } from '../state/counters.js';
 
 /**
  * A chunk of Planned records as the planning worker posts it: numbers in typed arrays (transferred,
@@ -21,10 +21,34 @@ export interface PlannedChunk {
   readonly defs: TraceDef[];
 }
 
-/** Every fate a RecordPlanner gives, by number. */
-const FATES: readonly string[] = [REPLAY_KEYS.sent, REPLAY_KEYS.rejected, ...Object.values(SKIPPED)];
 const ARRAYS = ['attributes', 'events', 'purchases'];
-const FIELDS = 13;
+
+/**
+ * The planned record's layout: where each of its numbers sits in the chunk's `ints` (one row of WIDTH
+ * per record). A new field of RecordHead gets a line here, its write in ChunkWriter.record and its
+ * read in decodeChunk; the offsets are named, so two fields cannot be swapped by a typo.
+ * Strings (rejects line, --diff full text) travel in `strings`; `end` (beyond int32) in `ends`.
+ */
+export const FIELDS = {
+  line: 0,
+  fate: 1,
+  /** 1 when the record has a messageId hash, then its two halves. */
+  hasHash: 2,
+  hashHi: 3,
+  hashLo: 4,
+  /** How many objects (items) the record has. */
+  items: 5,
+  /** How many diff lines it has, or -1 when none were kept. */
+  traces: 6,
+  attributes: 7,
+  events: 8,
+  purchases: 9,
+  dataPoints: 10,
+  /** 1 when a rejects-file line / a --diff full text follows in `strings`. */
+  hasRejectLine: 11,
+  hasText: 12,
+} as const;
+const WIDTH = Object.keys(FIELDS).length;
 
 /**
  * Writes planned records straight into a chunk (a PlanSink): the planning worker makes no object per
@@ -46,7 +70,7 @@ export class ChunkWriter implements PlanSink<void> {
 
   /** `capacity`: the most records this chunk will hold (a batch's line count). */
   constructor(capacity: number) {
-    this.#ints = new Int32Array(capacity * FIELDS);
+    this.#ints = new Int32Array(capacity * WIDTH);
     this.#ends = new Float64Array(capacity);
   }
 
@@ -63,28 +87,25 @@ export class ChunkWriter implements PlanSink<void> {
     this.#recordTraces++;
   }
 
-  record(
-    _file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
-    attributes: number, events: number, purchases: number, dataPoints: number,
-    rejectLine: string | undefined, traced: boolean, text: string | undefined,
-  ): void {
+  record(head: RecordHead): void {
+    const { hash, rejectLine, text } = head;
     const i = this.#count++;
     const ints = this.#ints;
-    const o = i * FIELDS;
-    ints[o] = line;
-    ints[o + 1] = FATES.indexOf(fate);
-    ints[o + 2] = hash ? 1 : 0;
-    ints[o + 3] = hash ? hash[0] | 0 : 0;
-    ints[o + 4] = hash ? hash[1] | 0 : 0;
-    ints[o + 5] = this.#recordItems;
-    ints[o + 6] = traced ? this.#recordTraces : -1;
-    ints[o + 7] = attributes;
-    ints[o + 8] = events;
-    ints[o + 9] = purchases;
-    ints[o + 10] = dataPoints;
-    ints[o + 11] = rejectLine === undefined ? 0 : 1;
-    ints[o + 12] = text === undefined ? 0 : 1;
-    this.#ends[i] = end;
+    const o = i * WIDTH;
+    ints[o + FIELDS.line] = head.line;
+    ints[o + FIELDS.fate] = REPLAY_FATES.indexOf(head.fate);
+    ints[o + FIELDS.hasHash] = hash ? 1 : 0;
+    ints[o + FIELDS.hashHi] = hash ? hash[0] | 0 : 0;
+    ints[o + FIELDS.hashLo] = hash ? hash[1] | 0 : 0;
+    ints[o + FIELDS.items] = this.#recordItems;
+    ints[o + FIELDS.traces] = head.traced ? this.#recordTraces : -1;
+    ints[o + FIELDS.attributes] = head.attributes;
+    ints[o + FIELDS.events] = head.events;
+    ints[o + FIELDS.purchases] = head.purchases;
+    ints[o + FIELDS.dataPoints] = head.dataPoints;
+    ints[o + FIELDS.hasRejectLine] = rejectLine === undefined ? 0 : 1;
+    ints[o + FIELDS.hasText] = text === undefined ? 0 : 1;
+    this.#ends[i] = head.end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
     this.#recordItems = 0;
@@ -97,7 +118,7 @@ export class ChunkWriter implements PlanSink<void> {
     this.#offsets.push(this.#at);
     return {
       count,
-      ints: count * FIELDS === this.#ints.length ? this.#ints : this.#ints.slice(0, count * FIELDS),
+      ints: count * WIDTH === this.#ints.length ? this.#ints : this.#ints.slice(0, count * WIDTH),
       ends: count === this.#ends.length ? this.#ends : this.#ends.slice(0, count),
       arrays: Uint8Array.from(this.#arrays),
       offsets: Int32Array.from(this.#offsets),
@@ -116,29 +137,29 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
   let trace = 0;
   let string = 0;
   for (let i = 0; i < chunk.count; i++) {
-    const o = i * FIELDS;
-    const nItems = ints[o + 5]!;
+    const o = i * WIDTH;
+    const nItems = ints[o + FIELDS.items]!;
     const items: RequestItem[] = new Array(nItems);
     for (let k = 0; k < nItems; k++, item++) items[k] = { array: ARRAYS[arrays[item]!]!, json: json.slice(offsets[item]!, offsets[item + 1]!) };
-    const nTraces = ints[o + 6]!;
+    const nTraces = ints[o + FIELDS.traces]!;
     const traceStart = trace;
     if (nTraces > 0) trace += nTraces;
     out[i] = {
       file,
-      line: ints[o]!,
+      line: ints[o + FIELDS.line]!,
       end: ends[i]!,
-      fate: FATES[ints[o + 1]!]!,
-      hash: ints[o + 2] ? [ints[o + 3]! >>> 0, ints[o + 4]! >>> 0] : undefined,
+      fate: REPLAY_FATES[ints[o + FIELDS.fate]!]!,
+      hash: ints[o + FIELDS.hasHash] ? [ints[o + FIELDS.hashHi]! >>> 0, ints[o + FIELDS.hashLo]! >>> 0] : undefined,
       items,
-      attributes: ints[o + 7]!,
-      events: ints[o + 8]!,
-      purchases: ints[o + 9]!,
-      dataPoints: ints[o + 10]!,
-      rejectLine: ints[o + 11] ? strings[string++] : undefined,
+      attributes: ints[o + FIELDS.attributes]!,
+      events: ints[o + FIELDS.events]!,
+      purchases: ints[o + FIELDS.purchases]!,
+      dataPoints: ints[o + FIELDS.dataPoints]!,
+      rejectLine: ints[o + FIELDS.hasRejectLine] ? strings[string++] : undefined,
       traceIds: nTraces < 0 ? undefined : traces,
       traceStart,
       traceEnd: trace,
-      text: ints[o + 12] ? strings[string++] : undefined,
+      text: ints[o + FIELDS.hasText] ? strings[string++] : undefined,
     };
   }
   return out;

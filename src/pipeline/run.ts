@@ -1,8 +1,9 @@
 import { closeLater } from '../input/read-ahead.js';
 import type { InputFile, ReadStart } from '../input/types.js';
 import type { Cursor } from '../state/checkpoint.js';
-import type { IdJournal } from '../state/id-journal.js';
-import type { Engine, Unit } from './engine.js';
+import type { MarkSource } from '../state/run-memory.js';
+import type { Engine } from './engine.js';
+import type { Unit } from './unit.js';
 
 /** How a command reads and plans its inputs (replay: Segment messages; delete: IDs). */
 export interface Source<T> {
@@ -25,14 +26,35 @@ export interface RunControl {
   onStop(listener: () => void): () => void;
 }
 
+/**
+ * How a pass over the inputs ended: every record read and every request acknowledged; stopped by a
+ * signal; or failed (a request that failed for good, or an error while reading or planning). The
+ * caller saves the checkpoint in every case. (A data-point budget will be a fourth kind.)
+ */
+export type Outcome = { readonly kind: 'done' } | { readonly kind: 'interrupted' } | { readonly kind: 'failed'; readonly error: unknown };
+
 const INTERRUPTED: unique symbol = Symbol('interrupted');
 
 /**
- * Drives every record from the resume point through the planner into the engine, file by file.
- * Returns 'done' when all inputs were read and every request acknowledged, 'stopped' when the stop
- * flag or a request failure ended reading early (the caller then drains and saves).
+ * Drives every record from the resume point through the planner into the engine, file by file, and
+ * says how it ended. On 'interrupted' and 'failed' requests may still be in flight (the caller
+ * drains them before saving).
  */
-export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal, from: Cursor, stop: RunControl): Promise<'done' | 'stopped'> {
+export async function drive<T>(source: Source<T>, engine: Engine, memory: MarkSource, from: Cursor, stop: RunControl): Promise<Outcome> {
+  let read: boolean;
+  try {
+    read = await readAll(source, engine, memory, from, stop);
+    if (read) await engine.finish();
+  } catch (error) {
+    // A request's failure is also thrown to the accept that was waiting: report the request's.
+    return { kind: 'failed', error: engine.failure ?? error };
+  }
+  if (engine.failure !== undefined) return { kind: 'failed', error: engine.failure };
+  return read ? { kind: 'done' } : { kind: 'interrupted' };
+}
+
+/** Reads and takes every record; false when a stop or a request failure ended reading early. */
+async function readAll<T>(source: Source<T>, engine: Engine, memory: MarkSource, from: Cursor, stop: RunControl): Promise<boolean> {
   for (let index = from.fileIndex; index < source.files.length; index++) {
     const file = source.files[index]!;
     const start = index === from.fileIndex && from.line > 0 ? { line: from.line, offset: from.offset } : undefined;
@@ -41,25 +63,24 @@ export async function drive<T>(source: Source<T>, engine: Engine, ids: IdJournal
       const next = await nextUnlessStopped(chunks, stop);
       if (next === INTERRUPTED) {
         closeLater(chunks);
-        return 'stopped';
+        return false;
       }
       if (next.done) break;
       for (const item of next.value) {
-        const before = ids.count;
+        const before = memory.mark();
         const unit = source.plan(item);
-        if (!engine.acceptNow(unit, index, ids.count)) await engine.accept(unit, index, before, ids.count);
+        if (!engine.acceptNow(unit, index)) await engine.accept(unit, index, before);
         if (stop.stopped || engine.failure !== undefined) {
           await chunks.return?.(undefined);
-          return 'stopped';
+          return false;
         }
       }
     }
-    await engine.endFile(index, ids.count);
+    await engine.endFile(index);
     stop.filesDone = index + 1;
-    if (stop.stopped || engine.failure !== undefined) return 'stopped';
+    if (stop.stopped || engine.failure !== undefined) return false;
   }
-  await engine.finish();
-  return engine.failure === undefined ? 'done' : 'stopped';
+  return true;
 }
 
 /**

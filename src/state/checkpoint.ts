@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { Fingerprint } from './fingerprint.js';
+import { DEDUP } from './id-journal.js';
+import type { Marks } from './run-memory.js';
 
 /**
  * Where a resumed run starts: files before `fileIndex` are done; in that file, records up to `line`
@@ -21,7 +23,7 @@ export const START: Cursor = { fileIndex: 0, line: 0, offset: 0, skipItems: 0, s
 
 /** checkpoint.json. Everything in it describes acknowledged work only (style.md habit 5). */
 export interface Checkpoint {
-  readonly version: 1;
+  readonly version: 2;
   readonly command: 'replay' | 'delete';
   readonly dryRun: boolean;
   readonly settingsHash: string;
@@ -29,8 +31,11 @@ export interface Checkpoint {
   readonly cursor: Cursor;
   /** Sequence number of the next request to build (requests are numbered from 1). */
   readonly nextRequest: number;
-  /** Hashes in ids.bin that belong to records before the cursor. */
-  readonly ids: number;
+  /**
+   * The marks of the run's memories (run-memory.ts) at the cursor, by name: `dedup` is the
+   * de-duplication journal's ({ count }: hashes in ids.bin that belong to records before the cursor).
+   */
+  readonly memory: Marks;
   /** Committed lengths of rejected.ndjson and requests.ndjson. */
   readonly rejectedBytes: number;
   readonly requestsBytes: number;
@@ -53,10 +58,23 @@ export function loadCheckpoint(dir: string): Checkpoint | undefined {
   } catch (error) {
     throw new StateError(`${file} is not valid JSON (${(error as Error).message}); use --restart to start over`);
   }
-  if (typeof parsed !== 'object' || parsed === null || (parsed as { version?: unknown }).version !== 1) {
-    throw new StateError(`${file} has an unknown format; use --restart to start over`);
-  }
+  if (typeof parsed !== 'object' || parsed === null) throw new StateError(`${file} has an unknown format; use --restart to start over`);
+  const version = (parsed as { version?: unknown }).version;
+  if (version === 1) return fromVersion1(parsed as CheckpointV1);
+  if (version !== 2) throw new StateError(`${file} has an unknown format (version ${String(version)}); use --restart to start over`);
   return parsed as Checkpoint;
+}
+
+/** Version 1 stored the journal's count as `ids`, where version 2 has the marks of every memory. */
+type CheckpointV1 = Omit<Checkpoint, 'version' | 'memory'> & { readonly version: 1; readonly ids: number };
+
+/**
+ * A version-1 checkpoint (before run memories) resumes as it would have: its `ids` count is the
+ * de-duplication journal's mark, which was its only memory.
+ */
+function fromVersion1(old: CheckpointV1): Checkpoint {
+  const { ids, version: _version, ...rest } = old;
+  return { ...rest, version: 2, memory: { [DEDUP]: { count: ids } } };
 }
 
 /** Saves atomically (tmp, fsync, rename). */

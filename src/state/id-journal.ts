@@ -1,15 +1,26 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
+import { StateError } from '../errors.js';
 import { IdSet } from './id-set.js';
+import type { RunMemory } from './run-memory.js';
 
 const chunkBytes = 64 * 1024;
 
 /**
- * The de-duplication set, made durable: every hash added is appended (8 bytes) to `ids.bin` in the
- * order records were read. The checkpoint stores how many hashes belong to records before its
+ * The journal's mark: how many hashes of ids.bin belong to records before a resume point. */
+export interface DedupMark {
+  readonly count: number;
+}
+
+/** The name the de-duplication journal's mark is stored under (checkpoint `memory.dedup`). */
+export const DEDUP = 'dedup';
+
+/**
+ * The de-duplication set, made durable (a RunMemory): every hash added is appended (8 bytes) to
+ * `ids.bin` in the order records were read. The mark is how many hashes belong to records before a
  * resume point; on resume exactly that prefix is loaded, so records after the resume point are not
  * mistaken for duplicates of themselves.
  */
-export class IdJournal {
+export class IdJournal implements RunMemory<DedupMark> {
   readonly set: IdSet;
   #fd: number;
   #buffer = Buffer.allocUnsafe(chunkBytes);
@@ -25,8 +36,10 @@ export class IdJournal {
     this.#written = count;
   }
 
-  /** Opens the journal, loading the first `keep` hashes (0 for a fresh run) and dropping the rest. */
-  static open(file: string, keep: number): IdJournal {
+  /** Opens the journal at `mark`, loading the hashes it covers (none for a fresh run) and dropping the rest. */
+  static open(file: string, mark: DedupMark | undefined): IdJournal {
+    const keep = mark?.count ?? 0;
+    if (!Number.isSafeInteger(keep) || keep < 0) throw new StateError(`The de-duplication mark ${JSON.stringify(mark)} is not a count; use --restart to start over`);
     const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
     const available = Math.floor(fstatSync(fd).size / 8);
     const count = Math.min(keep, available);
@@ -43,9 +56,18 @@ export class IdJournal {
     return new IdJournal(fd, set, count);
   }
 
-  /** Hashes added so far (the checkpoint stores this at each resume point). */
+  /** Hashes added so far. */
   get count(): number {
     return this.#count;
+  }
+
+  mark(): DedupMark {
+    return { count: this.#count };
+  }
+
+  /** Writes buffered hashes and fsyncs (the mark covers a prefix of what is written). */
+  commit(_mark: DedupMark): void {
+    this.flush();
   }
 
   /** Adds a hash; false when already present (a duplicate). */

@@ -1,5 +1,5 @@
 import { SKIP_REASONS } from '../transform/types.js';
-import type { Counts } from '../pipeline/segment.js';
+import type { Counts } from './counters.js';
 
 /** report.json and --json (cli.md "Output, report and exit codes"). */
 export interface Report {

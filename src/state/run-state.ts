@@ -3,26 +3,35 @@ import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { START, loadCheckpoint, saveCheckpoint, type Checkpoint, type Cursor } from './checkpoint.js';
 import { inputChange, type Fingerprint } from './fingerprint.js';
-import { IdJournal } from './id-journal.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { DEDUP, IdJournal, type DedupMark } from './id-journal.js';
+import { listInDoubt } from './in-doubt.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { RequestLog, type RequestHistory } from './request-log.js';
+import type { Report } from './report.js';
 import { settingsHash, type RunIdentity } from './run-key.js';
+import { RunMemories, type Marks } from './run-memory.js';
 
 /** What the engine commits, handed to save(). */
 export interface CommitState {
   readonly cursor: Cursor;
   readonly nextRequest: number;
-  readonly ids: number;
+  /** The marks of the run's memories at `cursor`. */
+  readonly memory: Marks;
   readonly counts: Readonly<Record<string, number>>;
 }
 
 /**
- * The files of one run's state directory: checkpoint.json, ids.bin (de-duplication journal),
+ * The files of one run's state directory: checkpoint.json, the run's memories (ids.bin: the
+ * de-duplication journal),
  * requests.log (sent/acknowledged requests since the checkpoint), rejected.ndjson, requests.ndjson
  * (dry run), in-doubt.ndjson and report.json.
  */
 export class RunState {
   readonly resumed: Checkpoint | undefined;
+  /** What the run remembers; commands may open more memories in it before the run starts. */
+  readonly memory: RunMemories;
+  /** The de-duplication journal (replay's message IDs, delete's IDs). */
   readonly ids: IdJournal;
   readonly rejected: NdjsonWriter;
   readonly requests: NdjsonWriter | undefined;
@@ -41,12 +50,13 @@ export class RunState {
     this.resumed = resumed;
     this.#hash = settingsHash(identity);
     this.startedAt = resumed?.startedAt ?? now.toISOString();
-    this.ids = IdJournal.open(join(dir, 'ids.bin'), resumed?.ids ?? 0);
+    this.memory = new RunMemories(resumed?.memory);
+    this.ids = this.memory.open<DedupMark, IdJournal>(DEDUP, (mark) => IdJournal.open(join(dir, 'ids.bin'), mark));
     this.rejected = NdjsonWriter.open(join(dir, 'rejected.ndjson'), resumed?.rejectedBytes ?? 0);
     this.requests = identity.dryRun ? NdjsonWriter.open(join(dir, 'requests.ndjson'), resumed?.requestsBytes ?? 0) : undefined;
     if (identity.dryRun) {
       this.log = undefined;
-      this.history = { acked: new Map(), inDoubt: new Set() };
+      this.history = { acked: new Map(), inDoubt: new Set(), doubts: new Map() };
     } else {
       const opened = RequestLog.open(join(dir, 'requests.log'), resumed?.nextRequest ?? 1);
       this.log = opened.log;
@@ -73,20 +83,20 @@ export class RunState {
     return this.resumed?.cursor ?? START;
   }
 
-  /** Flushes the journal and output files, then saves the checkpoint atomically. */
+  /** Makes the memories and output files durable up to `commit`, then saves the checkpoint atomically. */
   save(commit: CommitState, complete: boolean, now: Date): void {
-    this.ids.flush();
+    this.memory.commit(commit.memory);
     this.rejected.flush();
     this.requests?.flush();
     const checkpoint: Checkpoint = {
-      version: 1,
+      version: 2,
       command: this.identity.command,
       dryRun: this.identity.dryRun,
       settingsHash: this.#hash,
       inputs: this.inputs,
       cursor: commit.cursor,
       nextRequest: commit.nextRequest,
-      ids: commit.ids,
+      memory: commit.memory,
       rejectedBytes: this.rejected.bytes,
       requestsBytes: this.requests?.bytes ?? 0,
       counts: commit.counts,
@@ -97,8 +107,14 @@ export class RunState {
     saveCheckpoint(this.dir, checkpoint);
   }
 
+  /** Writes how the run ended: report.json, and the requests found in doubt to in-doubt.ndjson. */
+  conclude(report: Report, inDoubt: readonly number[], handling: 'resend' | 'skip'): void {
+    writeFileAtomic(join(this.dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    listInDoubt(join(this.dir, 'in-doubt.ndjson'), inDoubt, handling);
+  }
+
   close(): void {
-    this.ids.close();
+    this.memory.close();
     this.rejected.close();
     this.requests?.close();
     this.log?.close();

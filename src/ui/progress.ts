@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import ora, { type Ora } from 'ora';
-import type { Counts } from '../pipeline/segment.js';
+import type { Counts } from '../state/counters.js';
 
 /** Progress on stderr: a bar over the input files for the long phase, spinners for short ones. */
 export interface Progress {

@@ -33,6 +33,24 @@ async function exitedSoon(child: ChildProcess, done: Promise<CliResult>): Promis
   return result;
 }
 
+/** The saved checkpoint's resume point and completeness, or undefined before the first save. */
+function checkpointOf(state: string): { readonly at: number; readonly complete: boolean } | undefined {
+  const file = join(state, 'checkpoint.json');
+  if (!existsSync(file)) return undefined;
+  // Saved by rename: the file read is always a whole checkpoint.
+  const checkpoint = JSON.parse(readFileSync(file, 'utf8')) as { cursor: { fileIndex: number; line: number }; complete: boolean };
+  // Files and lines as one increasing number (no input here has a million lines).
+  return { at: checkpoint.cursor.fileIndex * 1_000_000 + checkpoint.cursor.line, complete: checkpoint.complete };
+}
+
+/** Resolves with true once `condition` holds, or false once the run exited first. */
+async function unlessExited(done: Promise<unknown>, condition: () => boolean): Promise<boolean> {
+  let exited = false;
+  void done.then(() => (exited = true));
+  await until(() => exited || condition());
+  return !exited;
+}
+
 function counts(list: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const x of list) m.set(x, (m.get(x) ?? 0) + 1);
@@ -51,17 +69,31 @@ describe('resume after SIGKILL', () => {
   });
 
   it('loses nothing and duplicates nothing beyond the in-doubt requests over many kills', async () => {
-    const { url, record } = await emulate({ failRate: 0.05, resetRate: 0.02, latencyMs: 5 });
+    const { url, record, emulator } = await emulate({ failRate: 0.05, resetRate: 0.02, latencyMs: 5 });
     const state = tempDir();
     const random = seeded(42);
-    const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '50', '--concurrency', '6', '--quiet'];
+    const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '100', '--concurrency', '6', '--checkpoint-every', '0.1', '--quiet'];
     let kills = 0;
+    let resumedFromCheckpoint = 0;
     let last = { code: null as number | null, stderr: '' };
     for (let run = 0; run < 60; run++) {
       const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
-      const timer = kills < 12 ? setTimeout(() => child.kill('SIGKILL'), 250 + Math.floor(random() * 450)) : undefined;
+      if (kills < 10) {
+        // Killed on progress seen, not at a time: after some requests reached the emulator, or (every
+        // other kill) once this process saved a checkpoint beyond the one it started from.
+        const requests = emulator.stats().requests;
+        const from = checkpointOf(state)?.at ?? 0;
+        const wanted = requests + 1 + Math.floor(random() * 20);
+        const progressed = kills % 2 === 0 ? () => emulator.stats().requests >= wanted : () => (checkpointOf(state)?.at ?? 0) > from;
+        if (await unlessExited(done, progressed)) {
+          child.kill('SIGKILL');
+          // Before resuming: the progress it was killed on was made.
+          if (kills % 2 === 0) expect(emulator.stats().requests).toBeGreaterThanOrEqual(wanted);
+          else expect(checkpointOf(state)!.at).toBeGreaterThan(from);
+          if ((checkpointOf(state)?.at ?? 0) > 0) resumedFromCheckpoint++;
+        }
+      }
       const result = await done;
-      clearTimeout(timer);
       last = result;
       if (result.signal === 'SIGKILL') {
         kills++;
@@ -71,7 +103,9 @@ describe('resume after SIGKILL', () => {
     }
     expect(last.stderr).not.toMatch(/Internal error/);
     expect(last.code).toBe(0);
-    expect(kills).toBeGreaterThanOrEqual(10);
+    expect(kills).toBeGreaterThanOrEqual(8);
+    // Most resumes start from a saved checkpoint, not from the beginning.
+    expect(resumedFromCheckpoint).toBeGreaterThanOrEqual(kills / 2);
     const report = readReport(state);
     expect(report.complete).toBe(true);
     expectIdentity(report);
@@ -87,7 +121,7 @@ describe('resume after SIGKILL', () => {
     const dryState = tempDir();
     await runCli(['replay', archive, '--dry-run', '--state', dryState, '--diff', 'none']);
     expect(report.records).toEqual(readReport(dryState).records);
-  });
+   }, 180_000);
 });
 
 describe('interrupt and refusal', () => {
@@ -140,9 +174,9 @@ describe('interrupt and refusal', () => {
     const args = ['replay', '-', '--endpoint', url, '--state', state, '--quiet'];
     const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY }, input: firstPart, holdStdin: true });
     const accepted = () => Object.values(emulator.stats().accepted).reduce((a, b) => a + b, 0);
+    // Every full request of what it was given was accepted: it has read all of it (the rest is a
+    // partial request) and is waiting on stdin.
     await until(() => accepted() >= fullRequests);
-    // Let it take the rest of what it was given and wait on stdin.
-    await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill('SIGINT');
     const first = await exitedSoon(child, done);
     expect(first.code).toBe(130);
@@ -201,8 +235,17 @@ describe('interrupt and refusal', () => {
     // A checkpoint every record batch, then SIGKILL early, then resume.
     const args = ['replay', archive, '--dry-run', '--state', state, '--diff', 'none', '--checkpoint-every', '0.001'];
     const { child, done } = startCli(args);
-    setTimeout(() => child.kill('SIGKILL'), 350);
-    await done;
+    // Killed once a checkpoint past the first record is saved, the run not yet complete.
+    const seen = await unlessExited(done, () => {
+      const checkpoint = checkpointOf(state);
+      return checkpoint !== undefined && checkpoint.at > 0 && !checkpoint.complete;
+    });
+    expect(seen).toBe(true);
+    child.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    const killedAt = checkpointOf(state)!;
+    expect(killedAt.at).toBeGreaterThan(0);
+    expect(killedAt.complete).toBe(false);
     const resumed = await runCli(args);
     expect(resumed.code).toBe(0);
     expect(existsSync(join(state, 'requests.ndjson'))).toBe(true);

@@ -3,7 +3,40 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import type { InputFile, InputFormat } from '../../src/input/types.js';
+import { forEachLine, lineBatches, type BatchLimits } from '../../src/input/line-batches.js';
+import { parseLine } from '../../src/input/ndjson.js';
+import { openInput } from '../../src/input/open.js';
+import { isParsed, itemsOf } from '../../src/input/read.js';
+import type { InputFile, InputFormat, InputItem, ReadStart } from '../../src/input/types.js';
+
+/** The batch limits of the planning pool (plan-pool.ts), but for the line count. */
+export const LIMITS: BatchLimits = { lines: 1000, bytes: 4 << 20, quietMs: 20 };
+
+/**
+ * Reads one input the way a replay does: NDJSON through the read loop (line-batches.ts) with each
+ * line parsed as a planning worker parses it; JSON arrays and CSV through itemsOf. One array per
+ * batch of lines.
+ */
+export async function* readItems(
+  file: InputFile,
+  options: { start?: ReadStart; format?: InputFormat; stdin?: NodeJS.ReadableStream; limits?: BatchLimits } = {},
+): AsyncGenerator<InputItem[]> {
+  const opened = await openInput(file, { format: options.format, offset: options.start?.offset, stdin: options.stdin });
+  if (isParsed(opened)) {
+    yield* itemsOf(opened, file.display, options.start);
+    return;
+  }
+  for await (const read of lineBatches(opened, file.display, options.start, options.limits ?? LIMITS)) {
+    if (read.kind === 'failure') yield [read.item];
+    if (read.kind !== 'batch') continue;
+    const items: InputItem[] = [];
+    forEachLine(read.batch, (text, line, end) => {
+      const item = parseLine(read.batch.file, text, line, end);
+      if (item) items.push(item);
+    });
+    yield items;
+  }
+}
 
 /** A fresh temporary directory. */
 export function tempDir(): string {

@@ -1,10 +1,39 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery, ItemRejection, PlannedRequest, RequestItem } from '../../src/braze/types.js';
 import { FatalRunError } from '../../src/errors.js';
-import { Engine, type EngineOptions, type Unit } from '../../src/pipeline/engine.js';
-import type { DeliveringSink, RecordingSink, Sink } from '../../src/pipeline/sink.js';
+import { Engine, type EngineOptions } from '../../src/pipeline/engine.js';
+import type { Unit } from '../../src/pipeline/unit.js';
+import { DryRunSink, type Sink } from '../../src/pipeline/sink.js';
 import { START, type Cursor } from '../../src/state/checkpoint.js';
 import type { LoggedAck } from '../../src/state/request-log.js';
+import type { Marks, MarkSource } from '../../src/state/run-memory.js';
+
+/** The memories' marks when the journal holds `n` IDs. */
+const ids = (n: number): Marks => ({ dedup: { count: n } });
+
+/** A run memory that remembers one ID per record, as the de-duplication journal does for unique IDs. */
+class Journal implements MarkSource {
+  count = 0;
+  mark(): Marks {
+    return ids(this.count);
+  }
+}
+const journals = new WeakMap<Engine, Journal>();
+
+/**
+ * Takes one record as drive() does after planning it: the journal went from `before` to `after` IDs
+ * while the record was planned.
+ */
+function accept(engine: Engine, u: Unit, fileIndex: number, before: number, after: number): Promise<void> {
+  journals.get(engine)!.count = after;
+  return engine.accept(u, fileIndex, ids(before));
+}
+
+/** The end of a file, with the journal holding `n` IDs. */
+function endFile(engine: Engine, fileIndex: number, n: number): Promise<void> {
+  journals.get(engine)!.count = n;
+  return engine.endFile(fileIndex);
+}
 
 const KEYS = { read: 'records.read', sent: 'records.sent', rejected: 'records.rejected' } as const;
 
@@ -15,8 +44,7 @@ interface Pending {
 }
 
 /** A live sink whose deliveries the test settles by hand, in any order. */
-class HandSink implements DeliveringSink {
-  readonly live = true;
+class HandSink implements Sink {
   /** Every request delivered, in the order the engine sent it (ack(n) settles the n-th). */
   readonly sent: Pending[] = [];
   #unsettled = 0;
@@ -55,11 +83,8 @@ class HandSink implements DeliveringSink {
   }
 }
 
-/** A dry-run sink: it has nothing the engine could call to send. */
-class DrySink implements RecordingSink {
-  readonly live = false;
-  readonly delivery: Delivery = { rejected: [], httpRequests: 1, retries: 0 };
-}
+/** The dry run's sink: it records each request and answers at once. */
+const DrySink = DryRunSink;
 
 /** Lets settled promises run their continuations (no timers involved). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -71,13 +96,15 @@ function unit(line: number, n: number, fate: string = KEYS.sent, file = 'a.ndjso
 }
 
 function history(acked: Array<[number, LoggedAck]> = [], inDoubt: number[] = []) {
-  return { acked: new Map(acked), inDoubt: new Set(inDoubt) };
+  return { acked: new Map(acked), inDoubt: new Set(inDoubt), doubts: new Map(inDoubt.map((n) => [n, 1])) };
 }
 
 function make(options: Partial<EngineOptions> = {}) {
   const sink = options.sink ?? new HandSink();
   let commits = 0;
+  const journal = new Journal();
   const engine = new Engine({
+    memory: journal,
     path: '/users/track',
     batchSize: 2,
     concurrency: 8,
@@ -87,10 +114,11 @@ function make(options: Partial<EngineOptions> = {}) {
     history: history(),
     log: undefined,
     onCommit: () => commits++,
-    start: { cursor: START, nextRequest: 1 },
+    start: { cursor: START, nextRequest: 1, memory: ids(0) },
     describeRejection: (ticket, item, reason, request) => JSON.stringify({ line: ticket.line, value: item.value, reason, request }),
     ...options,
   });
+  journals.set(engine, journal);
   return { engine, sink: sink as HandSink, commits: () => commits };
 }
 
@@ -100,8 +128,9 @@ function make(options: Partial<EngineOptions> = {}) {
  */
 async function feed(engine: Engine, units: Unit[], firstIds = 0, how: 'drive' | 'accept' = 'drive'): Promise<void> {
   for (const [i, u] of units.entries()) {
-    if (how === 'drive' && engine.acceptNow(u, 0, firstIds + i + 1)) continue;
-    await engine.accept(u, 0, firstIds + i, firstIds + i + 1);
+    journals.get(engine)!.count = firstIds + i + 1;
+    if (how === 'drive' && engine.acceptNow(u, 0)) continue;
+    await accept(engine, u, 0, firstIds + i, firstIds + i + 1);
   }
 }
 
@@ -118,7 +147,7 @@ describe('Engine batching', () => {
     const units = Array.from({ length: 40 }, (_, i) => unit(i + 1, (i * 7) % 5, i % 6 === 0 ? 'records.skipped.anonymous' : KEYS.sent));
     const runs = [];
     for (const how of ['drive', 'accept'] as const) {
-      const { engine } = make({ sink: new DrySink(), batchSize: 3, segmentRecords: 4 });
+      const { engine } = make({ sink: new DrySink(), batchSize: 3, spanRecords: 4 });
       await feed(engine, units, 0, how);
       await engine.finish();
       runs.push(engine.committed);
@@ -170,14 +199,14 @@ describe('Engine batching', () => {
 
   it('splits a record whose objects span two requests and resumes inside it', async () => {
     const { engine, sink } = make({ batchSize: 2 });
-    await engine.accept(unit(1, 1), 0, 0, 1);
-    await engine.accept(unit(2, 3), 0, 1, 2);
+    await accept(engine, unit(1, 1), 0, 0, 1);
+    await accept(engine, unit(2, 3), 0, 1, 2);
     expect(sink.values()).toEqual([['1.0', '2.0']]);
     sink.ack(1);
     await settle();
     // The first object of record 2 is done; its own ID (ids 1 -> 2) is not yet counted.
     expect(engine.committed.cursor).toEqual(cursor(1, 1, false));
-    expect(engine.committed.ids).toBe(1);
+    expect(engine.committed.memory).toEqual(ids(1));
     expect(engine.committed.nextRequest).toBe(2);
     expect(engine.committed.counts['records.read']).toBe(1);
 
@@ -186,19 +215,19 @@ describe('Engine batching', () => {
     await done;
     expect(sink.values()[1]).toEqual(['2.1', '2.2']);
     expect(engine.committed.cursor).toEqual(cursor(2));
-    expect(engine.committed.ids).toBe(2);
+    expect(engine.committed.memory).toEqual(ids(2));
     expect(engine.committed.counts).toMatchObject({ 'records.read': 2, 'records.sent': 2, 'requests.sent': 2 });
   });
 
   it('moves the resume point to the next file after endFile', async () => {
     const { engine, sink } = make({ batchSize: 1 });
-    await engine.accept(unit(1, 1), 0, 0, 1);
-    await engine.endFile(0, 1);
-    await engine.accept(unit(1, 1, KEYS.sent, 'b.ndjson'), 1, 1, 2);
+    await accept(engine, unit(1, 1), 0, 0, 1);
+    await endFile(engine, 0, 1);
+    await accept(engine, unit(1, 1, KEYS.sent, 'b.ndjson'), 1, 1, 2);
     sink.ack(1);
     await settle();
     expect(engine.committed.cursor).toEqual({ fileIndex: 1, line: 0, offset: 0, skipItems: 0, skipRejected: false });
-    expect(engine.committed.ids).toBe(1);
+    expect(engine.committed.memory).toEqual(ids(1));
   });
 });
 
@@ -222,7 +251,7 @@ describe('Engine acknowledgement order', () => {
     await settle();
     expect(engine.committed.cursor).toEqual(cursor(3));
     expect(engine.committed.nextRequest).toBe(4);
-    expect(engine.committed.ids).toBe(3);
+    expect(engine.committed.memory).toEqual(ids(3));
     expect(engine.committed.counts).toMatchObject({ 'records.read': 3, 'records.sent': 3, 'requests.sent': 3 });
     expect(commits()).toBe(1);
   });
@@ -234,7 +263,7 @@ describe('Engine acknowledgement order', () => {
     const expected = {
       'records.read': 4, 'records.sent': 2, 'records.rejected': 1, 'records.skipped.anonymous': 1, 'objects.events': 5, 'dataPoints': 10,
     };
-    // Asked twice with nothing acknowledged: the open segment's counters are not added twice.
+    // Asked twice with nothing acknowledged: the open span's counters are not added twice.
     expect(engine.progress()).toEqual(expected);
     expect(engine.progress()).toEqual(expected);
     const done = engine.finish();
@@ -298,7 +327,7 @@ describe('Engine rejections', () => {
   it('counts a record rejected when the refusal arrives before the record was fully accepted', async () => {
     const { engine, sink } = make({ batchSize: 1, concurrency: 1 });
     let accepted = false;
-    const accepting = engine.accept(unit(1, 3), 0, 0, 1).then(() => (accepted = true));
+    const accepting = accept(engine, unit(1, 3), 0, 0, 1).then(() => (accepted = true));
     await settle();
     // Request 1 holds object 0; request 2 waits for a free slot, so record 1 is not counted yet.
     expect(accepted).toBe(false);
@@ -327,7 +356,7 @@ describe('Engine rejections', () => {
   });
 
   /**
-   * Bug: the cursor of a segment that closes inside a record is built at seal time, before Braze
+   * Bug: the cursor of a span that closes inside a record is built at seal time, before Braze
    * answered the request that holds the record's first objects; a refusal of one of those objects
    * never reaches cursor.skipRejected. A run resumed from that checkpoint counts the record as sent
    * although rejected.ndjson already holds its refused object.
@@ -348,7 +377,7 @@ describe('Engine rejections', () => {
     await settle();
     // The process stops here; the next one starts from what was committed.
     const { cursor: resumeAt, nextRequest } = first.engine.committed;
-    const second = make({ batchSize: 1, start: { cursor: resumeAt, nextRequest } });
+    const second = make({ batchSize: 1, start: { cursor: resumeAt, nextRequest, memory: ids(0) } });
     await feed(second.engine, [unit(1, 2)]);
     const done = second.engine.finish();
     expect(second.sink.values()).toEqual([['1.1']]);
@@ -365,7 +394,7 @@ describe('Engine concurrency', () => {
     expect(sink.sent).toHaveLength(2);
 
     let accepted = false;
-    const fourth = engine.accept(unit(4, 1), 0, 3, 4).then(() => (accepted = true));
+    const fourth = accept(engine, unit(4, 1), 0, 3, 4).then(() => (accepted = true));
     await settle();
     expect(accepted).toBe(false);
     expect(sink.sent).toHaveLength(2);
@@ -455,6 +484,17 @@ describe('Engine resume from the request log', () => {
     expect(engine.inDoubtRequests).toEqual([1]);
   });
 
+  it('counts a request in doubt once per process that died with it in flight', async () => {
+    const twice = { ...history([], [1]), doubts: new Map([[1, 2]]) };
+    const { engine, sink } = make({ batchSize: 1, inDoubt: 'resend', history: twice });
+    await feed(engine, [unit(1, 1)]);
+    const done = engine.finish();
+    sink.ackAll();
+    await done;
+    expect(engine.committed.counts).toMatchObject({ 'requests.inDoubt': 2, 'requests.sent': 1 });
+    expect(engine.inDoubtRequests).toEqual([1]);
+  });
+
   it('does not send an in-doubt request with --in-doubt skip but counts it', async () => {
     const { engine, sink } = make({ batchSize: 1, inDoubt: 'skip', history: history([], [1]) });
     await feed(engine, [unit(1, 1), unit(2, 1)]);
@@ -482,7 +522,7 @@ describe('Engine resume from the request log', () => {
   });
 
   it('skips the objects before the resume point and keeps the record sent', async () => {
-    const { engine, sink } = make({ batchSize: 5, start: { cursor: cursor(4, 2, false), nextRequest: 3 } });
+    const { engine, sink } = make({ batchSize: 5, start: { cursor: cursor(4, 2, false), nextRequest: 3, memory: ids(0) } });
     await feed(engine, [unit(5, 3), unit(6, 1)]);
     const done = engine.finish();
     expect(sink.values()).toEqual([['5.2', '6.0']]);
@@ -492,7 +532,7 @@ describe('Engine resume from the request log', () => {
   });
 
   it('counts the resumed record rejected when cursor.skipRejected is set', async () => {
-    const { engine, sink } = make({ batchSize: 5, start: { cursor: cursor(4, 1, true), nextRequest: 3 } });
+    const { engine, sink } = make({ batchSize: 5, start: { cursor: cursor(4, 1, true), nextRequest: 3, memory: ids(0) } });
     await feed(engine, [unit(5, 2), unit(6, 1)]);
     const done = engine.finish();
     expect(sink.values()).toEqual([['5.1', '6.0']]);
@@ -502,7 +542,7 @@ describe('Engine resume from the request log', () => {
   });
 
   it('counts the already-sent objects in skipItems when a resumed record is split again', async () => {
-    const { engine, sink } = make({ batchSize: 2, start: { cursor: cursor(4, 1, true), nextRequest: 3 } });
+    const { engine, sink } = make({ batchSize: 2, start: { cursor: cursor(4, 1, true), nextRequest: 3, memory: ids(0) } });
     await feed(engine, [unit(5, 4)]);
     expect(sink.values()).toEqual([['5.1', '5.2']]);
     sink.ack(1);
@@ -543,35 +583,35 @@ describe('Engine dry run', () => {
   });
 });
 
-describe('Engine segments', () => {
-  it('sends a partial request after segmentRecords records (N) but not after N - 1', async () => {
-    const { engine, sink } = make({ batchSize: 75, segmentRecords: 3 });
+describe('Engine spans', () => {
+  it('sends a partial request after spanRecords records (N) but not after N - 1', async () => {
+    const { engine, sink } = make({ batchSize: 75, spanRecords: 3 });
     await feed(engine, [unit(1, 1), unit(2, 1)]);
     expect(sink.sent).toHaveLength(0);
-    await engine.accept(unit(3, 1), 0, 2, 3);
+    await accept(engine, unit(3, 1), 0, 2, 3);
     expect(sink.values()).toEqual([['1.0', '2.0', '3.0']]);
     sink.ack(1);
     await settle();
     expect(engine.committed.cursor).toEqual(cursor(3));
-    expect(engine.committed.ids).toBe(3);
+    expect(engine.committed.memory).toEqual(ids(3));
   });
 
-  it('commits a segment of records without objects after segmentRecords records', async () => {
-    const { engine, commits } = make({ segmentRecords: 3 });
+  it('commits a span of records without objects after spanRecords records', async () => {
+    const { engine, commits } = make({ spanRecords: 3 });
     const skipped = (line: number) => unit(line, 0, 'records.skipped.filtered');
     await feed(engine, [skipped(1), skipped(2)]);
     expect(commits()).toBe(0);
     expect(engine.committed.cursor).toEqual(START);
-    await engine.accept(skipped(3), 0, 2, 3);
+    await accept(engine, skipped(3), 0, 2, 3);
     expect(commits()).toBe(1);
     expect(engine.committed.cursor).toEqual(cursor(3));
     expect(engine.committed.counts).toEqual({ 'records.read': 3, 'records.skipped.filtered': 3 });
   });
 
-  it('holds back a closed empty segment until the request before it is acknowledged', async () => {
-    const { engine, sink } = make({ batchSize: 1, segmentRecords: 2 });
+  it('holds back a closed empty span until the request before it is acknowledged', async () => {
+    const { engine, sink } = make({ batchSize: 1, spanRecords: 2 });
     const skipped = (line: number) => unit(line, 0, 'records.skipped.filtered');
-    // Records 1-2 close a segment with request 1; records 3-4 have no objects and close an empty one.
+    // Records 1-2 close a span with request 1; records 3-4 have no objects and close an empty one.
     await feed(engine, [unit(1, 1), skipped(2), skipped(3), skipped(4)]);
     expect(sink.values()).toEqual([['1.0']]);
     expect(engine.committed.cursor).toEqual(START);
@@ -591,7 +631,7 @@ describe('Engine failures', () => {
     sink.sent[0]!.reject(boom);
     await settle();
     expect(engine.failure).toBe(boom);
-    await expect(engine.accept(unit(3, 1), 0, 2, 3)).rejects.toBe(boom);
+    await expect(accept(engine, unit(3, 1), 0, 2, 3)).rejects.toBe(boom);
     expect(sink.sent).toHaveLength(1);
     expect(engine.committed.cursor).toEqual(START);
   });
@@ -601,7 +641,7 @@ describe('Engine failures', () => {
     await feed(engine, [unit(1, 1), unit(2, 1), unit(3, 1)]);
     sink.sent[0]!.reject(new Error('boom'));
     await settle();
-    await expect(engine.accept(unit(4, 1), 0, 3, 4)).resolves.toBeUndefined();
+    await expect(accept(engine, unit(4, 1), 0, 3, 4)).resolves.toBeUndefined();
     expect(engine.failure).toBeInstanceOf(Error);
   });
 
@@ -617,7 +657,7 @@ describe('Engine failures', () => {
   it('throws the failure to an accept waiting for a free slot', async () => {
     const { engine, sink } = make({ batchSize: 1, concurrency: 1 });
     await feed(engine, [unit(1, 1), unit(2, 1)]);
-    const waiting = engine.accept(unit(3, 1), 0, 2, 3);
+    const waiting = accept(engine, unit(3, 1), 0, 2, 3);
     const boom = new Error('401');
     sink.sent[0]!.reject(boom);
     await expect(waiting).rejects.toBe(boom);

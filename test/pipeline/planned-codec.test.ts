@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkWriter, decodeChunk, type PlannedChunk } from '../../src/pipeline/planned-codec.js';
+import { ChunkWriter, decodeChunk, FIELDS, type PlannedChunk } from '../../src/pipeline/planned-codec.js';
 import type { Planned } from '../../src/pipeline/plan-record.js';
-import { REPLAY_KEYS, SKIPPED } from '../../src/pipeline/plan-replay.js';
+import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../../src/state/counters.js';
 
-const record = (line: number, fate: string, extra: Partial<Planned> = {}): Planned => ({
+const record = (line: number, fate: ReplayFate, extra: Partial<Planned> = {}): Planned => ({
   file: 'a/b.ndjson', line, end: line * 100, fate, hash: undefined, items: [],
   attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, ...extra,
 });
@@ -14,7 +14,8 @@ function encodeChunk(planned: readonly Planned[]): PlannedChunk {
   for (const p of planned) {
     for (const it of p.items) writer.item(it.array, it.json!);
     if (p.traceIds) for (let t = p.traceStart; t < p.traceEnd; t++) writer.trace(p.traceIds[t]!);
-    writer.record(p.file, p.line, p.end, p.fate, p.hash, p.attributes, p.events, p.purchases, p.dataPoints, p.rejectLine, p.traceIds !== undefined, p.text);
+    const { items: _items, traceIds, traceStart: _start, traceEnd: _end, ...head } = p;
+    writer.record({ ...head, traced: traceIds !== undefined });
   }
   return writer.finish([]);
 }
@@ -35,5 +36,10 @@ describe('planned chunks (worker -> main thread)', () => {
     const traces = (p: Planned) => (p.traceIds ? Array.from(p.traceIds).slice(p.traceStart, p.traceEnd) : undefined);
     const plain = (p: Planned) => ({ ...p, traceIds: traces(p), traceStart: undefined, traceEnd: undefined });
     expect(decodeChunk(chunk, 'a/b.ndjson').map(plain)).toEqual(planned.map(plain));
+  });
+
+  it('lays each field of a record at its own offset (no two fields share a slot)', () => {
+    const offsets = Object.values(FIELDS).sort((a, b) => a - b);
+    expect(offsets).toEqual(offsets.map((_, i) => i));
   });
 });

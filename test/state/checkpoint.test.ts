@@ -14,14 +14,14 @@ function tempDir(): string {
 }
 
 const checkpoint: Checkpoint = {
-  version: 1,
+  version: 2,
   command: 'replay',
   dryRun: false,
   settingsHash: 'abc123',
   inputs: [{ path: '/data/a.ndjson', size: 10, mtimeMs: 1000, sample: 'ff' }],
   cursor: { fileIndex: 0, line: 4, offset: 120, skipItems: 2, skipRejected: true },
   nextRequest: 7,
-  ids: 3,
+  memory: { dedup: { count: 3 } },
   rejectedBytes: 55,
   requestsBytes: 0,
   counts: { 'records.read': 4, 'records.sent': 3, 'records.rejected': 1 },
@@ -68,10 +68,17 @@ describe('checkpoint.json', () => {
 
   it('gives a StateError for a checkpoint of another version or shape', () => {
     const dir = tempDir();
-    for (const text of ['{"version": 2}', '[]', 'null', '"checkpoint"']) {
+    for (const text of ['{"version": 3}', '[]', 'null', '"checkpoint"']) {
       writeFileSync(join(dir, CHECKPOINT_FILE), text);
       expect(() => loadCheckpoint(dir), text).toThrow(StateError);
     }
+  });
+
+  it('resumes a version-1 checkpoint with its journal count as the de-duplication mark', () => {
+    const dir = tempDir();
+    const { memory: _memory, ...rest } = checkpoint;
+    writeFileSync(join(dir, CHECKPOINT_FILE), JSON.stringify({ ...rest, version: 1, ids: 3 }));
+    expect(loadCheckpoint(dir)).toEqual(checkpoint);
   });
 
   it('starts at the first record of the first file', () => {

@@ -30,7 +30,7 @@ function writeHashes(file: string, pairs: Array<[number, number]>): void {
 describe('IdJournal', () => {
   it('starts empty and persists added hashes in order on close', () => {
     const file = journalFile();
-    const journal = IdJournal.open(file, 0);
+    const journal = IdJournal.open(file, undefined);
     expect(journal.count).toBe(0);
     expect(journal.add(1, 10)).toBe(true);
     expect(journal.add(2, 20)).toBe(true);
@@ -45,7 +45,7 @@ describe('IdJournal', () => {
 
   it('writes buffered hashes to disk on flush', () => {
     const file = journalFile();
-    const journal = IdJournal.open(file, 0);
+    const journal = IdJournal.open(file, undefined);
     journal.add(3, 30);
     journal.flush();
     expect(hashesIn(file)).toEqual([[3, 30]]);
@@ -54,7 +54,7 @@ describe('IdJournal', () => {
 
   it('persists more hashes than one write buffer holds', () => {
     const file = journalFile();
-    const journal = IdJournal.open(file, 0);
+    const journal = IdJournal.open(file, undefined);
     for (let i = 1; i <= 20_000; i++) journal.add(i, i * 7);
     journal.close();
     const stored = hashesIn(file);
@@ -71,7 +71,7 @@ describe('IdJournal', () => {
       [3, 3],
       [4, 4],
     ]);
-    const journal = IdJournal.open(file, 2);
+    const journal = IdJournal.open(file, { count: 2 });
     expect(journal.count).toBe(2);
     expect(statSync(file).size).toBe(16);
     expect(journal.add(1, 1)).toBe(false);
@@ -85,7 +85,7 @@ describe('IdJournal', () => {
   it('loads what there is when keep is larger than the file', () => {
     const file = journalFile();
     writeHashes(file, [[5, 5]]);
-    const journal = IdJournal.open(file, 10);
+    const journal = IdJournal.open(file, { count: 10 });
     expect(journal.count).toBe(1);
     expect(journal.add(5, 5)).toBe(false);
     journal.close();
@@ -94,7 +94,7 @@ describe('IdJournal', () => {
   it('drops the whole journal for a fresh run (keep 0)', () => {
     const file = journalFile();
     writeHashes(file, [[5, 5]]);
-    const journal = IdJournal.open(file, 0);
+    const journal = IdJournal.open(file, undefined);
     expect(journal.count).toBe(0);
     expect(journal.add(5, 5)).toBe(true);
     journal.close();
@@ -105,7 +105,7 @@ describe('IdJournal', () => {
     const file = journalFile();
     const pairs: Array<[number, number]> = Array.from({ length: 20_000 }, (_, i) => [i + 1, i]);
     writeHashes(file, pairs);
-    const journal = IdJournal.open(file, 19_999);
+    const journal = IdJournal.open(file, { count: 19_999 });
     expect(journal.count).toBe(19_999);
     expect(journal.set.size).toBe(19_999);
     expect(journal.add(1, 0)).toBe(false);
@@ -121,13 +121,13 @@ describe('IdJournal', () => {
    */
   it('appends hashes added after a resume after the kept ones', () => {
     const file = journalFile();
-    const first = IdJournal.open(file, 0);
+    const first = IdJournal.open(file, undefined);
     first.add(1, 1);
     first.add(2, 2);
     first.add(3, 3);
     first.close();
 
-    const second = IdJournal.open(file, 3);
+    const second = IdJournal.open(file, { count: 3 });
     second.add(4, 4);
     second.close();
     expect(hashesIn(file)).toEqual([
@@ -140,16 +140,16 @@ describe('IdJournal', () => {
 
   it('still knows the first IDs after a second resume', () => {
     const file = journalFile();
-    const first = IdJournal.open(file, 0);
+    const first = IdJournal.open(file, undefined);
     first.add(1, 1);
     first.add(2, 2);
     first.close();
-    const second = IdJournal.open(file, 2);
+    const second = IdJournal.open(file, { count: 2 });
     second.add(3, 3);
     const count = second.count;
     second.close();
 
-    const third = IdJournal.open(file, count);
+    const third = IdJournal.open(file, { count: count });
     expect(third.add(1, 1)).toBe(false);
     third.close();
   });

@@ -63,12 +63,29 @@ describe('RequestLog.open', () => {
     const file = logFile(['S 1', 'S 2', `A 2 ${ack([], { inDoubt: true })}`, 'S 3', 'S 0', ''].join('\n'));
     const first = RequestLog.open(file, 1);
     first.log.close();
-    expect(readFileSync(file, 'utf8')).toBe(`A 2 ${ack([], { inDoubt: true })}\nD 1\nD 3\n`);
+    expect(readFileSync(file, 'utf8')).toBe(`A 2 ${ack([], { inDoubt: true })}\nD 1 1\nD 3 1\n`);
     const second = RequestLog.open(file, 1);
     second.log.close();
     expect(second.history.acked).toEqual(first.history.acked);
     expect(second.history.acked.get(2)?.inDoubt).toBe(true);
     expect([...second.history.inDoubt].sort()).toEqual([1, 3]);
+  });
+
+  it('counts each process that died with a request in flight: a re-send caught by a second kill is in doubt twice', () => {
+    const file = logFile('S 5\nS 6\n');
+    // The first process died with 5 and 6 in flight; the second re-sends 5 and dies too.
+    const second = RequestLog.open(file, 1);
+    expect(second.history.doubts).toEqual(new Map([[5, 1], [6, 1]]));
+    second.log.sent(5);
+    second.log.close();
+    const third = RequestLog.open(file, 1);
+    third.log.close();
+    expect([...third.history.inDoubt].sort()).toEqual([5, 6]);
+    expect(third.history.doubts).toEqual(new Map([[5, 2], [6, 1]]));
+    // A legacy marker without a count is one process.
+    const legacy = RequestLog.open(logFile('D 9\n'), 1);
+    legacy.log.close();
+    expect(legacy.history.doubts).toEqual(new Map([[9, 1]]));
   });
 
   it('appends S and A lines that a later open reads back', () => {

@@ -35,7 +35,7 @@ const t1 = new Date('2025-03-01T10:05:00.000Z');
 const commit: CommitState = {
   cursor: { fileIndex: 0, line: 3, offset: 60, skipItems: 0, skipRejected: false },
   nextRequest: 4,
-  ids: 2,
+  memory: { dedup: { count: 2 } },
   counts: { 'records.read': 3, 'records.sent': 3 },
 };
 
@@ -78,7 +78,7 @@ describe('RunState.open', () => {
     const dir = stateDir();
     saveOnce(dir);
     const state = openState(dir, identity, inputs, false, t1);
-    expect(state.resumed).toMatchObject({ command: 'replay', dryRun: false, nextRequest: 4, ids: 2, complete: false, counts: commit.counts });
+    expect(state.resumed).toMatchObject({ command: 'replay', dryRun: false, nextRequest: 4, memory: { dedup: { count: 2 } }, complete: false, counts: commit.counts });
     expect(state.cursor).toEqual(commit.cursor);
     expect(state.startedAt).toBe(t0.toISOString());
     expect(state.resumed?.updatedAt).toBe(t1.toISOString());
@@ -184,13 +184,13 @@ describe('RunState.save', () => {
     state.save(commit, true, t1);
     const saved = loadCheckpoint(dir)!;
     expect(saved).toMatchObject({
-      version: 1,
+      version: 2,
       command: 'replay',
       dryRun: false,
       inputs,
       cursor: commit.cursor,
       nextRequest: 4,
-      ids: 2,
+      memory: { dedup: { count: 2 } },
       rejectedBytes: 0,
       requestsBytes: 0,
       counts: commit.counts,

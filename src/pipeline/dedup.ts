@@ -1,33 +1,21 @@
 import type { DiffCollector } from '../dryrun/diff.js';
 import type { IdJournal } from '../state/id-journal.js';
-import type { Unit } from './engine.js';
-import type { SkipReason } from '../transform/types.js';
+import type { Unit } from './unit.js';
+import { SKIPPED } from '../state/counters.js';
 import type { Planned } from './plan-record.js';
-
-/** Replay's counter keys. */
-export const REPLAY_KEYS = { read: 'records.read', sent: 'records.sent', rejected: 'records.rejected' } as const;
-
-/** The counter key of each skip reason. */
-export const SKIPPED: Readonly<Record<SkipReason, string>> = {
-  anonymous: 'records.skipped.anonymous',
-  duplicate: 'records.skipped.duplicate',
-  brazeOrigin: 'records.skipped.brazeOrigin',
-  notMapped: 'records.skipped.notMapped',
-  filtered: 'records.skipped.filtered',
-};
 
 /**
  * The last step of planning, on the main thread in input order: de-duplication on messageId across
  * the whole run (mapping.md §1: after "malformed", before every other fate), then the diff counts of
  * the records that are not duplicates. Turns a Planned record into the engine's Unit.
  */
-export class ReplayCompleter {
+export class Deduplicator {
   constructor(
     private readonly ids: IdJournal,
     private readonly diff: DiffCollector | undefined,
   ) {}
 
-  complete(p: Planned): Unit {
+  check(p: Planned): Unit {
     const { file, line, end } = p;
     if (p.hash !== undefined && !this.ids.add(p.hash[0], p.hash[1])) {
       if (this.diff) {

@@ -1,15 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { DiffMode } from '../config/options.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
-import { readFailure, resumeSplitter } from '../input/ndjson.js';
+import { lineBatches, type BatchLimits, type LineBatch } from '../input/line-batches.js';
 import { openInput, releaseStdin, type OpenedInput } from '../input/open.js';
-import { closeLater } from '../input/read-ahead.js';
-import { itemsOf } from '../input/read.js';
+import { isParsed, itemsOf } from '../input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
 import { decodeChunk } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
-import type { LineBatch, PlanWorkerData, PlanWorkerReply } from './plan-worker.js';
+import type { PlanWorkerData, PlanWorkerReply, SeqBatch } from './plan-worker.js';
 
 /**
  * Lines per batch sent to a worker, and bytes: a batch of long lines is cut short, so that what a
@@ -17,8 +16,7 @@ import type { LineBatch, PlanWorkerData, PlanWorkerReply } from './plan-worker.j
  * until it posts them: 250 lines mostly die young, where 1,000 outlived scavenges and were promoted
  * (scavenging took ~40% less time, and the run ~10% less CPU, at 250).
  */
-const batchLines = 250;
-const batchBytes = 4 << 20;
+const limits: BatchLimits = { lines: 250, bytes: 4 << 20, quietMs: 20 };
 /**
  * Batches in flight per worker: keeps every worker busy while bounding memory. Results are taken in
  * input order, so a worker that is ahead needs batches beyond the one the main thread waits for.
@@ -67,7 +65,7 @@ export class PlanPool {
   /** The planned records of one input, from `start`, in chunks. */
   async *read(file: InputFile, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
     const opened = await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin });
-    if (opened.format === 'ndjson') yield* this.#lines(opened, file.display, start);
+    if (!isParsed(opened)) yield* this.#lines(opened, file.display, start);
     else for await (const chunk of itemsOf(opened, file.display, start)) yield this.#planHere(chunk);
   }
 
@@ -77,49 +75,18 @@ export class PlanPool {
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 
+  /** Plans the batches of lines the NDJSON read loop gives, on the workers, and hands results on in order. */
   async *#lines(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
-    const splitter = resumeSplitter(opened, start);
-    let batch = new ByteBatch();
     const queue: Array<Promise<Planned[]>> = [];
-    const onLine = (buf: Buffer, from: number, to: number, line: number, end: number) => {
-      if (to > from) batch.add(buf, from, to, line, end);
-    };
-    const flush = () => {
-      if (batch.count > 0) queue.push(this.#dispatch(batch.seal(file)));
-      batch = new ByteBatch();
-    };
     const window = this.#workers.length * perWorker;
-    let failure: InputItem | undefined;
-    const chunks = opened.bytes[Symbol.asyncIterator]();
-    let ended = false;
-    try {
-      for (;;) {
-        const next = chunks.next();
-        if ((batch.count > 0 || queue.length > 0) && (await quiet(next)) === QUIET) {
-          // The input has gone quiet (a producer piping into stdin): plan and hand on what came so
-          // far, rather than keep it until a batch fills or the input ends.
-          flush();
-          while (queue.length > 0) yield await queue.shift()!;
-        }
-        const result = await next;
-        if (result.done) break;
-        splitter.pushBytes(result.value, onLine);
-        if (batch.count >= batchLines || batch.bytes >= batchBytes) flush();
-        while (queue.length >= window) yield await queue.shift()!;
-      }
-      ended = true;
-      splitter.endBytes(onLine);
-    } catch (error) {
-      ended = true;
-      // The unfinished line is lost with the stream: report the problem at its number and stop.
-      failure = readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error);
-    } finally {
-      // Stopped early, possibly with a read pending.
-      if (!ended) closeLater(chunks);
+    for await (const read of lineBatches(opened, file, start, limits)) {
+      if (read.kind === 'batch') queue.push(this.#dispatch(read.batch));
+      // Gone quiet, or failed (the last thing read): what came so far is handed on now.
+      const keep = read.kind === 'batch' ? window - 1 : 0;
+      while (queue.length > keep) yield await queue.shift()!;
+      if (read.kind === 'failure') yield this.#planHere([read.item]);
     }
-    flush();
     while (queue.length > 0) yield await queue.shift()!;
-    if (failure) yield this.#planHere([failure]);
   }
 
   #planHere(items: readonly InputItem[]): Planned[] {
@@ -133,7 +100,7 @@ export class PlanPool {
     const seq = this.#seq++;
     const w = this.#leastLoaded(seq);
     this.#load[w]!++;
-    const message: LineBatch = { ...batch, seq };
+    const message: SeqBatch = { ...batch, seq };
     const result = new Promise<PlannedChunkResult>((resolve, reject) => this.#pending.set(seq, { worker: w, resolve, reject }));
     this.#workers[w]!.postMessage(message, [message.bytes.buffer, message.starts.buffer, message.lines.buffer, message.ends.buffer] as ArrayBuffer[]);
     return result.then(({ chunk }) => {
@@ -172,60 +139,3 @@ export class PlanPool {
 }
 
 type PlannedChunkResult = Extract<PlanWorkerReply, { chunk: unknown }>;
-
-/** How long the input may be silent before the lines read so far are planned without a full batch. */
-const quietMs = 20;
-const QUIET: unique symbol = Symbol('quiet');
-
-/** `next`, or QUIET when it has not settled within quietMs. */
-async function quiet<T>(next: Promise<T>): Promise<T | typeof QUIET> {
-  let timer: NodeJS.Timeout | undefined;
-  const silence = new Promise<typeof QUIET>((resolve) => (timer = setTimeout(resolve, quietMs, QUIET)));
-  try {
-    return await Promise.race([next, silence]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Lines copied as bytes into one buffer that is transferred to a worker (no string per line here). */
-class ByteBatch {
-  #bytes = Buffer.allocUnsafeSlow(256 << 10);
-  #used = 0;
-  readonly #starts: number[] = [];
-  readonly #lines: number[] = [];
-  readonly #ends: number[] = [];
-
-  get count(): number {
-    return this.#starts.length;
-  }
-
-  get bytes(): number {
-    return this.#used;
-  }
-
-  add(buf: Buffer, from: number, to: number, line: number, end: number): void {
-    const length = to - from;
-    if (this.#used + length > this.#bytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + length));
-      this.#bytes.copy(bigger, 0, 0, this.#used);
-      this.#bytes = bigger;
-    }
-    buf.copy(this.#bytes, this.#used, from, to);
-    this.#starts.push(this.#used);
-    this.#used += length;
-    this.#lines.push(line);
-    this.#ends.push(end);
-  }
-
-  seal(file: string): LineBatch {
-    return {
-      seq: 0,
-      file,
-      bytes: new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset, this.#used),
-      starts: Int32Array.from(this.#starts),
-      lines: Int32Array.from(this.#lines),
-      ends: Float64Array.from(this.#ends),
-    };
-  }
-}

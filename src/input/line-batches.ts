@@ -1,0 +1,146 @@
+import { readFailure, resumeSplitter } from './ndjson.js';
+import type { OpenedInput } from './open.js';
+import { closeLater } from './read-ahead.js';
+import type { MalformedItem, ReadStart } from './types.js';
+
+/**
+ * NDJSON lines as bytes in one buffer (transferable to a worker, no string per line here): line i is
+ * `bytes[starts[i] .. starts[i+1])` (the last one ends at `bytes.length`), with its physical line
+ * number and end offset. Blank lines are left out.
+ */
+export interface LineBatch {
+  readonly file: string;
+  readonly bytes: Uint8Array;
+  readonly starts: Int32Array;
+  readonly lines: Int32Array;
+  readonly ends: Float64Array;
+}
+
+/** What reading an NDJSON input gives, in input order. */
+export type LinesRead =
+  | { readonly kind: 'batch'; readonly batch: LineBatch }
+  /** The input has gone quiet (a producer piping into stdin): what came so far should be handed on. */
+  | { readonly kind: 'quiet' }
+  /** The input could not be read to its end (truncated gzip, I/O): the last thing read. */
+  | { readonly kind: 'failure'; readonly item: MalformedItem };
+
+export interface BatchLimits {
+  /** Lines per batch. */
+  readonly lines: number;
+  /** Bytes per batch (a batch of long lines is cut short). */
+  readonly bytes: number;
+  /** How long the input may be silent before a partial batch is handed on. */
+  readonly quietMs: number;
+}
+
+/**
+ * The NDJSON read loop: splits an opened input into batches of lines, from the resume point
+ * (resumeSplitter), handing on a partial batch when the input goes quiet.
+ */
+export async function* lineBatches(opened: OpenedInput, file: string, start: ReadStart | undefined, limits: BatchLimits): AsyncGenerator<LinesRead> {
+  const splitter = resumeSplitter(opened, start);
+  let batch = new ByteBatch();
+  const onLine = (buf: Buffer, from: number, to: number, line: number, end: number) => {
+    if (to > from) batch.add(buf, from, to, line, end);
+  };
+  const take = (): LineBatch => {
+    const sealed = batch.seal(file);
+    batch = new ByteBatch();
+    return sealed;
+  };
+  const chunks = opened.bytes[Symbol.asyncIterator]();
+  let ended = false;
+  let handedOn = false;
+  let failure: MalformedItem | undefined;
+  try {
+    for (;;) {
+      const next = chunks.next();
+      if ((batch.count > 0 || handedOn) && (await quiet(next, limits.quietMs)) === QUIET) {
+        if (batch.count > 0) yield { kind: 'batch', batch: take() };
+        handedOn = false;
+        yield { kind: 'quiet' };
+      }
+      const result = await next;
+      if (result.done) break;
+      splitter.pushBytes(result.value, onLine);
+      if (batch.count >= limits.lines || batch.bytes >= limits.bytes) {
+        handedOn = true;
+        yield { kind: 'batch', batch: take() };
+      }
+    }
+    ended = true;
+    splitter.endBytes(onLine);
+  } catch (error) {
+    ended = true;
+    // The unfinished line is lost with the stream: report the problem at its number and stop.
+    failure = readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error);
+  } finally {
+    // Stopped early, possibly with a read pending.
+    if (!ended) closeLater(chunks);
+  }
+  if (batch.count > 0) yield { kind: 'batch', batch: take() };
+  if (failure) yield { kind: 'failure', item: failure };
+}
+
+/** Hands each line of a batch to `each` as text (what a planning worker parses). */
+export function forEachLine(batch: LineBatch, each: (text: string, line: number, end: number) => void): void {
+  const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length);
+  const count = batch.starts.length;
+  for (let i = 0; i < count; i++) {
+    each(bytes.toString('utf8', batch.starts[i]!, i + 1 < count ? batch.starts[i + 1]! : bytes.length), batch.lines[i]!, batch.ends[i]!);
+  }
+}
+
+const QUIET: unique symbol = Symbol('quiet');
+
+/** `next`, or QUIET when it has not settled within `ms`. */
+async function quiet<T>(next: Promise<T>, ms: number): Promise<T | typeof QUIET> {
+  let timer: NodeJS.Timeout | undefined;
+  const silence = new Promise<typeof QUIET>((resolve) => (timer = setTimeout(resolve, ms, QUIET)));
+  try {
+    return await Promise.race([next, silence]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Lines copied as bytes into one growing buffer. */
+class ByteBatch {
+  #bytes = Buffer.allocUnsafeSlow(256 << 10);
+  #used = 0;
+  readonly #starts: number[] = [];
+  readonly #lines: number[] = [];
+  readonly #ends: number[] = [];
+
+  get count(): number {
+    return this.#starts.length;
+  }
+
+  get bytes(): number {
+    return this.#used;
+  }
+
+  add(buf: Buffer, from: number, to: number, line: number, end: number): void {
+    const length = to - from;
+    if (this.#used + length > this.#bytes.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + length));
+      this.#bytes.copy(bigger, 0, 0, this.#used);
+      this.#bytes = bigger;
+    }
+    buf.copy(this.#bytes, this.#used, from, to);
+    this.#starts.push(this.#used);
+    this.#used += length;
+    this.#lines.push(line);
+    this.#ends.push(end);
+  }
+
+  seal(file: string): LineBatch {
+    return {
+      file,
+      bytes: new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset, this.#used),
+      starts: Int32Array.from(this.#starts),
+      lines: Int32Array.from(this.#lines),
+      ends: Float64Array.from(this.#ends),
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import type { BrazePath } from '../braze/types.js';
+import type { CommonConfig } from '../config/options.js';
+import type { InputFile } from '../input/types.js';
+import type { FateKeys } from '../state/counters.js';
+import type { S3Reading } from '../state/report.js';
+import type { RunIdentity } from '../state/run-key.js';
+import type { RunState } from '../state/run-state.js';
+import type { Log } from '../ui/log.js';
+import type { Progress } from '../ui/progress.js';
+import type { Source } from './run.js';
+
+/** Effects handed in from the edge (style.md habit 7). */
+export interface RunDeps {
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly log: Log;
+  readonly progress: Progress;
+  /** Registers SIGINT/SIGTERM handling; returns the function that removes it. */
+  readonly onSignal: (handler: (signal: string) => void) => () => void;
+  /** Exits at once (second Ctrl-C). */
+  readonly exitNow: (code: number) => never;
+  /** The command line that resumes this run, for the interrupt message. */
+  readonly resumeCommand: string;
+  readonly userAgent: string;
+}
+
+/** What a command hands to execute(): the same for replay and delete. */
+export interface RunPlan<T> {
+  readonly config: CommonConfig & { readonly batchSize: number };
+  readonly path: BrazePath;
+  readonly keys: FateKeys;
+  readonly identity: RunIdentity;
+  readonly stateDir: string;
+  readonly files: readonly InputFile[];
+  readonly warnings: readonly string[];
+  /** The reader and planner; it may open more memories in `state.memory` (before the run starts). */
+  readonly makeSource: (state: RunState) => Source<T>;
+  /** Runs with s3:// inputs: what was read from S3 so far, for the report. */
+  readonly s3?: () => S3Reading;
+}
+
+/** How long in-flight requests may take to finish after SIGINT/SIGTERM (cli.md: about 10 s). */
+export const graceMs = 10_000;

@@ -1,0 +1,20 @@
+import type { RequestItem } from '../braze/types.js';
+import type { Fate } from '../state/counters.js';
+
+/** One input record after planning: its fate and the request items it contributes. */
+export interface Unit {
+  readonly file: string;
+  readonly line: number;
+  /** Byte offset after the record (resume seeks here in plain NDJSON). */
+  readonly end: number;
+  /** Counter key of the record's fate ('records.sent', 'records.skipped.duplicate', 'ids.deleted', ...). */
+  readonly fate: Fate;
+  readonly items: readonly RequestItem[];
+  /** Objects by kind and Braze data points this record contributes (replay). */
+  readonly attributes?: number;
+  readonly events?: number;
+  readonly purchases?: number;
+  readonly dataPoints?: number;
+  /** A rejects-file line for a record rejected before sending. */
+  readonly rejectLine?: string;
+}
