@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { deleteConfig, replayConfig, type Env, type RawOptions } from './config/options.js';
-import { InterruptedError, ToolError, UsageError } from './errors.js';
+import { DiskFullError, InterruptedError, ToolError, UsageError } from './errors.js';
 import type { RunDeps } from './pipeline/lifecycle.js';
 import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
@@ -170,6 +170,8 @@ async function main(argv: string[]): Promise<void> {
   let code = 0;
   const env: Env = { BRAZE_API_KEY: process.env.BRAZE_API_KEY, BRAZE_REST_ENDPOINT: process.env.BRAZE_REST_ENDPOINT };
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  // --restart would wipe the state the interrupted run just saved: the resume command drops it.
+  const resumeCommand = ['npx segment-braze', ...argv.slice(2).filter((a) => a !== '--restart').map(quote)].join(' ');
   /** The effects a run gets: clock, randomness, stderr log and progress (off when quiet or not a terminal). */
   const deps = (quiet: boolean, live: boolean): RunDeps => ({
     now: Date.now,
@@ -187,8 +189,7 @@ async function main(argv: string[]): Promise<void> {
       };
     },
     exitNow: (exit) => process.exit(exit),
-    // --restart would wipe the state the interrupted run just saved: the resume command drops it.
-    resumeCommand: ['npx segment-braze', ...argv.slice(2).filter((a) => a !== '--restart').map(quote)].join(' '),
+    resumeCommand,
     userAgent: `segment-braze/${version} (node ${process.version})`,
   });
   const run = async (task: () => Promise<Report | void>) => {
@@ -198,15 +199,20 @@ async function main(argv: string[]): Promise<void> {
   try {
     await cli.parseAsync(argv);
   } catch (error) {
-    code = report(error);
+    code = report(error, resumeCommand);
   }
   process.exitCode = code;
 }
 
-function report(error: unknown): number {
+function report(error: unknown, resumeCommand: string): number {
   if (error instanceof CommanderError) {
     // Commander already printed the message (or the help/version text).
     return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof DiskFullError) {
+    // Raised outside a run's own stop (opening the state, the final save): the last checkpoint holds.
+    process.stderr.write(`Error: ${error.message}.\nThe last checkpoint saved there is still valid: once there is room, run the same command again to resume:\n  ${resumeCommand}\n`);
+    return error.exitCode;
   }
   if (error instanceof ToolError) {
     const label = error instanceof UsageError ? 'Usage error: ' : error instanceof InterruptedError ? '' : 'Error: ';

@@ -263,8 +263,10 @@ export class Engine {
   }
 
   #send(sink: DeliveringSink, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
-    this.#inflight++;
+    // Logged before it counts as in flight: a log write that fails (a full disk) must not leave a
+    // request counted that no answer will ever release, or drain() would wait for it forever.
     this.options.log?.sent(number);
+    this.#inflight++;
     void this.#await(sink, number, request, slots, segment, doubted);
   }
 

@@ -1,17 +1,18 @@
 import { setMaxListeners } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RateLimiter } from '../braze/rate-limiter.js';
 import type { BrazePath, RequestItem } from '../braze/types.js';
 import { itemValue } from '../braze/body.js';
 import type { CommonConfig } from '../config/options.js';
-import { FatalRunError, InterruptedError } from '../errors.js';
+import { DiskFullError, InterruptedError, FatalRunError, ToolError, unlessDiskFull } from '../errors.js';
 import type { InputFile } from '../input/types.js';
 import { fingerprint } from '../state/fingerprint.js';
 import { buildReport, type Report } from '../state/report.js';
 import type { RunIdentity } from '../state/run-key.js';
 import { RunState } from '../state/run-state.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
+import { appendText } from '../state/disk-write.js';
 import type { Log } from '../ui/log.js';
 import type { Progress } from '../ui/progress.js';
 import { Engine, type FateKeys } from './engine.js';
@@ -157,11 +158,12 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     // Requests still unanswered now stay unacknowledged: the next run counts them in doubt.
     stopSending.abort(new InterruptedError('stopped'));
     await engine.drain(2_000);
-    save(false);
+    // On a full disk the previous checkpoint stays: it covers less, and is still valid.
+    const unsaved = unlessDiskFull(() => save(false));
     const counts = { ...engine.committed.counts };
     counts['requests.inDoubt'] = (counts['requests.inDoubt'] ?? 0) + stillInFlight;
-    finalReport(report(counts, false, failure === undefined));
-    if (failure !== undefined) throw asFatal(failure, state.dir, deps.resumeCommand);
+    unlessDiskFull(() => finalReport(report(counts, false, failure === undefined && unsaved === undefined)));
+    if (failure !== undefined || unsaved) throw asFatal(failure ?? unsaved, state.dir, deps.resumeCommand, unsaved);
     throw new InterruptedError(`Interrupted; the checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`);
   } finally {
     deps.progress.update(done(), engine.committed.counts);
@@ -191,7 +193,7 @@ function listInDoubt(file: string, requests: readonly number[], handling: string
     }
   }
   const fresh = [...new Set(requests)].filter((n) => !listed.has(n));
-  if (fresh.length > 0) writeFileSync(file, fresh.map((n) => JSON.stringify({ request: n, handling }) + '\n').join(''), { flag: 'a' });
+  if (fresh.length > 0) appendText(file, fresh.map((n) => JSON.stringify({ request: n, handling }) + '\n').join(''));
 }
 
 /**
@@ -227,10 +229,13 @@ async function makeSink(config: CommonConfig, deps: RunDeps, signal: AbortSignal
   return { sink, close: () => client.close() };
 }
 
-function asFatal(error: unknown, dir: string, resume: string): Error {
+function asFatal(error: unknown, dir: string, resume: string, unsaved: DiskFullError | undefined): Error {
   const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof FatalRunError ? error.code : 'fatal';
-  return new FatalRunError(`${message}\nThe checkpoint is saved in ${dir}; after fixing this, run the same command again to resume:\n  ${resume}`, code, { cause: error });
+  const code = error instanceof ToolError ? error.code : 'fatal';
+  const saved = unsaved
+    ? `The checkpoint could not be updated for lack of space; the previous one in ${dir} is still valid`
+    : `The checkpoint is saved in ${dir}`;
+  return new FatalRunError(`${message}\n${saved}; after fixing this, run the same command again to resume:\n  ${resume}`, code, { cause: error });
 }
 
 function describeRejection(ticket: Ticket, item: RequestItem, reason: string, request: number): string {

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { StateError } from '../errors.js';
+import { StateError, unlessDiskFull } from '../errors.js';
 import { START, loadCheckpoint, saveCheckpoint, type Checkpoint, type Cursor } from './checkpoint.js';
 import { inputChange, type Fingerprint } from './fingerprint.js';
 import { IdJournal } from './id-journal.js';
@@ -97,10 +97,14 @@ export class RunState {
     saveCheckpoint(this.dir, checkpoint);
   }
 
+  /**
+   * Closes every file. On a full disk what is still queued is not written, and that is fine: it lies
+   * beyond the last checkpoint saved (save() writes it first), and a resume cuts the files back there.
+   */
   close(): void {
-    this.ids.close();
-    this.rejected.close();
-    this.requests?.close();
+    unlessDiskFull(() => this.ids.close());
+    unlessDiskFull(() => this.rejected.close());
+    unlessDiskFull(() => this.requests?.close());
     this.log?.close();
   }
 }
