@@ -6,7 +6,8 @@ import { DiskFullError, InterruptedError, ToolError, UsageError } from './errors
 import type { RunDeps } from './pipeline/lifecycle.js';
 import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
-import { createProgress } from './ui/progress.js';
+import { inputBytesRead } from './input/bytes-read.js';
+import { createProgress, type ProgressKind } from './ui/progress.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -64,7 +65,7 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
     .option('--quiet', 'no progress on stderr');
 }
 
-function program(run: (task: () => Promise<Report | void>) => Promise<void>, env: Env, deps: (quiet: boolean, live: boolean) => RunDeps): Command {
+function program(run: (task: () => Promise<Report | void>) => Promise<void>, env: Env, deps: (quiet: boolean, kind: ProgressKind) => RunDeps): Command {
   const cli = new Command('segment-braze')
     // Set before the subcommands are added, so that they inherit it: usage errors exit 2, not 1.
     .exitOverride()
@@ -97,7 +98,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       run(async () => {
         const config = replayConfig(inputs, raw, env, process.cwd());
         const { replay } = await import('./commands/replay.js');
-        return replay(config, deps(config.quiet, !config.dryRun), { stdout: out, stdin: process.stdin });
+        return replay(config, deps(config.quiet, { command: 'replay', live: !config.dryRun }), { stdout: out, stdin: process.stdin });
       }),
     );
 
@@ -120,7 +121,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
         const config = deleteConfig(inputs, raw, env, process.cwd());
         const { deleteUsers } = await import('./commands/delete.js');
         const io = { stdout: out, stdin: process.stdin, stdinIsTTY: process.stdin.isTTY === true };
-        return deleteUsers(config, deps(config.quiet, !config.dryRun), io);
+        return deleteUsers(config, deps(config.quiet, { command: 'delete', live: !config.dryRun }), io);
       }),
     );
 
@@ -173,12 +174,12 @@ async function main(argv: string[]): Promise<void> {
   // --restart would wipe the state the interrupted run just saved: the resume command drops it.
   const resumeCommand = ['npx segment-braze', ...argv.slice(2).filter((a) => a !== '--restart').map(quote)].join(' ');
   /** The effects a run gets: clock, randomness, stderr log and progress (off when quiet or not a terminal). */
-  const deps = (quiet: boolean, live: boolean): RunDeps => ({
+  const deps = (quiet: boolean, kind: ProgressKind): RunDeps => ({
     now: Date.now,
     random: Math.random,
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
     log: stderrLog(quiet),
-    progress: createProgress(!quiet && process.stderr.isTTY === true, live, Date.now),
+    progress: createProgress(!quiet && process.stderr.isTTY === true, kind, Date.now, inputBytesRead),
     onSignal: (handler) => {
       const on = (signal: NodeJS.Signals) => handler(signal);
       process.on('SIGINT', on);

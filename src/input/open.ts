@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { countInputBytes } from './bytes-read.js';
 import { feed } from './feed.js';
 import { readAhead } from './read-ahead.js';
 import type { InputFile, InputFormat } from './types.js';
@@ -110,7 +111,11 @@ function sourceOf(file: InputFile, stdin: NodeJS.ReadableStream | undefined, sta
 }
 
 async function* buffers(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    countInputBytes(buf.length);
+    yield buf;
+  }
 }
 
 async function* gunzip(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {

@@ -133,7 +133,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   });
   const done = () => control.filesDone + withinFile(plan.files[engine.position.fileIndex], engine.position);
   const ticker = setInterval(() => deps.progress.update(done(), engine.progress()), 250);
-  deps.progress.start(plan.files.length);
+  deps.progress.start(plan.files, state.cursor);
   let outcome: 'done' | 'stopped';
   // An error while reading or planning (not a request's): the run stops like on a fatal request
   // error, with the checkpoint of everything acknowledged so far saved.
