@@ -40,7 +40,7 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
       files,
       warnings,
       makeSource: (state) => {
-        const completer = new ReplayCompleter(state.ids, diff);
+        const completer = new ReplayCompleter(state.ids, diff, (message) => deps.log.warn(message));
         const pool = new PlanPool({
           mapping: config.mapping,
           diff: diffMode,

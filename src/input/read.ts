@@ -1,6 +1,7 @@
 import { readNdjson } from './ndjson.js';
 import { openInput, type OpenedInput } from './open.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from './types.js';
+import { holdsReplacement, Utf8Watch } from './utf8.js';
 
 /** How to read one input. */
 export interface ReadOptions {
@@ -36,13 +37,27 @@ export async function* itemsOf(opened: OpenedInput, file: string, start: ReadSta
       return;
     case 'json': {
       const { readJsonArray } = await import('./json-array.js');
-      yield* readJsonArray(opened, file, start);
+      const watch = new Utf8Watch();
+      yield* flagInvalidUtf8(readJsonArray({ ...opened, bytes: watch.watch(opened.bytes) }, file, start), watch);
       return;
     }
     case 'csv': {
       const { readCsv } = await import('./csv.js');
-      yield* readCsv(opened, file, start);
+      const watch = new Utf8Watch();
+      yield* flagInvalidUtf8(readCsv({ ...opened, bytes: watch.watch(opened.bytes) }, file, start), watch);
       return;
     }
+  }
+}
+
+/**
+ * The CSV and JSON-array parsers decode the bytes themselves, so a record's own bytes are not at
+ * hand: once invalid UTF-8 went by in the file (Utf8Watch, a step ahead of the parser), a record
+ * holding U+FFFD is flagged. (A U+FFFD genuinely in the data is then miscounted only in a file
+ * that also holds invalid bytes.)
+ */
+async function* flagInvalidUtf8(chunks: AsyncIterable<InputItem[]>, watch: Utf8Watch): AsyncGenerator<InputItem[]> {
+  for await (const chunk of chunks) {
+    yield watch.seen ? chunk.map((item) => (item.kind === 'record' && holdsReplacement(item.value) ? { ...item, invalidUtf8: true } : item)) : chunk;
   }
 }

@@ -23,6 +23,8 @@ export interface Unit {
   readonly dataPoints?: number;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
+  /** Its text held invalid UTF-8, replaced by U+FFFD: counted in records.invalidUtf8, whatever the fate. */
+  readonly invalidUtf8?: boolean;
 }
 
 /** The counter keys whose meaning the engine needs. */
@@ -204,6 +206,7 @@ export class Engine {
     if (unit.events) tally.events += unit.events;
     if (unit.purchases) tally.purchases += unit.purchases;
     if (unit.dataPoints) tally.dataPoints += unit.dataPoints;
+    if (unit.invalidUtf8) tally.invalidUtf8++;
     if (unit.rejectLine !== undefined) this.#open.rejectLines.push(unit.rejectLine);
     if (ticket) {
       ticket.fate = fate;

@@ -8,7 +8,7 @@ import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
 import { REPLAY_KEYS, SKIPPED } from './plan-replay.js';
-import type { MappingSettings } from '../transform/types.js';
+import type { FieldTrace, MappingSettings } from '../transform/types.js';
 
 /**
  * One record planned as far as can be done without knowing the rest of the run: its fate by the
@@ -39,6 +39,8 @@ export interface Planned {
   readonly traceEnd: number;
   /** --diff full text. */
   readonly text: string | undefined;
+  /** Its text held invalid UTF-8, replaced by U+FFFD (counted in records.invalidUtf8; not a fate). */
+  readonly invalidUtf8: boolean;
 }
 
 /**
@@ -49,6 +51,8 @@ export interface Planned {
 export interface PlanSink<R> {
   item(array: string, json: string): void;
   trace(id: number): void;
+  /** The record's text held invalid UTF-8 (called before record()). */
+  invalidUtf8(): void;
   /** `traced`: whether diff lines were kept for the record (even none). */
   record(
     file: string, line: number, end: number, fate: string, hash: readonly [number, number] | undefined,
@@ -78,6 +82,7 @@ export class RecordPlanner {
   planInto<R>(item: InputItem, out: PlanSink<R>, sourceChars?: number): R {
     const { file, line, end } = item;
     if (item.kind === 'malformed') return this.#rejected(item, out, item.reason, JSON.stringify({ file, line, reason: item.reason, raw: item.raw }));
+    if (item.invalidUtf8) this.#invalidUtf8(out);
     const shape = checkShape(item.value);
     if (!shape.ok) {
       return this.#rejected(item, out, shape.reason, JSON.stringify({ file, line, reason: shape.reason, field: shape.field, record: item.value }));
@@ -112,6 +117,12 @@ export class RecordPlanner {
     return out.record(file, line, end, fate, hash, attributes, events, purchases, points, rejectLine, keys !== undefined, text);
   }
 
+  /** Counted, and shown in the diff as a change of the record's text. */
+  #invalidUtf8<R>(out: PlanSink<R>): void {
+    out.invalidUtf8();
+    if (this.keys) out.trace(this.keys.field(INVALID_UTF8));
+  }
+
   #rejected<R>(item: InputItem, out: PlanSink<R>, reason: string, rejectLine: string): R {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
@@ -120,6 +131,8 @@ export class RecordPlanner {
   }
 }
 
+const INVALID_UTF8: FieldTrace = { from: '(text)', to: '(text)', action: 'changed', reason: 'invalid UTF-8 replaced by U+FFFD' };
+
 /**
  * Builds Planned objects (all of one shape: spreading a shared "empty" object into some of them made
  * the hot path several times slower).
@@ -127,9 +140,14 @@ export class RecordPlanner {
 class PlannedBuilder implements PlanSink<Planned> {
   #items: RequestItem[] = [];
   #traces: number[] = [];
+  #invalidUtf8 = false;
 
   item(array: string, json: string): void {
     this.#items.push({ array, json });
+  }
+
+  invalidUtf8(): void {
+    this.#invalidUtf8 = true;
   }
 
   trace(id: number): void {
@@ -146,7 +164,9 @@ class PlannedBuilder implements PlanSink<Planned> {
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text };
+    const invalidUtf8 = this.#invalidUtf8;
+    this.#invalidUtf8 = false;
+    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8 };
   }
 }
 

@@ -24,7 +24,7 @@ export interface PlannedChunk {
 /** Every fate a RecordPlanner gives, by number. */
 const FATES: readonly string[] = [REPLAY_KEYS.sent, REPLAY_KEYS.rejected, ...Object.values(SKIPPED)];
 const ARRAYS = ['attributes', 'events', 'purchases'];
-const FIELDS = 13;
+const FIELDS = 14;
 
 /**
  * Writes planned records straight into a chunk (a PlanSink): the planning worker makes no object per
@@ -43,6 +43,7 @@ export class ChunkWriter implements PlanSink<void> {
   readonly #strings: string[] = [];
   #recordItems = 0;
   #recordTraces = 0;
+  #recordInvalid = 0;
 
   /** `capacity`: the most records this chunk will hold (a batch's line count). */
   constructor(capacity: number) {
@@ -61,6 +62,10 @@ export class ChunkWriter implements PlanSink<void> {
   trace(id: number): void {
     this.#traces.push(id);
     this.#recordTraces++;
+  }
+
+  invalidUtf8(): void {
+    this.#recordInvalid = 1;
   }
 
   record(
@@ -84,11 +89,13 @@ export class ChunkWriter implements PlanSink<void> {
     ints[o + 10] = dataPoints;
     ints[o + 11] = rejectLine === undefined ? 0 : 1;
     ints[o + 12] = text === undefined ? 0 : 1;
+    ints[o + 13] = this.#recordInvalid;
     this.#ends[i] = end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
     this.#recordItems = 0;
     this.#recordTraces = 0;
+    this.#recordInvalid = 0;
   }
 
   /** The chunk, with the trace definitions made since the last one. */
@@ -139,6 +146,7 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       traceStart,
       traceEnd: trace,
       text: ints[o + 12] ? strings[string++] : undefined,
+      invalidUtf8: ints[o + 13] === 1,
     };
   }
   return out;
