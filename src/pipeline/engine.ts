@@ -23,7 +23,7 @@ export interface Unit {
   readonly dataPoints?: number;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
-  /** Its text held invalid UTF-8, replaced by U+FFFD: counted in records.invalidUtf8, whatever the fate. */
+  /** Its text held invalid UTF-8 (records.invalidUtf8, whatever the fate). */
   readonly invalidUtf8?: boolean;
 }
 
@@ -266,8 +266,7 @@ export class Engine {
   }
 
   #send(sink: DeliveringSink, number: number, request: PlannedRequest, slots: Slot[], segment: Segment, doubted: boolean): void {
-    // Logged before it counts as in flight: a log write that fails (a full disk) must not leave a
-    // request counted that no answer will ever release, or drain() would wait for it forever.
+    // Logged first: a failed log write (full disk) must not leave a request in flight for drain() to wait on forever.
     this.options.log?.sent(number);
     this.#inflight++;
     void this.#await(sink, number, request, slots, segment, doubted);
