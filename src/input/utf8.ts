@@ -1,7 +1,16 @@
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 
 /** A strict decoder, used only to confirm: it throws where the default decoding replaces bytes. */
 const strict = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * True when all of `bytes` is valid UTF-8: one SIMD pass (simdutf) over a whole batch of lines, so
+ * that the lines of a valid batch (nearly all) need no check of their own.
+ */
+export function validUtf8(bytes: Uint8Array): boolean {
+  return isUtf8(bytes);
+}
 
 /**
  * True when `text`, decoded from `bytes[start, stop)` with Node's default (replacing) decoding, had

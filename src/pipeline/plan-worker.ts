@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiffMode } from '../config/options.js';
 import { parseLine } from '../input/ndjson.js';
-import { replacedInvalidUtf8 } from '../input/utf8.js';
+import { replacedInvalidUtf8, validUtf8 } from '../input/utf8.js';
 import type { InputItem } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
@@ -46,11 +46,12 @@ port.on('message', (batch: LineBatch) => {
     const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length);
     const count = batch.starts.length;
     const writer = new ChunkWriter(count);
+    const valid = validUtf8(bytes);
     for (let i = 0; i < count; i++) {
       const start = batch.starts[i]!;
       const stop = i + 1 < count ? batch.starts[i + 1]! : bytes.length;
       const text = bytes.toString('utf8', start, stop);
-      const item: InputItem | undefined = parseLine(batch.file, text, batch.lines[i]!, batch.ends[i]!, replacedInvalidUtf8(text, bytes, start, stop));
+      const item: InputItem | undefined = parseLine(batch.file, text, batch.lines[i]!, batch.ends[i]!, !valid && replacedInvalidUtf8(text, bytes, start, stop));
       if (item) planner.planInto(item, writer, text.length);
     }
     const chunk = writer.finish(planner.keys?.drain() ?? []);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdsReplacement, replacedInvalidUtf8, Utf8Watch } from '../../src/input/utf8.js';
+import { holdsReplacement, replacedInvalidUtf8, Utf8Watch, validUtf8 } from '../../src/input/utf8.js';
 
 function check(bytes: Buffer): boolean {
   return replacedInvalidUtf8(bytes.toString('utf8'), bytes, 0, bytes.length);
@@ -23,6 +23,15 @@ describe('replacedInvalidUtf8', () => {
     const bytes = Buffer.from([...Buffer.from('ok\n'), 0xc3, ...Buffer.from('\nok')]);
     expect(replacedInvalidUtf8('ok', bytes, 0, 2)).toBe(false);
     expect(replacedInvalidUtf8(bytes.toString('utf8', 3, 4), bytes, 3, 4)).toBe(true);
+  });
+});
+
+describe('validUtf8 (a whole batch of lines at once)', () => {
+  it('accepts valid text, a genuine U+FFFD included, and refuses any invalid byte in it', () => {
+    const lines = Buffer.from('{"e":"Café"}\n{"e":"\uFFFD"}\n{"e":"😀"}\n');
+    expect(validUtf8(lines)).toBe(true);
+    expect(validUtf8(Buffer.concat([lines, Buffer.from([0x7b, 0xc3, 0x7d, 0x0a]), lines]))).toBe(false);
+    expect(validUtf8(Buffer.from([0xed, 0xa0, 0x80]))).toBe(false); // a UTF-16 surrogate, as WHATWG's strict decoder
   });
 });
 
