@@ -92,7 +92,7 @@ export class RecordPlanner {
     const hash = (typeof id === 'string' && id !== '') || typeof id === 'number' ? hashId(String(id)) : undefined;
     const keys = this.keys;
     const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars });
-    const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) : undefined;
+    const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) + (item.invalidUtf8 ? INVALID_UTF8_TEXT : '') : undefined;
     if (result.fate === 'skipped') {
       if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
       return out.record(file, line, end, SKIPPED[result.reason], hash, 0, 0, 0, 0, undefined, keys !== undefined, text);
@@ -132,6 +132,7 @@ export class RecordPlanner {
 }
 
 const INVALID_UTF8: FieldTrace = { from: '(text)', to: '(text)', action: 'changed', reason: 'invalid UTF-8 replaced by U+FFFD' };
+const INVALID_UTF8_TEXT = '    (text)  changed: invalid UTF-8 replaced by U+FFFD\n';
 
 /**
  * Builds Planned objects (all of one shape: spreading a shared "empty" object into some of them made

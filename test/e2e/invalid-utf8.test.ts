@@ -52,6 +52,15 @@ describe('records with invalid UTF-8', () => {
     expect(requests).toContain('"name":"Caf\uFFFD"');
   });
 
+  it('are marked in --diff full', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'events.ndjson');
+    writeFileSync(file, ndjson);
+    const result = await runCli(['replay', file, '--dry-run', '--diff', 'full', '--state', tempDir()]);
+    const marked = result.stdout.split(/\n(?=\S)/).filter((r) => r.includes('(text)  changed: invalid UTF-8 replaced by U+FFFD'));
+    expect(marked.map((r) => r.split('  ')[0]!.replace(/.*:/, 'line '))).toEqual(['line 2', 'line 4']);
+  });
+
   it('are counted from stdin too', async () => {
     const { report, warnings } = await dryRun('-', ndjson);
     expect(report.records!.invalidUtf8).toBe(2);
