@@ -150,8 +150,11 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
   }
   try {
     if (outcome === 'done') {
+      // The report first: if it cannot be written (a full disk), the checkpoint does not say
+      // "complete", and the same command, run again, finishes the run and writes it.
+      const final = finalReport(report({ ...engine.committed.counts }, true, false));
       save(true);
-      return finalReport(report({ ...engine.committed.counts }, true, false));
+      return final;
     }
     const failure = engine.failure ?? crash;
     const stillInFlight = engine.failure === undefined ? await engine.drain(graceMs) : 0;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emulatorFor } from '../support/emulator.js';
@@ -91,15 +91,21 @@ describe('a full disk under the state directory', () => {
     expect(readFileSync(join(resumed, 'requests.ndjson'), 'utf8')).toBe(readFileSync(join(clean, 'requests.ndjson'), 'utf8'));
   });
 
-  it('names the directory, exit 1, when the state cannot even be opened (requests.log.tmp on /dev/full)', async () => {
-    const { url } = await emulate();
+  it('names the directory, exit 1, when the last write of a run fails (report.json.tmp on /dev/full)', async () => {
     const state = tempDir();
-    symlinkSync('/dev/full', join(state, 'requests.log.tmp'));
-    const result = await runCli(['replay', 'samples/segment-logs', '--endpoint', url, '--state', state], { env: { BRAZE_API_KEY: KEY } });
+    symlinkSync('/dev/full', join(state, 'report.json.tmp'));
+    const result = await runCli(['replay', 'samples/segment-logs', '--dry-run', '--state', state]);
     expect(result.stderr).not.toMatch(/Internal error/);
     expect(result.stderr).toContain(`Error: The disk holding ${state} is full`);
     expect(result.stderr).toMatch(/run the same command again to resume:\n {2}npx segment-braze replay samples\/segment-logs /);
     expect(result.code).toBe(1);
+    // Once there is room, the same command finishes the run and writes its report.
+    rmSync(join(state, 'report.json.tmp'), { force: true });
+    const again = await runCli(['replay', 'samples/segment-logs', '--dry-run', '--state', state]);
+    expect(again.code).toBe(3);
+    const report = readReport(state);
+    expect(report.complete).toBe(true);
+    expectIdentity(report);
   });
 
   it('stops a live run with exit 1 (not 13), and the resume sends every object, again only those in doubt', async () => {
