@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { deleteConfig, replayConfig, type Env, type RawOptions } from './config/options.js';
-import { InterruptedError, ToolError, UsageError } from './errors.js';
+import { DiskFullError, InterruptedError, ToolError, UsageError } from './errors.js';
 import type { RunDeps } from './pipeline/run-plan.js';
 import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
-import { createProgress } from './ui/progress.js';
+import { inputBytesRead } from './input/bytes-read.js';
+import { createProgress, type ProgressKind } from './ui/progress.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -71,7 +72,7 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
     .option('--quiet', 'no progress on stderr');
 }
 
-function program(run: (task: () => Promise<Report | void>) => Promise<void>, env: Env, deps: (quiet: boolean, live: boolean) => RunDeps): Command {
+function program(run: (task: () => Promise<Report | void>) => Promise<void>, env: Env, deps: (quiet: boolean, kind: ProgressKind) => RunDeps): Command {
   const cli = new Command('segment-braze')
     // Set before the subcommands are added, so that they inherit it: usage errors exit 2, not 1.
     .exitOverride()
@@ -104,7 +105,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       run(async () => {
         const config = replayConfig(inputs, raw, env, process.cwd());
         const { replay } = await import('./commands/replay.js');
-        return replay(config, deps(config.quiet, !config.dryRun), { stdout: out, stdin: process.stdin });
+        return replay(config, deps(config.quiet, { command: 'replay', live: !config.dryRun }), { stdout: out, stdin: process.stdin });
       }),
     );
 
@@ -127,7 +128,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
         const config = deleteConfig(inputs, raw, env, process.cwd());
         const { deleteUsers } = await import('./commands/delete.js');
         const io = { stdout: out, stdin: process.stdin, stdinIsTTY: process.stdin.isTTY === true };
-        return deleteUsers(config, deps(config.quiet, !config.dryRun), io);
+        return deleteUsers(config, deps(config.quiet, { command: 'delete', live: !config.dryRun }), io);
       }),
     );
 
@@ -181,13 +182,15 @@ async function main(argv: string[]): Promise<void> {
     SEGMENT_BRAZE_S3_PAGE_SIZE: process.env.SEGMENT_BRAZE_S3_PAGE_SIZE,
   };
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  // --restart would wipe the state the interrupted run just saved: the resume command drops it.
+  const resumeCommand = ['npx segment-braze', ...argv.slice(2).filter((a) => a !== '--restart').map(quote)].join(' ');
   /** The effects a run gets: clock, randomness, stderr log and progress (off when quiet or not a terminal). */
-  const deps = (quiet: boolean, live: boolean): RunDeps => ({
+  const deps = (quiet: boolean, kind: ProgressKind): RunDeps => ({
     now: Date.now,
     random: Math.random,
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
     log: stderrLog(quiet),
-    progress: createProgress(!quiet && process.stderr.isTTY === true, live, Date.now),
+    progress: createProgress(!quiet && process.stderr.isTTY === true, kind, Date.now, inputBytesRead),
     onSignal: (handler) => {
       const on = (signal: NodeJS.Signals) => handler(signal);
       process.on('SIGINT', on);
@@ -198,8 +201,7 @@ async function main(argv: string[]): Promise<void> {
       };
     },
     exitNow: (exit) => process.exit(exit),
-    // --restart would wipe the state the interrupted run just saved: the resume command drops it.
-    resumeCommand: ['npx segment-braze', ...argv.slice(2).filter((a) => a !== '--restart').map(quote)].join(' '),
+    resumeCommand,
     userAgent: `segment-braze/${version} (node ${process.version})`,
   });
   const run = async (task: () => Promise<Report | void>) => {
@@ -209,15 +211,20 @@ async function main(argv: string[]): Promise<void> {
   try {
     await cli.parseAsync(argv);
   } catch (error) {
-    code = report(error);
+    code = report(error, resumeCommand);
   }
   process.exitCode = code;
 }
 
-function report(error: unknown): number {
+function report(error: unknown, resumeCommand: string): number {
   if (error instanceof CommanderError) {
     // Commander already printed the message (or the help/version text).
     return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof DiskFullError) {
+    // Raised outside a run's own stop (opening the state, the final save): the last checkpoint holds.
+    process.stderr.write(`Error: ${error.message}.\nThe last checkpoint saved there is still valid: once there is room, run the same command again to resume:\n  ${resumeCommand}\n`);
+    return error.exitCode;
   }
   if (error instanceof ToolError) {
     const label = error instanceof UsageError ? 'Usage error: ' : error instanceof InterruptedError ? '' : 'Error: ';

@@ -49,3 +49,31 @@ export class InputError extends ToolError {
   readonly code = 'input';
   readonly exitCode = 2;
 }
+
+/**
+ * A write to the state directory failed because its file system is full (ENOSPC) or over quota
+ * (EDQUOT): an ordinary event in a run of hours. Not retried: the run stops, saving the checkpoint if
+ * it still fits (else the previous one, still valid, stays), and tells which directory to free; exit 1.
+ */
+export class DiskFullError extends ToolError {
+  readonly code = 'disk-full';
+  readonly exitCode = 1;
+  constructor(
+    /** The directory whose file system is full. */
+    readonly dir: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`The disk holding ${dir} is full (no space left); free some space there`, options);
+  }
+}
+
+/** Runs `save`; on a full disk returns the error instead of throwing it (the previous save stands). */
+export function unlessDiskFull(save: () => void): DiskFullError | undefined {
+  try {
+    save();
+    return undefined;
+  } catch (error) {
+    if (error instanceof DiskFullError) return error;
+    throw error;
+  }
+}

@@ -36,12 +36,34 @@ export function resolveEndpoint(value: string): string {
   if (/^https?:\/\/https?(:|\/\/)/i.test(text)) {
     throw new UsageError(`The endpoint ${text} has a doubled scheme; use ${text.replace(/^https?:\/\//i, '')}`);
   }
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    throw new UsageError(`The endpoint ${text} is not a URL or an instance name; use a URL such as https://rest.iad-01.braze.com or a name such as US-01`);
-  }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw new UsageError(withoutScheme(text));
   const url = parseUrl(text);
   checkUrl(url, text);
   return url.origin;
+}
+
+/** A host name, maybe with a port and a path: what people paste from Braze's dashboard. */
+const BARE_HOST = /^((?:[a-z0-9-]+\.)+[a-z0-9-]+|localhost|127\.0\.0\.1)(:\d+)?(?:\/.*)?$/i;
+
+/**
+ * The message for a value with no scheme: a host name gets the same host with https:// as the
+ * suggestion (http:// for the emulator on loopback), or, for an SDK host, its REST host; Braze's own
+ * Segment integration page warns about both mistakes.
+ */
+function withoutScheme(text: string): string {
+  const host = BARE_HOST.exec(text);
+  if (!host) return `The endpoint ${text} is not a URL or an instance name; use a URL such as https://rest.iad-01.braze.com or a name such as US-01`;
+  const name = host[1]!.toLowerCase();
+  const sdk = sdkHint(name);
+  if (sdk) return sdk;
+  const scheme = LOOPBACK.has(name) ? 'http' : 'https';
+  return `The endpoint ${text} has no scheme; use ${scheme}://${name}${host[2] ?? ''}`;
+}
+
+/** For an SDK host (sdk.iad-01.braze.com), the message naming its REST endpoint. */
+function sdkHint(hostname: string): string | undefined {
+  if (!hostname.toLowerCase().startsWith('sdk.')) return undefined;
+  return `The endpoint ${hostname} is the SDK endpoint, not the REST API's; use the REST endpoint https://rest.${hostname.slice(4)}`;
 }
 
 function instanceUrl(name: string): string {
@@ -66,10 +88,8 @@ function checkUrl(url: URL, text: string): void {
   if (url.username !== '' || url.password !== '') {
     throw new UsageError('The endpoint must not contain credentials; pass the API key with BRAZE_API_KEY or --api-key-file');
   }
-  if (url.hostname.toLowerCase().startsWith('sdk.')) {
-    const rest = `https://rest.${url.hostname.slice(4)}`;
-    throw new UsageError(`The endpoint ${url.hostname} is an SDK endpoint; use the REST endpoint ${rest}`);
-  }
+  const sdk = sdkHint(url.hostname);
+  if (sdk) throw new UsageError(sdk);
   if (url.pathname !== '/') {
     throw new UsageError(`The endpoint ${text} must not contain a path (${url.pathname}); use ${url.origin}`);
   }

@@ -76,7 +76,7 @@ async function deleteFound(config: DeleteConfig, deps: RunDeps, io: CommandIo & 
       stateDir: config.state ?? defaultStateDir(config.cwd, identity),
       files,
       warnings,
-      ...watchS3(discovered, deps),
+      ...watchS3(discovered),
       makeSource: (state) => {
         const planner = new DeletePlanner(config.idType, state.ids);
         return {

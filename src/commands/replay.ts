@@ -51,9 +51,9 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       stateDir: config.state ?? defaultStateDir(config.cwd, identity),
       files,
       warnings,
-      ...watchS3(discovered, deps),
+      ...watchS3(discovered),
       makeSource: (state) => {
-        const dedup = new Deduplicator(state.ids, diff);
+        const dedup = new Deduplicator(state.ids, diff, (message) => deps.log.warn(message));
         const pool = new PlanPool({
           mapping: config.mapping,
           diff: diffMode,

@@ -17,10 +17,12 @@ export function s3Options(config: CommonConfig, deps: RunDeps): S3Options {
   };
 }
 
-/** What a run shows of its S3 inputs: bytes read in the progress bar, and the report's `s3`. */
-export function watchS3(discovered: Discovered, deps: RunDeps): { s3?: () => S3Reading } {
+/**
+ * What a run reports of its S3 inputs (the report's `s3`). The progress bar counts their bytes with
+ * every input's (input/bytes-read.ts).
+ */
+export function watchS3(discovered: Discovered): { s3?: () => S3Reading } {
   const s3 = discovered.s3;
   if (!s3) return {};
-  deps.progress.watchBytes(() => ({ read: s3.stats.bytesRead, total: s3.stats.bytes }));
   return { s3: () => ({ ...s3.stats }) };
 }

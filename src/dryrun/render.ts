@@ -36,6 +36,7 @@ export function renderTotals(report: Report, rate: number): string {
     const o = report.objects!;
     lines.push(`  objects    attributes ${o.attributes}, events ${o.events}, purchases ${o.purchases}`);
     lines.push(`  data points ${report.dataPoints ?? 0} (billable in Braze)`);
+    if (r.invalidUtf8 > 0) lines.push(`  invalid UTF-8 in ${r.invalidUtf8} record${r.invalidUtf8 === 1 ? '' : 's'} (the bad bytes became U+FFFD)`);
   }
   if (report.ids) {
     const i = report.ids;

@@ -2,6 +2,7 @@ import { readFailure, resumeSplitter } from './ndjson.js';
 import type { OpenedInput } from './open.js';
 import { closeLater } from './read-ahead.js';
 import type { MalformedItem, ReadStart } from './types.js';
+import { replacedInvalidUtf8, validUtf8 } from './utf8.js';
 
 /**
  * NDJSON lines as bytes in one buffer (transferable to a worker, no string per line here): line i is
@@ -83,11 +84,16 @@ export async function* lineBatches(opened: OpenedInput, file: string, start: Rea
 }
 
 /** Hands each line of a batch to `each` as text (what a planning worker parses). */
-export function forEachLine(batch: LineBatch, each: (text: string, line: number, end: number) => void): void {
+export function forEachLine(batch: LineBatch, each: (text: string, line: number, end: number, invalidUtf8: boolean) => void): void {
   const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length);
   const count = batch.starts.length;
+  // One SIMD validation of the whole batch; a line is checked on its own only in a batch that fails.
+  const valid = validUtf8(bytes);
   for (let i = 0; i < count; i++) {
-    each(bytes.toString('utf8', batch.starts[i]!, i + 1 < count ? batch.starts[i + 1]! : bytes.length), batch.lines[i]!, batch.ends[i]!);
+    const start = batch.starts[i]!;
+    const stop = i + 1 < count ? batch.starts[i + 1]! : bytes.length;
+    const text = bytes.toString('utf8', start, stop);
+    each(text, batch.lines[i]!, batch.ends[i]!, !valid && replacedInvalidUtf8(text, bytes, start, stop));
   }
 }
 

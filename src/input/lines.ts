@@ -1,5 +1,10 @@
-/** Called once per physical line: its text (without \r\n, without a leading BOM), 1-based number and end offset. */
-export type LineHandler = (text: string, line: number, end: number) => void;
+import { replacedInvalidUtf8 } from './utf8.js';
+
+/**
+ * Called once per physical line: its text (without \r\n, without a leading BOM), 1-based number and
+ * end offset, and whether invalid UTF-8 in it was replaced by U+FFFD (utf8.ts).
+ */
+export type LineHandler = (text: string, line: number, end: number, invalidUtf8: boolean) => void;
 
 /**
  * The same, as bytes: `buf[start..stop)` is the line (without \r\n and BOM), valid only during the
@@ -54,12 +59,12 @@ export class LineSplitter {
 
   /** Hands every line completed by this chunk to `onLine`. */
   push(chunk: Buffer, onLine: LineHandler): void {
-    this.pushBytes(chunk, (buf, start, stop, line, end) => onLine(buf.toString('utf8', start, stop), line, end));
+    this.pushBytes(chunk, (buf, start, stop, line, end) => decoded(buf, start, stop, line, end, onLine));
   }
 
   /** Hands out the last line when the stream does not end with a newline. */
   end(onLine: LineHandler): void {
-    this.endBytes((buf, start, stop, line, end) => onLine(buf.toString('utf8', start, stop), line, end));
+    this.endBytes((buf, start, stop, line, end) => decoded(buf, start, stop, line, end, onLine));
   }
 
   /** Like push, with each line as bytes. */
@@ -109,6 +114,11 @@ export class LineSplitter {
   }
 }
 
+function decoded(buf: Buffer, start: number, stop: number, line: number, end: number, onLine: LineHandler): void {
+  const text = buf.toString('utf8', start, stop);
+  onLine(text, line, end, replacedInvalidUtf8(text, buf, start, stop));
+}
+
 /** Items per yielded chunk: large enough to amortise the async hand-off, small enough to stay flat. */
 export const CHUNK_ITEMS = 1000;
 
@@ -120,12 +130,12 @@ export const CHUNK_ITEMS = 1000;
 export async function* lineItems<T>(
   bytes: AsyncIterable<Buffer>,
   splitter: LineSplitter,
-  toItem: (text: string, line: number, end: number) => T | undefined,
+  toItem: (text: string, line: number, end: number, invalidUtf8: boolean) => T | undefined,
   failure: (line: number, end: number, error: unknown) => T,
 ): AsyncGenerator<T[]> {
   let batch: T[] = [];
-  const onLine = (text: string, line: number, end: number): void => {
-    const item = toItem(text, line, end);
+  const onLine = (text: string, line: number, end: number, invalidUtf8: boolean): void => {
+    const item = toItem(text, line, end, invalidUtf8);
     if (item !== undefined) batch.push(item);
   };
   try {

@@ -24,11 +24,12 @@ export function resumeSplitter(opened: OpenedInput, start: ReadStart | undefined
   });
 }
 
-/** One NDJSON line as an item; undefined for a blank line. */
-export function parseLine(file: string, text: string, line: number, end: number): InputItem | undefined {
+/** One NDJSON line as an item; undefined for a blank line. `invalidUtf8`: see utf8.ts. */
+export function parseLine(file: string, text: string, line: number, end: number, invalidUtf8 = false): InputItem | undefined {
   if (text.length === 0) return undefined;
   try {
-    return { kind: 'record', file, line, end, value: JSON.parse(text) };
+    // `|| undefined`: every record has the property (one shape), and equals one made without it.
+    return { kind: 'record', file, line, end, value: JSON.parse(text), invalidUtf8: invalidUtf8 || undefined };
   } catch (error) {
     if (text.trim().length === 0) return undefined;
     const message = error instanceof Error ? error.message : String(error);

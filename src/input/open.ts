@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { countInputBytes } from './bytes-read.js';
 import { feed } from './feed.js';
 import { readAhead } from './read-ahead.js';
 import type { InputFile, InputFormat } from './types.js';
@@ -106,12 +107,17 @@ function hasSignificantByte(buf: Buffer): boolean {
 
 function sourceOf(file: InputFile, stdin: NodeJS.ReadableStream | undefined, start: number): AsyncIterator<Buffer> {
   if (file.path === '-') return buffers(stdin ?? process.stdin);
-  if (file.remote) return file.remote.bytes(start)[Symbol.asyncIterator]();
+  if (file.remote) return buffers(file.remote.bytes(start));
   return buffers(createReadStream(file.path, { start, highWaterMark: 64 * 1024 }));
 }
 
-async function* buffers(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+/** The chunks of a stream (a file, stdin or an S3 object), counted as input bytes read. */
+async function* buffers(stream: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    countInputBytes(buf.length);
+    yield buf;
+  }
 }
 
 async function* gunzip(compressed: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {

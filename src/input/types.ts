@@ -48,6 +48,8 @@ export interface RecordItem {
   /** Byte offset just after this record in the (uncompressed) file; 0 where not meaningful. */
   readonly end: number;
   readonly value: unknown;
+  /** The text held invalid UTF-8, replaced by U+FFFD when decoded (counted; the record goes on). */
+  readonly invalidUtf8?: boolean;
 }
 
 /** A line or row that could not be parsed; it is rejected with its reason. */

@@ -10,13 +10,21 @@ import type { Planned } from './plan-record.js';
  * the records that are not duplicates. Turns a Planned record into the engine's Unit.
  */
 export class Deduplicator {
+  #warned = false;
+
   constructor(
     private readonly ids: IdJournal,
     private readonly diff: DiffCollector | undefined,
+    /** Told once, at the first record whose text held invalid UTF-8. */
+    private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
   check(p: Planned): Unit {
     const { file, line, end } = p;
+    if (p.invalidUtf8 && !this.#warned) {
+      this.#warned = true;
+      this.warn(`${file}:${line} holds invalid UTF-8 (a truncated or stray byte): such records go on with U+FFFD in place of the bad bytes, and are counted in records.invalidUtf8.`);
+    }
     if (p.hash !== undefined && !this.ids.add(p.hash[0], p.hash[1])) {
       if (this.diff) {
         this.diff.duplicate(file, line);

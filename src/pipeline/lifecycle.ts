@@ -1,4 +1,4 @@
-import { FatalRunError, InterruptedError } from '../errors.js';
+import { DiskFullError, FatalRunError, InterruptedError, ToolError, unlessDiskFull } from '../errors.js';
 import type { Counts } from '../state/counters.js';
 import { fingerprint } from '../state/fingerprint.js';
 import { buildReport, type Report } from '../state/report.js';
@@ -41,7 +41,7 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
 async function runPass<T>(plan: RunPlan<T>, deps: RunDeps, run: OpenRun<T>): Promise<Outcome> {
   const { engine, state, source, control } = run;
   const ticker = setInterval(() => deps.progress.update(run.filesDone(), engine.progress()), 250);
-  deps.progress.start(plan.files.length);
+  deps.progress.start(plan.files, run.state.cursor);
   try {
     return await drive(source, engine, state.memory, state.cursor, control);
   } finally {
@@ -58,17 +58,23 @@ async function runPass<T>(plan: RunPlan<T>, deps: RunDeps, run: OpenRun<T>): Pro
 async function finish<T>(plan: RunPlan<T>, deps: RunDeps, run: OpenRun<T>, outcome: Outcome): Promise<Report> {
   const { engine, state } = run;
   if (outcome.kind === 'done') {
+    // The report first: if it cannot be written (a full disk), the checkpoint does not say
+    // "complete", and the same command, run again, finishes the run and writes it.
+    const final = conclude(plan, deps, run, { ...engine.committed.counts }, true, false);
     run.save(true);
-    return conclude(plan, deps, run, { ...engine.committed.counts }, true, false);
+    return final;
   }
   const stillInFlight = engine.failure === undefined ? await engine.drain(graceMs) : 0;
   run.stopSending.abort(new InterruptedError('stopped'));
   await engine.drain(2_000);
-  run.save(false);
+  // On a full disk the previous checkpoint stays: it covers less, and is still valid.
+  const unsaved = unlessDiskFull(() => run.save(false));
   const counts = { ...engine.committed.counts };
   counts['requests.inDoubt'] = (counts['requests.inDoubt'] ?? 0) + stillInFlight;
-  conclude(plan, deps, run, counts, false, outcome.kind === 'interrupted');
-  if (outcome.kind === 'failed') throw asFatal(outcome.error, state.dir, deps.resumeCommand);
+  unlessDiskFull(() => conclude(plan, deps, run, counts, false, outcome.kind === 'interrupted' && unsaved === undefined));
+  if (outcome.kind === 'failed' || unsaved) {
+    throw asFatal(outcome.kind === 'failed' ? outcome.error : unsaved, state.dir, deps.resumeCommand, unsaved);
+  }
   throw new InterruptedError(`Interrupted; the checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`);
 }
 
@@ -97,8 +103,11 @@ function report<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, counts: Cou
   });
 }
 
-function asFatal(error: unknown, dir: string, resume: string): Error {
+function asFatal(error: unknown, dir: string, resume: string, unsaved: DiskFullError | undefined): Error {
   const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof FatalRunError ? error.code : 'fatal';
-  return new FatalRunError(`${message}\nThe checkpoint is saved in ${dir}; after fixing this, run the same command again to resume:\n  ${resume}`, code, { cause: error });
+  const code = error instanceof ToolError ? error.code : 'fatal';
+  const saved = unsaved
+    ? `The checkpoint could not be updated for lack of space; the previous one in ${dir} is still valid`
+    : `The checkpoint is saved in ${dir}`;
+  return new FatalRunError(`${message}\n${saved}; after fixing this, run the same command again to resume:\n  ${resume}`, code, { cause: error });
 }

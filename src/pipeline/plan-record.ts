@@ -8,7 +8,7 @@ import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
 import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../state/counters.js';
-import type { MappingSettings } from '../transform/types.js';
+import type { FieldTrace, MappingSettings } from '../transform/types.js';
 
 /**
  * What the planner says of one record besides its objects and diff lines: the named fields that cross
@@ -33,6 +33,8 @@ export interface RecordHead {
   readonly traced: boolean;
   /** --diff full text. */
   readonly text: string | undefined;
+  /** Its text held invalid UTF-8, replaced by U+FFFD (counted in records.invalidUtf8; not a fate). */
+  readonly invalidUtf8: boolean;
 }
 
 /**
@@ -84,6 +86,7 @@ export class RecordPlanner {
   planInto<R>(item: InputItem, out: PlanSink<R>, sourceChars?: number): R {
     const { file, line, end } = item;
     if (item.kind === 'malformed') return this.#rejected(item, out, item.reason, JSON.stringify({ file, line, reason: item.reason, raw: item.raw }));
+    if (item.invalidUtf8) this.#invalidUtf8(out);
     const shape = checkShape(item.value);
     if (!shape.ok) {
       return this.#rejected(item, out, shape.reason, JSON.stringify({ file, line, reason: shape.reason, field: shape.field, record: item.value }));
@@ -93,10 +96,10 @@ export class RecordPlanner {
     const hash = (typeof id === 'string' && id !== '') || typeof id === 'number' ? hashId(String(id)) : undefined;
     const keys = this.keys;
     const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars });
-    const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) : undefined;
+    const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) + (item.invalidUtf8 ? INVALID_UTF8_TEXT : '') : undefined;
     if (result.fate === 'skipped') {
       if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
-      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text });
+      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
     }
     if (keys) {
       for (const t of result.trace) out.trace(keys.field(t));
@@ -115,16 +118,24 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text });
+    return out.record({ file, line, end, fate, hash, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
+  }
+
+  /** Shown in the diff as a change of the record's text (and counted through the record's head). */
+  #invalidUtf8<R>(out: PlanSink<R>): void {
+    if (this.keys) out.trace(this.keys.field(INVALID_UTF8));
   }
 
   #rejected<R>(item: InputItem, out: PlanSink<R>, reason: string, rejectLine: string): R {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text });
+    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false });
   }
 }
+
+const INVALID_UTF8: FieldTrace = { from: '(text)', to: '(text)', action: 'changed', reason: 'invalid UTF-8 replaced by U+FFFD' };
+const INVALID_UTF8_TEXT = '    (text)  changed: invalid UTF-8 replaced by U+FFFD\n';
 
 /**
  * Builds Planned objects (all of one shape: spreading a shared "empty" object into some of them made
@@ -133,7 +144,6 @@ export class RecordPlanner {
 class PlannedBuilder implements PlanSink<Planned> {
   #items: RequestItem[] = [];
   #traces: number[] = [];
-
   item(array: string, json: string): void {
     this.#items.push({ array, json });
   }
@@ -143,13 +153,13 @@ class PlannedBuilder implements PlanSink<Planned> {
   }
 
   record(head: RecordHead): Planned {
-    const { file, line, end, fate, hash, attributes, events, purchases, dataPoints, rejectLine, traced, text } = head;
+    const { file, line, end, fate, hash, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8 } = head;
     const items = this.#items.length > 0 ? this.#items : none;
     const traceIds = traced ? this.#traces : undefined;
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text };
+    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8 };
   }
 }
 

@@ -35,8 +35,8 @@ const port = parentPort!;
 port.on('message', (batch: SeqBatch) => {
   try {
     const writer = new ChunkWriter(batch.starts.length);
-    forEachLine(batch, (text, line, end) => {
-      const item: InputItem | undefined = parseLine(batch.file, text, line, end);
+    forEachLine(batch, (text, line, end, invalidUtf8) => {
+      const item: InputItem | undefined = parseLine(batch.file, text, line, end, invalidUtf8);
       if (item) planner.planInto(item, writer, text.length);
     });
     const chunk = writer.finish(planner.keys?.drain() ?? []);

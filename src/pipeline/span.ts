@@ -71,6 +71,7 @@ export class Span {
     if (unit.events) tally.events += unit.events;
     if (unit.purchases) tally.purchases += unit.purchases;
     if (unit.dataPoints) tally.dataPoints += unit.dataPoints;
+    if (unit.invalidUtf8) tally.invalidUtf8++;
     if (unit.rejectLine !== undefined) this.rejectLines.push(unit.rejectLine);
     if (ticket) {
       ticket.fate = fate;
@@ -96,6 +97,7 @@ export class Span {
     if (t.events > 0) addCount(this.counts, 'objects.events', t.events);
     if (t.purchases > 0) addCount(this.counts, 'objects.purchases', t.purchases);
     if (t.dataPoints > 0) addCount(this.counts, 'dataPoints', t.dataPoints);
+    if (t.invalidUtf8 > 0) addCount(this.counts, 'records.invalidUtf8', t.invalidUtf8);
     t.reset();
   }
 }
@@ -111,6 +113,8 @@ export class Tally {
   events = 0;
   purchases = 0;
   dataPoints = 0;
+  /** Records whose text held invalid UTF-8 (a count beside the fates, not one of them). */
+  invalidUtf8 = 0;
   /** Fate counter keys (a handful), and how many records went to each. */
   fates: Fate[] = [];
   fateCounts: number[] = [];
@@ -125,7 +129,7 @@ export class Tally {
   }
 
   reset(): void {
-    this.read = this.attributes = this.events = this.purchases = this.dataPoints = 0;
+    this.read = this.attributes = this.events = this.purchases = this.dataPoints = this.invalidUtf8 = 0;
     this.fates = [];
     this.fateCounts = [];
   }

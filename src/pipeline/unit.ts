@@ -15,6 +15,8 @@ export interface Unit {
   readonly events?: number;
   readonly purchases?: number;
   readonly dataPoints?: number;
+  /** Its text held invalid UTF-8 (records.invalidUtf8, whatever the fate). */
+  readonly invalidUtf8?: boolean;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
 }

@@ -46,6 +46,7 @@ export type CounterKey =
   | 'objects.events'
   | 'objects.purchases'
   | 'dataPoints'
+  | 'records.invalidUtf8'
   | 'requests.sent'
   | 'requests.retried'
   | 'requests.inDoubt'

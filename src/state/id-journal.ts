@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readSync, fstatSync } from 'node:fs';
 import { StateError } from '../errors.js';
+import { syncAll, writeAll } from './disk-write.js';
 import { IdSet } from './id-set.js';
 import type { RunMemory } from './run-memory.js';
 
@@ -22,6 +23,7 @@ export const DEDUP = 'dedup';
  */
 export class IdJournal implements RunMemory<DedupMark> {
   readonly set: IdSet;
+  readonly #file: string;
   #fd: number;
   #buffer = Buffer.allocUnsafe(chunkBytes);
   #used = 0;
@@ -29,7 +31,8 @@ export class IdJournal implements RunMemory<DedupMark> {
   /** Hashes on disk. */
   #written: number;
 
-  private constructor(fd: number, set: IdSet, count: number) {
+  private constructor(file: string, fd: number, set: IdSet, count: number) {
+    this.#file = file;
     this.#fd = fd;
     this.set = set;
     this.#count = count;
@@ -53,7 +56,7 @@ export class IdJournal implements RunMemory<DedupMark> {
       if (read === 0) break;
     }
     ftruncateSync(fd, count * 8);
-    return new IdJournal(fd, set, count);
+    return new IdJournal(file, fd, set, count);
   }
 
   /** Hashes added so far. */
@@ -72,8 +75,9 @@ export class IdJournal implements RunMemory<DedupMark> {
 
   /** Adds a hash; false when already present (a duplicate). */
   add(hi: number, lo: number): boolean {
-    if (!this.set.add(hi, lo)) return false;
+    // Before the set changes: a full disk (DiskFullError) must leave set and journal in step.
     if (this.#used === chunkBytes) this.#drain();
+    if (!this.set.add(hi, lo)) return false;
     this.#buffer.writeUInt32LE(hi, this.#used);
     this.#buffer.writeUInt32LE(lo, this.#used + 4);
     this.#used += 8;
@@ -84,18 +88,22 @@ export class IdJournal implements RunMemory<DedupMark> {
   /** Writes buffered hashes and fsyncs: called before a checkpoint that counts them is saved. */
   flush(): void {
     this.#drain();
-    fsyncSync(this.#fd);
+    syncAll(this.#file, this.#fd);
   }
 
   close(): void {
-    this.#drain();
-    closeSync(this.#fd);
+    try {
+      this.#drain();
+    } finally {
+      closeSync(this.#fd);
+    }
   }
 
   #drain(): void {
     // At an explicit position: the file was read (and truncated) at explicit positions, so the
-    // descriptor's own position is still 0.
-    if (this.#used > 0) writeSync(this.#fd, this.#buffer, 0, this.#used, this.#written * 8);
+    // descriptor's own position is still 0. On a full disk (DiskFullError) nothing moves: the next
+    // flush writes the same hashes at the same place.
+    if (this.#used > 0) writeAll(this.#file, this.#fd, this.#buffer.subarray(0, this.#used), this.#written * 8);
     this.#written += this.#used / 8;
     this.#used = 0;
   }

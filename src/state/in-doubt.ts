@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendText } from './disk-write.js';
 
 /**
  * Appends the requests found in doubt to in-doubt.ndjson, once each: a process that stops before
@@ -13,5 +14,5 @@ export function listInDoubt(file: string, requests: readonly number[], handling:
     }
   }
   const fresh = [...new Set(requests)].filter((n) => !listed.has(n));
-  if (fresh.length > 0) writeFileSync(file, fresh.map((n) => JSON.stringify({ request: n, handling }) + '\n').join(''), { flag: 'a' });
+  if (fresh.length > 0) appendText(file, fresh.map((n) => JSON.stringify({ request: n, handling }) + '\n').join(''));
 }

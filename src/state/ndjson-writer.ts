@@ -1,17 +1,21 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync } from 'node:fs';
+import { syncAll, writeAll } from './disk-write.js';
 
 /**
  * An append-only NDJSON file (rejected.ndjson, requests.ndjson) whose committed length the
  * checkpoint records: on resume it is cut back to that length, so lines of records after the resume
- * point are written once, not twice.
+ * point are written once, not twice. On a full disk (DiskFullError) the queued lines stay queued and
+ * are written again at the same position by the next flush.
  */
 export class NdjsonWriter {
+  readonly #file: string;
   #fd: number;
   #bytes: number;
   #pending: string[] = [];
   #pendingBytes = 0;
 
-  private constructor(fd: number, bytes: number) {
+  private constructor(file: string, fd: number, bytes: number) {
+    this.#file = file;
     this.#fd = fd;
     this.#bytes = bytes;
   }
@@ -22,7 +26,7 @@ export class NdjsonWriter {
     const size = fstatSync(fd).size;
     const bytes = Math.min(size, keepBytes);
     ftruncateSync(fd, bytes);
-    return new NdjsonWriter(fd, bytes);
+    return new NdjsonWriter(file, fd, bytes);
   }
 
   /** Bytes written or queued: what the checkpoint records. */
@@ -43,18 +47,21 @@ export class NdjsonWriter {
   /** Writes what is queued and fsyncs (before a checkpoint that counts these bytes). */
   flush(): void {
     this.#drain();
-    fsyncSync(this.#fd);
+    syncAll(this.#file, this.#fd);
   }
 
   close(): void {
-    this.#drain();
-    closeSync(this.#fd);
+    try {
+      this.#drain();
+    } finally {
+      closeSync(this.#fd);
+    }
   }
 
   #drain(): void {
     if (this.#pending.length === 0) return;
     const text = this.#pending.join('');
-    writeSync(this.#fd, text, this.#bytes, 'utf8');
+    writeAll(this.#file, this.#fd, text, this.#bytes);
     this.#bytes += this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;

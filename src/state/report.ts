@@ -15,6 +15,8 @@ export interface Report {
     sent: number;
     rejected: number;
     skipped: Record<string, number>;
+    /** Records whose text held invalid UTF-8, replaced by U+FFFD (a count beside the fates, in none of them). */
+    invalidUtf8: number;
   };
   readonly objects?: { attributes: number; events: number; purchases: number };
   readonly dataPoints?: number;
@@ -85,7 +87,7 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
   for (const reason of SKIP_REASONS) skipped[reason] = n(counts, `records.skipped.${reason}`);
   return {
     ...base,
-    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped },
+    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped, invalidUtf8: n(counts, 'records.invalidUtf8') },
     objects: { attributes: n(counts, 'objects.attributes'), events: n(counts, 'objects.events'), purchases: n(counts, 'objects.purchases') },
     dataPoints: n(counts, 'dataPoints'),
     ...tail,

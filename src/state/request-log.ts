@@ -1,6 +1,7 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import type { ItemRejection } from '../braze/types.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { writeAll } from './disk-write.js';
 
 /** What the log knows about one request after the checkpoint. */
 export interface LoggedAck {
@@ -37,8 +38,10 @@ export interface RequestHistory {
  * survive the process being killed (not a power cut: the checkpoint itself is fsynced).
  */
 export class RequestLog {
+  readonly #file: string;
   #fd: number;
-  private constructor(fd: number) {
+  private constructor(file: string, fd: number) {
+    this.#file = file;
     this.#fd = fd;
   }
 
@@ -51,15 +54,20 @@ export class RequestLog {
     const acked = [...history.acked].map(([n, ack]) => `A ${n} ${JSON.stringify(ack)}\n`);
     const doubted = [...history.inDoubt].map((n) => `D ${n} ${history.doubts.get(n) ?? 1}\n`);
     writeFileAtomic(file, acked.join('') + doubted.join(''));
-    return { log: new RequestLog(openSync(file, 'a')), history };
+    return { log: new RequestLog(file, openSync(file, 'a')), history };
   }
 
+  /** Throws DiskFullError on a full disk: the request must then not be sent. */
   sent(request: number): void {
-    writeSync(this.#fd, `S ${request}\n`);
+    writeAll(this.#file, this.#fd, `S ${request}\n`);
   }
 
+  /**
+   * On a full disk (DiskFullError) the line may be torn; a torn line never parses as another
+   * request's entry, so that request merely stays in doubt.
+   */
   acked(request: number, ack: LoggedAck): void {
-    writeSync(this.#fd, `A ${request} ${JSON.stringify(ack)}\n`);
+    writeAll(this.#file, this.#fd, `A ${request} ${JSON.stringify(ack)}\n`);
   }
 
   close(): void {

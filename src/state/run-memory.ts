@@ -56,7 +56,16 @@ export class RunMemories implements MarkSource {
     }
   }
 
+  /** Closes every memory, even when one fails to (a full disk): the first error is thrown after. */
   close(): void {
-    for (const memory of this.#memories) memory.close();
+    let failure: unknown;
+    for (const memory of this.#memories) {
+      try {
+        memory.close();
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
   }
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { StateError } from '../errors.js';
+import { StateError, unlessDiskFull } from '../errors.js';
 import { START, loadCheckpoint, saveCheckpoint, type Checkpoint, type Cursor } from './checkpoint.js';
 import { inputChange, type Fingerprint } from './fingerprint.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -113,10 +113,14 @@ export class RunState {
     listInDoubt(join(this.dir, 'in-doubt.ndjson'), inDoubt, handling);
   }
 
+  /**
+   * Closes every file. On a full disk what is still queued is not written, and that is fine: it lies
+   * beyond the last checkpoint saved (save() writes it first), and a resume cuts the files back there.
+   */
   close(): void {
-    this.memory.close();
-    this.rejected.close();
-    this.requests?.close();
+    unlessDiskFull(() => this.memory.close());
+    unlessDiskFull(() => this.rejected.close());
+    unlessDiskFull(() => this.requests?.close());
     this.log?.close();
   }
 }

@@ -1,38 +1,42 @@
 import cliProgress from 'cli-progress';
 import ora, { type Ora } from 'ora';
+import type { InputFile } from '../input/types.js';
 import type { Counts } from '../state/counters.js';
+import type { Cursor } from '../state/checkpoint.js';
+import { progressLine, type ProgressView } from './progress-line.js';
 
 /** Progress on stderr: a bar over the input files for the long phase, spinners for short ones. */
 export interface Progress {
   /** A short phase ("Finding inputs…"); returns a function that ends it. */
   phase(text: string): () => void;
-  /** The long phase: files done of `files`, with live counters. */
-  start(files: number): void;
+  /** The long phase over `files`, from `from` (the resume point; the start for a fresh run). */
+  start(files: readonly InputFile[], from: Cursor): void;
+  /** Files done (with the fraction of the current one) and the live counters. */
   update(filesDone: number, counts: Counts): void;
   stop(): void;
-  /** Inputs in S3: shows the bytes read of the total listed beside the objects (call before start). */
-  watchBytes(bytes: () => ByteProgress): void;
 }
 
-/** Bytes read of the total listed (S3 objects as stored). */
-export interface ByteProgress {
-  readonly read: number;
-  readonly total: number;
+/** Which bar: replay or delete, sending or a dry run. */
+export interface ProgressKind {
+  readonly command: 'replay' | 'delete';
+  readonly live: boolean;
 }
 
-const silent: Progress = { phase: () => () => undefined, start() {}, update() {}, stop() {}, watchBytes() {} };
+const silent: Progress = { phase: () => () => undefined, start() {}, update() {}, stop() {} };
 
-/** Off when stderr is not a terminal, or with --quiet (cli.md "Output"). */
-export function createProgress(enabled: boolean, live: boolean, now: () => number): Progress {
+/**
+ * Off when stderr is not a terminal, or with --quiet (cli.md "Output"). `bytesRead` is the input
+ * bytes this process has read so far (input/bytes-read.ts).
+ */
+export function createProgress(enabled: boolean, kind: ProgressKind, now: () => number, bytesRead: () => number): Progress {
   if (!enabled) return silent;
   let bar: cliProgress.SingleBar | undefined;
-  let started = 0;
   let spinner: Ora | undefined;
-  let bytes: (() => ByteProgress) | undefined;
+  let view: ProgressView | undefined;
+  let started = 0;
+  let readBefore = 0;
+  let base = 0;
   return {
-    watchBytes(source) {
-      bytes = source;
-    },
     phase(text) {
       spinner = ora({ text, stream: process.stderr }).start();
       return () => {
@@ -40,20 +44,22 @@ export function createProgress(enabled: boolean, live: boolean, now: () => numbe
         spinner = undefined;
       };
     },
-    start(total) {
+    start(files, from) {
       started = now();
-      const files = bytes ? 'files {bar} {value}/{total} | MB {mbRead}/{mbTotal}' : 'files {bar} {value}/{total}';
-      const format = live
-        ? `${files} | records {read} | requests {sent} ({rps}/s) | objects {objects} | rejected {rejected} | retries {retried} | ETA {eta_formatted}`
-        : `${files} | records {read} ({recs}/s) | requests {sent} | rejected {rejected}`;
-      bar = new cliProgress.SingleBar(
-        { format, stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50, formatValue: (v, _o, type) => (type === 'value' ? v.toFixed(1) : String(v)) },
-        cliProgress.Presets.shades_classic,
-      );
-      bar.start(total, 0, { ...payload({}, 1), ...megabytes(bytes) });
+      readBefore = bytesRead();
+      const total = totalBytes(files);
+      base = bytesBefore(files, from);
+      const doneAtStart = total ? base / total : files.length > 0 ? from.fileIndex / files.length : 0;
+      view = { ...kind, files: files.length, filesDone: from.fileIndex, bytesRead: base, totalBytes: total, elapsed: 0, doneAtStart, counts: {} };
+      const current = () => (view ? progressLine(view) : '');
+      bar = new cliProgress.SingleBar({ format: current, stream: process.stderr, hideCursor: true, clearOnComplete: false });
+      bar.start(1, 0);
     },
     update(filesDone, counts) {
-      bar?.update(filesDone, { ...payload(counts, Math.max(0.001, (now() - started) / 1000)), ...megabytes(bytes) });
+      if (!view || !bar) return;
+      const read = Math.min(base + bytesRead() - readBefore, view.totalBytes ?? Infinity);
+      view = { ...view, filesDone, counts, bytesRead: read, elapsed: (now() - started) / 1000 };
+      bar.update(view.totalBytes ? read / view.totalBytes : 0);
     },
     stop() {
       bar?.stop();
@@ -63,22 +69,20 @@ export function createProgress(enabled: boolean, live: boolean, now: () => numbe
   };
 }
 
-function megabytes(bytes: (() => ByteProgress) | undefined): Record<string, string> {
-  if (!bytes) return {};
-  const { read, total } = bytes();
-  return { mbRead: (read / 1e6).toFixed(1), mbTotal: (total / 1e6).toFixed(1) };
+/** The inputs' total size; undefined with stdin among them. */
+export function totalBytes(files: readonly InputFile[]): number | undefined {
+  if (files.some((f) => f.path === '-')) return undefined;
+  return files.reduce((n, f) => n + f.size, 0);
 }
 
-function payload(counts: Counts, seconds: number): Record<string, number> {
-  const read = (counts['records.read'] ?? 0) + (counts['ids.read'] ?? 0);
-  const sent = counts['requests.sent'] ?? 0;
-  return {
-    read,
-    recs: Math.round(read / seconds),
-    sent,
-    rps: Math.round(sent / seconds),
-    objects: (counts['objects.attributes'] ?? 0) + (counts['objects.events'] ?? 0) + (counts['objects.purchases'] ?? 0),
-    rejected: (counts['records.rejected'] ?? 0) + (counts['ids.rejected'] ?? 0),
-    retried: counts['requests.retried'] ?? 0,
-  };
+/**
+ * Bytes before the resume point that this process will not read: the files done, and the part of a
+ * plain NDJSON file it seeks past (a gzip, JSON-array or CSV file is read again from its start).
+ */
+export function bytesBefore(files: readonly InputFile[], from: Cursor): number {
+  let bytes = 0;
+  for (let i = 0; i < from.fileIndex && i < files.length; i++) bytes += files[i]!.size;
+  const current = files[from.fileIndex];
+  const seeks = current !== undefined && !current.gzip && current.format !== 'csv' && current.format !== 'json';
+  return bytes + (seeks ? from.offset : 0);
 }

@@ -21,14 +21,25 @@ describe('resolveEndpoint', () => {
 
   it.each([
     ['https://https://rest.iad-01.braze.com', /doubled scheme; use https:\/\/rest\.iad-01\.braze\.com/],
-    ['https://sdk.iad-01.braze.com', /SDK endpoint; use the REST endpoint https:\/\/rest\.iad-01\.braze\.com/],
+    ['https://sdk.iad-01.braze.com', /SDK endpoint, not the REST API's; use the REST endpoint https:\/\/rest\.iad-01\.braze\.com$/],
     ['https://sdk.fra-01.braze.eu', /use the REST endpoint https:\/\/rest\.fra-01\.braze\.eu/],
     ['https://rest.iad-01.braze.com/users/track', /must not contain a path \(\/users\/track\)/],
     ['https://rest.iad-01.braze.com/?x=1', /query or fragment/],
     ['https://rest.iad-01.braze.com#top', /query or fragment/],
     ['http://rest.iad-01.braze.com', /plain http:\/\/.*use https:\/\/rest\.iad-01\.braze\.com/],
     ['http://10.0.0.5:4000', /plain http:\/\//],
-    ['rest.iad-01.braze.com', /not a URL or an instance name/],
+    // The same host with https://, never another cluster's.
+    ['rest.iad-03.braze.com', /has no scheme; use https:\/\/rest\.iad-03\.braze\.com$/],
+    ['REST.fra-02.braze.eu/', /has no scheme; use https:\/\/rest\.fra-02\.braze\.eu$/],
+    ['rest.iad-03.braze.com/users/track', /has no scheme; use https:\/\/rest\.iad-03\.braze\.com$/],
+    ['rest.example.braze.com:8443', /has no scheme; use https:\/\/rest\.example\.braze\.com:8443$/],
+    ['127.0.0.1:4000', /has no scheme; use http:\/\/127\.0\.0\.1:4000$/],
+    ['localhost:4000', /has no scheme; use http:\/\/localhost:4000$/],
+    // The SDK host, with or without a scheme: its REST host.
+    ['sdk.iad-01.braze.com', /sdk\.iad-01\.braze\.com is the SDK endpoint, not the REST API's; use the REST endpoint https:\/\/rest\.iad-01\.braze\.com$/],
+    ['sdk.iad-03.braze.com/', /is the SDK endpoint.*use the REST endpoint https:\/\/rest\.iad-03\.braze\.com$/],
+    ['https://SDK.iad-01.braze.com', /is the SDK endpoint.*use the REST endpoint https:\/\/rest\.iad-01\.braze\.com$/],
+    ['rest iad-01', /not a URL or an instance name/],
     ['hello world', /not a URL or an instance name/],
     ['ftp://rest.iad-01.braze.com', /must use https/],
     ['https://user:pw@rest.iad-01.braze.com', /must not contain credentials/],

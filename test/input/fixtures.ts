@@ -30,8 +30,8 @@ export async function* readItems(
     if (read.kind === 'failure') yield [read.item];
     if (read.kind !== 'batch') continue;
     const items: InputItem[] = [];
-    forEachLine(read.batch, (text, line, end) => {
-      const item = parseLine(read.batch.file, text, line, end);
+    forEachLine(read.batch, (text, line, end, invalidUtf8) => {
+      const item = parseLine(read.batch.file, text, line, end, invalidUtf8);
       if (item) items.push(item);
     });
     yield items;

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery, ItemRejection, PlannedRequest, RequestItem } from '../../src/braze/types.js';
-import { FatalRunError } from '../../src/errors.js';
+import { DiskFullError, FatalRunError } from '../../src/errors.js';
 import { Engine, type EngineOptions } from '../../src/pipeline/engine.js';
 import type { Unit } from '../../src/pipeline/unit.js';
 import { DryRunSink, type Sink } from '../../src/pipeline/sink.js';
 import { START, type Cursor } from '../../src/state/checkpoint.js';
-import type { LoggedAck } from '../../src/state/request-log.js';
+import { RequestLog, type LoggedAck } from '../../src/state/request-log.js';
 import type { Marks, MarkSource } from '../../src/state/run-memory.js';
 
 /** The memories' marks when the journal holds `n` IDs. */
@@ -674,5 +674,26 @@ describe('Engine failures', () => {
     expect(engine.committed.cursor).toEqual(cursor(1));
     expect(engine.committed.nextRequest).toBe(2);
     await expect(engine.drain()).resolves.toBe(0);
+  });
+
+  it('sends no request whose log line hit a full disk, and drains the others (no request left counted in flight)', async () => {
+    // requests.log on a full disk: the third request's line cannot be written.
+    const full = new DiskFullError('/state');
+    const log: RequestLog = Object.assign(Object.create(RequestLog.prototype) as RequestLog, {
+      sent: (n: number) => {
+        if (n === 3) throw full;
+      },
+      acked: () => undefined,
+    });
+    const { engine, sink } = make({ batchSize: 1, log });
+    await feed(engine, [unit(1, 1), unit(2, 1), unit(3, 1)]);
+    await expect(accept(engine, unit(4, 1), 0, 3, 4)).rejects.toBe(full);
+    expect(sink.sent).toHaveLength(2);
+    sink.ack(1);
+    sink.ack(2);
+    await settle();
+    // Before the fix the third request stayed counted in flight: drain() waited for it forever.
+    await expect(engine.drain(1_000)).resolves.toBe(0);
+    expect(engine.committed.nextRequest).toBe(3);
   });
 });

@@ -5,7 +5,7 @@ import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../../src/state/counters.
 
 const record = (line: number, fate: ReplayFate, extra: Partial<Planned> = {}): Planned => ({
   file: 'a/b.ndjson', line, end: line * 100, fate, hash: undefined, items: [],
-  attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, ...extra,
+  attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, invalidUtf8: false, ...extra,
 });
 
 /** Writes Planned records into a chunk the way the planning worker does, through the ChunkWriter. */
@@ -27,7 +27,8 @@ describe('planned chunks (worker -> main thread)', () => {
         hash: [0xffffffff, 7], attributes: 1, events: 1, dataPoints: 4, traceIds: [3, 0, 9], traceEnd: 3, text: 'full diff text\n',
         items: [{ array: 'attributes', json: '{"external_id":"u","é":"ü"}' }, { array: 'events', json: '{"name":"x"}' }],
       }),
-      record(2, REPLAY_KEYS.rejected, { rejectLine: '{"reason":"bad"}', traceIds: [] }),
+      record(2, REPLAY_KEYS.rejected, { rejectLine: '{"reason":"bad"}', traceIds: [], invalidUtf8: true }),
+      record(3, REPLAY_KEYS.sent, { invalidUtf8: true }),
       ...Object.values(SKIPPED).map((fate, i) => record(3 + i, fate, { hash: [i, i + 1] })),
       record(20, REPLAY_KEYS.sent, { purchases: 2, items: [{ array: 'purchases', json: '{}' }, { array: 'purchases', json: '[1]' }] }),
     ];

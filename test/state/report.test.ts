@@ -41,7 +41,7 @@ describe('buildReport', () => {
       state: context.state,
       endpoint: context.endpoint,
       inputs: ['a.ndjson'],
-      records: { read: 10, sent: 5, rejected: 1, skipped: { anonymous: 3, duplicate: 1, brazeOrigin: 0, notMapped: 0, filtered: 0 } },
+      records: { read: 10, sent: 5, rejected: 1, skipped: { anonymous: 3, duplicate: 1, brazeOrigin: 0, notMapped: 0, filtered: 0 }, invalidUtf8: 0 },
       objects: { attributes: 2, events: 6, purchases: 0 },
       dataPoints: 12,
       requests: { sent: 2, retried: 1, inDoubt: 1 },
