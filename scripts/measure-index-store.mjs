@@ -4,7 +4,7 @@
 // One store and one N per process, so that peak RSS is the store's own. A store whose package is not
 // installed (better-sqlite3 is not a dependency) is reported as such.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,7 +30,7 @@ const source = (i) => [i % 500, 1 + (mix(i, 9) % 2_000_000)];
 const stores = {
   async lmdb(dir) {
     const { open } = await import('lmdb');
-    const db = open({ path: join(dir, 'index.mdb'), maxReaders: 16 });
+    const db = open({ path: join(dir, 'index.mdb'), maxReaders: 16, mapSize: 2 ** 40 });
     return {
       write(batch) {
         db.transactionSync(() => {
@@ -90,6 +90,13 @@ function du(dir) {
 
 const mb = (kib) => (kib / 1024).toFixed(0);
 
+/** RSS split at the end: the process's own memory, and pages of memory-mapped files (LMDB's reads). */
+function memory() {
+  const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+  const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? NaN);
+  return { endRssMB: mb(kib('Rss')), endAnonymousMB: mb(kib('Anonymous')), endFileMappedMB: mb(kib('Rss') - kib('Anonymous')) };
+}
+
 async function main() {
   const [name = 'lmdb', nText = '1000000', given] = process.argv.slice(2);
   const n = Number(nText);
@@ -121,13 +128,14 @@ async function main() {
     w.once('message', resolve); w.once('error', reject);
   })));
   const workersPerS = LOOKUPS / ((performance.now() - t) / 1000);
+  const end = memory();
   store.close();
   const row = {
     store: name, n, links: count, insertsPerS: Math.round(count / insertS), insertS: insertS.toFixed(1),
     lookupsPerSMain: Math.round(main1.perS), hitRate: (main1.hits / LOOKUPS).toFixed(3),
     lookupsPerS2Workers: Math.round(workersPerS), workerHits: results.reduce((a, r) => a + r.hits, 0),
     peakRssMBInsert: mb(rssInsert), peakRssMBLookups: mb(rssMain), peakRssMBEnd: mb(process.resourceUsage().maxRSS),
-    diskMB: (du(dir) / 2 ** 20).toFixed(0), reopenMs: reopenMs.toFixed(1),
+    diskMB: (du(dir) / 2 ** 20).toFixed(0), reopenMs: reopenMs.toFixed(1), ...end,
   };
   console.log(JSON.stringify(row));
   if (given === undefined) rmSync(dir, { recursive: true, force: true });

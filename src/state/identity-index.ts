@@ -64,6 +64,12 @@ const FILE = 'identity.mdb';
 /** The meta key holding how many links the stored index covers (the mark it was last committed at). */
 const ACCEPTED = 'accepted';
 const LONG_KEY = 400;
+/**
+ * Address space reserved for the map, not disk (the file grows as it fills). Reserved once, so LMDB
+ * never remaps as the file grows: each remap left the old mapping's pages counted in RSS too (500k
+ * links: 365 MB RSS with the default growing map, 190 MB with this).
+ */
+const MAP_BYTES = 2 ** 40;
 
 export class IdentityIndex implements RunMemory<IdentityMark> {
   readonly #root: RootDatabase;
@@ -84,7 +90,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   }
 
   private constructor(dir: string, options: IdentityIndexOptions) {
-    this.#root = open({ path: join(dir, FILE), maxDbs: 4, readOnly: options.readonly === true });
+    this.#root = open({ path: join(dir, FILE), maxDbs: 4, mapSize: MAP_BYTES, readOnly: options.readonly === true });
     this.#links = this.#root.openDB<Entry, string>({ name: 'links' });
     this.#files = this.#root.openDB<string, number>({ name: 'files', encoding: 'string' });
     this.#meta = this.#root.openDB<number, string>({ name: 'meta' });
