@@ -120,7 +120,9 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
 
   lookup(anonymousId: string): IdentityLookup {
     const key = keyOf(anonymousId);
-    const entry = this.#pending.get(key) ?? this.#links.get(key);
+    const stored = this.#links.get(key);
+    const pending = this.#pending.get(key);
+    const entry = stored === undefined || pending === undefined ? stored ?? pending : merge(stored, pending);
     if (entry === undefined) return undefined;
     if (entry[0] === null) return 'ambiguous';
     return { userId: entry[0], source: this.#sourceText(entry[1], entry[2]) };

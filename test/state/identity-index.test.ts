@@ -56,6 +56,8 @@ describe('IdentityIndex', () => {
     index.commit(index.mark());
     index.link('later', 'u3', 'f:4');
     index.link('shared', 'u1', 'f:5');
+    // Not yet written: the stored link and the pending one together are ambiguous.
+    expect(index.lookup('later')).toBe('ambiguous');
     index.close();
     const again = IdentityIndex.open(dir, { readonly: true });
     expect(again.lookup('shared')).toBe('ambiguous');
