@@ -2,19 +2,21 @@
  * The `--stitch` identity index (issue 16): anonymousId -> the one userId the archive links it to, or
  * "ambiguous" when it links it to two or more, kept on disk in the state directory.
  *
- * Store: LMDB, through the `lmdb` package, chosen over better-sqlite3@12 after
- * scripts/measure-index-store.mjs (figures in the header of that script's report, issue-16 note):
- * - its native code is N-API and ships prebuilt inside npm packages (@lmdb/lmdb-<platform>), one binary
- *   for Node 20 and 24 (checked with `npx -y node@24`); better-sqlite3 has a binary per Node ABI that
- *   comes from GitHub releases or a local compiler, which this project's installs cannot rely on;
- * - reads are synchronous and ~2.5x faster (111k against 43k lookups/s on one thread, 1M links), and a
- *   database opened in several worker threads of one process shares one environment;
- * - inserts ~1.4x faster (28k against 19k links/s, one fsync per 10,000-link transaction).
- * What it costs: a ~2.4x larger file (177 MB against 74 MB per million links, msgpack values and
- * B-tree slack) and an RSS that counts the pages of the memory-mapped file the process has touched.
- * Those are clean, shared page-cache pages the kernel reclaims (the process's own anonymous memory
- * stayed ~45 MB at 500k links); a bench that reads `maxRSS` sees them, so it should read the
- * anonymous part (/proc/self/smaps_rollup `Anonymous`) for this store.
+ * Store: LMDB through the `lmdb` package, chosen over better-sqlite3@12 after measuring both with
+ * scripts/measure-index-store.mjs (1M links, 1M lookups, a loaded 2-core machine):
+ * - its native code is N-API and ships prebuilt inside npm packages (@lmdb/lmdb-<platform>): it
+ *   installs with `npm install` and nothing else, one binary for Node 20 and 24 (checked with
+ *   `npx -y node@24`); better-sqlite3 has a binary per Node ABI, fetched from GitHub releases or
+ *   compiled, which a user's install cannot count on;
+ * - reads are synchronous, 1.6-2.6x faster (111k against 43k lookups/s on one thread), and a database
+ *   opened by several worker threads of one process shares one environment;
+ * - inserts are 1.4-1.5x faster (28k against 19k links/s, one fsync per 10,000-link transaction).
+ * What it costs: a 2.4x larger file (177 against 74 MB for 1M links) and an RSS that counts the
+ * pages of the memory-mapped file the process has touched: with 1M links, 274 MB of which 54 MB are
+ * the process's own and 220 MB file pages (SQLite: 118 MB, 74 MB its own). File pages are page cache
+ * the kernel reclaims, but `maxRSS` counts them and they grow with the index: a bench of a run with
+ * hundreds of millions of links should read the anonymous part (/proc/self/smaps_rollup `Anonymous`),
+ * or the 300 MB bound has to be read as "of the process's own memory".
  *
  * Semantics: the first link of an anonymousId stores (userId, source); the same userId again changes
  * nothing; another userId turns the entry into an ambiguous marker that keeps the conflicting link's
