@@ -14,10 +14,11 @@
  * What it costs: a 2.4x larger file (177 against 74 MB for 1M links) and an RSS that counts the
  * pages of the memory-mapped file the process has touched: with 1M links, 274 MB of which 54 MB are
  * the process's own and 220 MB file pages (SQLite: 118 MB, 74 MB its own). File pages are page cache
- * the kernel reclaims, but `maxRSS` counts them and they grow with the index (10M-link run, at ~6M
- * links: RSS 1.25 GB, 121 MB of it the process's own; SQLite 119 MB; by then both inserted ~3.5k
- * links/s on the loaded machine). A bench should read the anonymous part (/proc/self/smaps_rollup
- * `Anonymous`), or, if the 300 MB bound must hold for `maxRSS` itself, this file is the one to rewrite
+ * the kernel reclaims, but `maxRSS` counts them and they grow with the index. 10M links (10.5M
+ * linked, both niced on the loaded machine): LMDB 5.1k links/s, 59k lookups/s (116k from 2 workers),
+ * peak RSS 1,381 MB of which 127 MB the process's own, 1,193 MB on disk; SQLite 4.4k, 30k (40k),
+ * 172 MB, 741 MB. A bench should read the anonymous part (/proc/self/smaps_rollup `Anonymous`), or,
+ * if the 300 MB bound must hold for `maxRSS` itself, this file is the one to rewrite
  * on better-sqlite3 (its RSS stays flat at its page cache, `cache_size`).
  *
  * Semantics: the first link of an anonymousId stores (userId, source); the same userId again changes
