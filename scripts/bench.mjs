@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// npm run bench [-- --messages 1000000 [--runs 1] [--skip-4n] [--skip-live] [--keep]]
+// npm run bench [-- --messages 1000000 [--runs 1] [--skip-4n] [--skip-live] [--skip-s3] [--keep]]
 //
 // Generates a realistic archive of N messages (gzipped NDJSON in Segment's S3 layout) once (cached in the
 // temp dir by N and seed), then measures on the same files, each in its own process:
 //   1. the floor: a plain loop that gunzips, splits lines and JSON.parses each line, nothing else;
 //   2. `replay --dry-run` (records/s, peak RSS);
 //   3. `replay` against the emulator (separate process, no rate limit) (requests/s, objects/s, peak RSS);
-// and prints a table with the ratios 2/1 and 3/2. It then runs 2 at 4N and prints the memory ratio.
+//   4. `replay --dry-run` reading the same archive from a local S3 server (s3rver, loopback);
+// and prints a table with the ratios 2/1, 3/2 and 4/2. It then runs 2 at 4N and prints the memory ratio.
 // --runs N repeats phases 1-3 in N interleaved rounds and reports each phase's fastest run, with the
 // slowest beside it (a shared 2-core machine varies by ±15% from run to run) and the highest peak RSS.
 // Peak RSS is the child's own maxRSS (process.resourceUsage), read through scripts/bench-rss.mjs.
@@ -16,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startS3Bench } from './bench-s3.mjs';
 import { generateArchive } from './generate-archive.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'skip-4n': { type: 'boolean', default: false },
     'skip-live': { type: 'boolean', default: false },
+    'skip-s3': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -78,9 +81,9 @@ async function floor(dir) {
   return { ...run, records: Number(run.stdout.trim()) };
 }
 
-async function dryRun(dir) {
+async function dryRun(input, extra = [], env = {}) {
   const state = join(tmpdir(), `segment-braze-bench-state-${process.pid}`);
-  const run = await measure([bin, 'replay', dir, '--dry-run', '--state', state, '--restart', '--json', '--quiet']);
+  const run = await measure([bin, 'replay', input, '--dry-run', '--state', state, '--restart', '--json', '--quiet', ...extra], env);
   rmSync(state, { recursive: true, force: true });
   const report = JSON.parse(run.stdout);
   return { ...run, report, records: report.records.read };
@@ -123,18 +126,25 @@ const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits
 async function main() {
   const a = await archive(N);
   process.stderr.write(`Archive: ${fmt(a.messages)} messages, ${fmt(a.bytes / 1e6, 1)} MB gzipped (${fmt(a.rawBytes / a.messages)} bytes a message)\n`);
-  const rounds = { f: [], d: [], l: [] };
-  for (let round = 0; round < runs; round++) {
-    rounds.f.push(await floor(a.dir));
-    rounds.d.push(await dryRun(a.dir));
-    if (!values['skip-live']) rounds.l.push(await live(a.dir));
+  const rounds = { f: [], d: [], l: [], s: [] };
+  const s3 = values['skip-s3'] ? undefined : await startS3Bench(root, a.dir);
+  try {
+    for (let round = 0; round < runs; round++) {
+      rounds.f.push(await floor(a.dir));
+      rounds.d.push(await dryRun(a.dir));
+      if (!values['skip-live']) rounds.l.push(await live(a.dir));
+      if (s3) rounds.s.push(await dryRun(s3.url, ['--s3-endpoint', s3.endpoint], s3.env));
+    }
+  } finally {
+    await s3?.stop();
   }
-  const [f, d, l] = [best(rounds.f), best(rounds.d), best(rounds.l)];
+  const [f, d, l, s] = [best(rounds.f), best(rounds.d), best(rounds.l), best(rounds.s)];
   const rows = [
     ['1. floor: gunzip + split + JSON.parse', f, `${fmt(f.records / f.seconds)} records/s`],
     ['2. replay --dry-run', d, `${fmt(d.records / d.seconds)} records/s`],
   ];
   if (l) rows.push(['3. replay -> emulator', l, `${fmt(l.requests / l.seconds)} requests/s, ${fmt(l.objects / l.seconds)} objects/s`]);
+  if (s) rows.push(['4. replay --dry-run from S3 (s3rver)', s, `${fmt(s.records / s.seconds)} records/s, ${s.report.s3.retried} S3 retries`]);
   console.log(`\nsegment-braze bench: ${fmt(N)} messages, node ${process.version}${runs > 1 ? `, fastest of ${runs} runs (slowest in brackets)` : ''}\n`);
   console.log(`${'phase'.padEnd(40)} ${'seconds'.padStart(runs > 1 ? 16 : 8)}  ${'peak RSS'.padStart(9)}  throughput`);
   for (const [name, r, t] of rows) {
@@ -143,6 +153,10 @@ async function main() {
   }
   console.log(`\nratio 2/1 (dry run vs floor, time): ${fmt(d.seconds / f.seconds, 2)}   (<= 1.00 means at least as fast as the floor)`);
   if (l) console.log(`ratio 3/2 (live vs dry run, time):  ${fmt(l.seconds / d.seconds, 2)}`);
+  if (s) {
+    const same = JSON.stringify(s.report.records) === JSON.stringify(d.report.records);
+    console.log(`ratio 4/2 (S3 vs disk dry run, throughput): ${fmt(d.seconds / s.seconds, 2)}x   (target >= 0.80; same records: ${same ? 'yes' : 'NO'})`);
+  }
   if (!values['skip-4n']) {
     const big = await archive(4 * N);
     const d4 = await dryRun(big.dir);

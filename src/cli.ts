@@ -22,6 +22,11 @@ Examples:
   $ zcat day.ndjson.gz | segment-braze replay - --endpoint https://rest.fra-01.braze.eu --api-key-file key.txt
   $ segment-braze replay ./segment-logs --endpoint US-03 --workers 1   # leave cores to a shared machine
 
+  # Straight from S3 (credentials and region from the AWS chain: env, AWS_PROFILE, SSO, roles)
+  $ AWS_PROFILE=analytics segment-braze replay s3://acme-segment/segment-logs/AbC123/ --dry-run
+  $ segment-braze replay 's3://acme-segment/segment-logs/AbC123/1735*/*.gz' --endpoint US-03
+  $ segment-braze replay s3://segment/logs/ --s3-endpoint http://127.0.0.1:9000 --dry-run   # MinIO
+
   # Interrupted? Run the same command again: it resumes from its checkpoint.
 
 Exit codes: 0 done, 3 done with rejected records (see rejected.ndjson), 2 usage or state error,
@@ -34,6 +39,7 @@ Examples:
   $ BRAZE_API_KEY=... segment-braze delete ids.txt --endpoint EU-01
   $ segment-braze delete requests.csv --column user_id --endpoint US-01 --yes
   $ segment-braze delete aliases.csv --id-type user_alias --alias-label amplitude_id --endpoint US-01
+  $ segment-braze delete s3://acme-privacy/erasure/2025-06.txt.gz --endpoint US-01 --yes
 
 It asks for confirmation before deleting; without a terminal it needs --yes.
 `;
@@ -54,12 +60,13 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
     .option('--batch-size <n>', `objects per request, 1-${maxBatch} (default ${maxBatch})`)
     .option('--concurrency <n>', 'requests in flight (default 8)')
     .option('--rate <n>', `at most n requests per second (default ${defaultRate})`)
-    .option('--max-retries <n>', 'retries for 429, 5xx, timeouts and connection errors (default 10)')
-    .option('--timeout <seconds>', 'per-request timeout (default 30)')
+    .option('--max-retries <n>', 'retries for 429, 5xx, timeouts and connection errors (default 10; S3 reads too)')
+    .option('--timeout <seconds>', 'per-request timeout (default 30; an S3 connection silent this long is retried)')
     .option('--state <dir>', 'state directory (default .segment-braze/<key> from the command, inputs, endpoint and settings)')
     .option('--restart', 'discard the saved state and start over')
     .addOption(new Option('--in-doubt <resend|skip>', 'requests in flight when a previous run died: send again (default) or skip'))
     .option('--checkpoint-every <seconds>', 'how often the checkpoint is saved while requests are acknowledged (default 1)')
+    .option('--s3-endpoint <url>', 's3:// inputs: an S3-compatible store (MinIO, R2, ...), path-style; credentials from the AWS chain')
     .option('--json', 'print only the report, as JSON, on stdout')
     .option('--quiet', 'no progress on stderr');
 }
@@ -76,7 +83,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
     cli
       .command('replay')
       .description('Replay Segment archives (NDJSON, JSON arrays, CSV; optionally gzipped) to Braze users/track')
-      .argument('<input...>', 'files, directories, quoted globs, or - for stdin')
+      .argument('<input...>', 'files, directories, quoted globs, s3://bucket/prefix/ (or /key, or a glob), or - for stdin')
       .addOption(new Option('--format <format>', 'input format when the extension does not say').choices(['ndjson', 'json', 'csv']))
       .addOption(new Option('--preset <preset>', 'mapping preset (default classic)').choices(['classic', 'actions']))
       .addOption(new Option('--pages <mode>', 'page and screen calls (default none)').choices(['none', 'named', 'all']))
@@ -105,7 +112,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
     cli
       .command('delete')
       .description('Delete Braze users listed in files (users/delete, 50 IDs a request)')
-      .argument('<input...>', '.txt, .csv or .ndjson files (optionally .gz), or - for stdin')
+      .argument('<input...>', '.txt, .csv or .ndjson files (optionally .gz), s3:// URLs of them, or - for stdin')
       .addOption(new Option('--id-type <type>', 'identifier type (default external_id)').choices(['external_id', 'braze_id', 'user_alias']))
       .option('--alias-label <label>', 'alias label for --id-type user_alias')
       .option('--column <name>', 'CSV column holding the ID (default: external_id, userId, user_id or id)')
@@ -168,7 +175,11 @@ async function main(argv: string[]): Promise<void> {
     process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   });
   let code = 0;
-  const env: Env = { BRAZE_API_KEY: process.env.BRAZE_API_KEY, BRAZE_REST_ENDPOINT: process.env.BRAZE_REST_ENDPOINT };
+  const env: Env = {
+    BRAZE_API_KEY: process.env.BRAZE_API_KEY,
+    BRAZE_REST_ENDPOINT: process.env.BRAZE_REST_ENDPOINT,
+    SEGMENT_BRAZE_S3_PAGE_SIZE: process.env.SEGMENT_BRAZE_S3_PAGE_SIZE,
+  };
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   /** The effects a run gets: clock, randomness, stderr log and progress (off when quiet or not a terminal). */
   const deps = (quiet: boolean, live: boolean): RunDeps => ({

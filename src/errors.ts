@@ -40,3 +40,12 @@ export class InterruptedError extends ToolError {
   readonly code = 'interrupted';
   readonly exitCode = 130;
 }
+
+/**
+ * An input cannot be read at all before anything is sent: an S3 listing refused (no credentials, access
+ * denied, no such bucket) or empty. Not retried; exit 2.
+ */
+export class InputError extends ToolError {
+  readonly code = 'input';
+  readonly exitCode = 2;
+}

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { DeleteConfig } from '../config/options.js';
 import { renderTotals } from '../dryrun/render.js';
 import { UsageError } from '../errors.js';
-import { discoverInputs } from '../input/discover.js';
+import { discoverInputs, type Discovered } from '../input/discover.js';
 import { readIds, type IdItem, type IdType } from '../input/id-list.js';
 import { releaseStdin } from '../input/open.js';
 import type { InputFile } from '../input/types.js';
@@ -14,6 +14,7 @@ import { IdSet } from '../state/id-set.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import type { CommandIo } from './replay.js';
+import { s3Options, watchS3 } from './s3-inputs.js';
 
 /** What the confirmation shows: a first pass over the inputs, nothing sent. */
 interface Census {
@@ -31,8 +32,17 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
   if (config.idType === 'user_alias' && config.inputs.some((i) => i.endsWith('.txt')) && !config.aliasLabel) {
     throw new UsageError('--id-type user_alias with a .txt list needs --alias-label <label>');
   }
+  const discovered = await discoverInputs(config.inputs, { cwd: config.cwd, stdin: io.stdin, kind: 'ids', s3: s3Options(config, deps) });
+  try {
+    return await deleteFound(config, deps, io, discovered);
+  } finally {
+    discovered.s3?.close();
+  }
+}
+
+async function deleteFound(config: DeleteConfig, deps: RunDeps, io: CommandIo & { readonly stdinIsTTY?: boolean }, discovered: Discovered): Promise<Report> {
+  const { files, warnings } = discovered;
   const usesStdin = config.inputs.includes('-');
-  const { files, warnings } = await discoverInputs(config.inputs, { cwd: config.cwd, stdin: io.stdin, kind: 'ids' });
   for (const warning of warnings) deps.log.warn(warning);
   const read = (file: InputFile, start: { line: number; offset: number } | undefined) =>
     readIds(file, { start, idType: config.idType, column: config.column, field: config.field, aliasLabel: config.aliasLabel, stdin: io.stdin });
@@ -66,6 +76,7 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
       stateDir: config.state ?? defaultStateDir(config.cwd, identity),
       files,
       warnings,
+      ...watchS3(discovered, deps),
       makeSource: (state) => {
         const planner = new DeletePlanner(config.idType, state.ids);
         return {

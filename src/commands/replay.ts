@@ -1,7 +1,7 @@
 import type { ReplayConfig } from '../config/options.js';
 import { DiffCollector } from '../dryrun/diff.js';
 import { renderSummary, renderTotals } from '../dryrun/render.js';
-import { discoverInputs } from '../input/discover.js';
+import { discoverInputs, type Discovered } from '../input/discover.js';
 import { execute } from '../pipeline/lifecycle.js';
 import type { RunDeps } from '../pipeline/run-plan.js';
 import type { Planned } from '../pipeline/plan-record.js';
@@ -10,6 +10,7 @@ import { REPLAY_KEYS } from '../state/counters.js';
 import { PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
+import { s3Options, watchS3 } from './s3-inputs.js';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -19,7 +20,16 @@ export interface CommandIo {
 /** `segment-braze replay`: wires config -> inputs -> state -> planner -> engine; prints the result. */
 export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo): Promise<Report> {
   const endDiscovery = deps.progress.phase('Finding inputs…');
-  const { files, warnings } = await discoverInputs(config.inputs, { cwd: config.cwd, format: config.format, stdin: io.stdin }).finally(endDiscovery);
+  const discovered = await discoverInputs(config.inputs, { cwd: config.cwd, format: config.format, stdin: io.stdin, s3: s3Options(config, deps) }).finally(endDiscovery);
+  try {
+    return await replayFound(config, deps, io, discovered);
+  } finally {
+    discovered.s3?.close();
+  }
+}
+
+async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, discovered: Discovered): Promise<Report> {
+  const { files, warnings } = discovered;
   for (const warning of warnings) deps.log.warn(warning);
   const identity: RunIdentity = {
     command: 'replay',
@@ -41,6 +51,7 @@ export async function replay(config: ReplayConfig, deps: RunDeps, io: CommandIo)
       stateDir: config.state ?? defaultStateDir(config.cwd, identity),
       files,
       warnings,
+      ...watchS3(discovered, deps),
       makeSource: (state) => {
         const dedup = new Deduplicator(state.ids, diff);
         const pool = new PlanPool({

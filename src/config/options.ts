@@ -33,6 +33,10 @@ export interface CommonConfig {
   readonly checkpointEveryMs: number;
   readonly json: boolean;
   readonly quiet: boolean;
+  /** --s3-endpoint: an S3-compatible store for s3:// inputs, addressed path-style. @default AWS */
+  readonly s3Endpoint: string | undefined;
+  /** Keys per S3 listing page; only tests set it (env SEGMENT_BRAZE_S3_PAGE_SIZE). @default 1000 */
+  readonly s3PageSize: number | undefined;
 }
 
 export interface ReplayConfig extends CommonConfig {
@@ -64,6 +68,8 @@ export type RawOptions = Record<string, string | boolean | undefined>;
 export interface Env {
   readonly BRAZE_API_KEY?: string;
   readonly BRAZE_REST_ENDPOINT?: string;
+  /** Test knob: a small ListObjectsV2 page, so that tests see several pages of a short listing. */
+  readonly SEGMENT_BRAZE_S3_PAGE_SIZE?: string;
 }
 
 export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: string): ReplayConfig {
@@ -145,7 +151,23 @@ function common(inputs: string[], raw: RawOptions, env: Env, cwd: string, defaul
     checkpointEveryMs: Math.round(number(raw.checkpointEvery, 'checkpoint-every', 1) * 1000),
     json: raw.json === true,
     quiet: raw.quiet === true,
+    s3Endpoint: s3Endpoint(text(raw.s3Endpoint, 's3-endpoint')),
+    s3PageSize: env.SEGMENT_BRAZE_S3_PAGE_SIZE ? integer(env.SEGMENT_BRAZE_S3_PAGE_SIZE, 'SEGMENT_BRAZE_S3_PAGE_SIZE', 1, 1000, 1000) : undefined,
   };
+}
+
+/** --s3-endpoint: an http(s) URL with no credentials in it (they come from the AWS chain). */
+function s3Endpoint(given: string | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    throw new UsageError(`--s3-endpoint must be a URL such as http://127.0.0.1:9000 (got ${JSON.stringify(given)})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--s3-endpoint must start with http:// or https://');
+  if (url.username || url.password) throw new UsageError('--s3-endpoint must not hold credentials: use AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+  return url.origin + (url.pathname === '/' ? '' : url.pathname);
 }
 
 function text(value: string | boolean | undefined, flag: string): string | undefined {

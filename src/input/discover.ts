@@ -2,6 +2,9 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { UsageError } from '../errors.js';
+import { isInputName, nameTraits, notAnInput } from './input-name.js';
+import type { S3Inputs, S3Options } from './s3-list.js';
+import { isS3Url } from './s3-location.js';
 import type { InputFile, InputFormat } from './types.js';
 
 /** Where and how to resolve inputs. */
@@ -14,29 +17,44 @@ export interface DiscoverOptions {
   readonly stdin?: NodeJS.ReadableStream;
   /** `ids` also accepts .txt files inside directories (delete inputs). @default 'records' */
   readonly kind?: 'records' | 'ids';
+  /** How to reach and read s3:// inputs (the AWS SDK is loaded only when there is one). */
+  readonly s3?: S3Options;
 }
 
 /** The resolved inputs, in reading order, and the files skipped on the way. */
 export interface Discovered {
   readonly files: InputFile[];
   readonly warnings: string[];
+  /** Set when an input is in S3: what reading it took, and the client to close once the run ends. */
+  readonly s3?: S3Inputs;
 }
 
 const GLOB_CHARS = /[*?[{]/;
-const FORMATS: ReadonlyMap<string, InputFormat> = new Map([
-  ['.ndjson', 'ndjson'],
-  ['.jsonl', 'ndjson'],
-  ['.json', 'json'],
-  ['.csv', 'csv'],
-]);
 
 /**
- * Resolves files, directories (recursive, lexical order of the full path), quoted globs and '-' (stdin)
- * into an ordered list of inputs, each listed once (cli.md "Inputs"). Inside directories, files that
- * are not inputs are skipped with a warning, never silently; an extensionless `.gz` (Segment's S3
- * layout) is kept and sniffed. A missing path or a glob without match is a UsageError.
+ * Resolves files, directories (recursive, lexical order of the full path), quoted globs, s3:// URLs
+ * (see s3-list.ts) and '-' (stdin) into an ordered list of inputs, each listed once (cli.md "Inputs").
+ * Inside directories and S3 prefixes, files that are not inputs are skipped with a warning, never
+ * silently; an extensionless `.gz` (Segment's S3 layout) is kept and sniffed. A missing path or a glob
+ * without match is a UsageError; an S3 listing that fails or finds nothing, an InputError.
  */
 export async function discoverInputs(inputs: readonly string[], options: DiscoverOptions): Promise<Discovered> {
+  const s3 = inputs.some(isS3Url) ? await openS3(options) : undefined;
+  try {
+    const found = await discover(inputs, options, s3);
+    return s3 ? { ...found, files: s3.attach(found.files), s3 } : found;
+  } catch (error) {
+    s3?.close();
+    throw error;
+  }
+}
+
+async function openS3(options: DiscoverOptions): Promise<S3Inputs> {
+  const { s3Inputs } = await import('./s3-list.js');
+  return s3Inputs(options.s3 ?? { timeoutMs: 30_000, maxRetries: 10 }, options.format, options.kind ?? 'records');
+}
+
+async function discover(inputs: readonly string[], options: DiscoverOptions, s3: S3Inputs | undefined): Promise<Discovered> {
   const files: InputFile[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
@@ -48,6 +66,10 @@ export async function discoverInputs(inputs: readonly string[], options: Discove
   for (const input of inputs) {
     if (input === '-') {
       add({ path: '-', display: 'stdin', format: options.format, gzip: false, size: 0, mtimeMs: 0 });
+      continue;
+    }
+    if (s3 && isS3Url(input)) {
+      for (const object of await s3.expand(input, warnings)) add(object);
       continue;
     }
     for (const absolute of await expand(input, options, warnings)) add(await describe(absolute, options));
@@ -91,29 +113,13 @@ async function walk(directory: string, options: DiscoverOptions, warnings: strin
   return found.sort(lexical);
 }
 
-function notAnInput(kind: 'records' | 'ids'): string {
-  return kind === 'ids'
-    ? 'not a .txt, .csv, .ndjson, .jsonl or .json file (optionally .gz)'
-    : 'not a .ndjson, .jsonl, .json or .csv file (optionally .gz)';
-}
-
-/** True for the names read inside a directory: a known extension, optionally .gz, or any .gz. */
-function isInputName(name: string, kind: 'records' | 'ids'): boolean {
-  const lower = name.toLowerCase();
-  if (lower.endsWith('.gz')) return true;
-  if (kind === 'ids' && lower.endsWith('.txt')) return true;
-  return FORMATS.has(path.extname(lower));
-}
-
 async function describe(absolute: string, options: DiscoverOptions): Promise<InputFile> {
   const info = await stat(absolute);
-  const lower = absolute.toLowerCase();
-  const gzip = lower.endsWith('.gz');
-  const inner = gzip ? lower.slice(0, -3) : lower;
+  const { format, gzip } = nameTraits(absolute);
   return {
     path: absolute,
     display: display(absolute, options.cwd),
-    format: options.format ?? FORMATS.get(path.extname(inner)),
+    format: options.format ?? format,
     gzip,
     size: info.size,
     mtimeMs: info.mtimeMs,

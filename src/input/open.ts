@@ -32,7 +32,7 @@ const GZIP_CHUNK = 64 * 1024;
 const READ_AHEAD = 1 << 20;
 
 /**
- * Opens an input as a stream of uncompressed bytes: gunzips on the fly when the content starts with the
+ * Opens an input (a file, an S3 object, stdin) as a stream of uncompressed bytes: gunzips on the fly when the content starts with the
  * gzip magic bytes (whatever the name), sniffs the format when it is not given (cli.md "Inputs"), and
  * seeks to `offset` in plain NDJSON files. Never throws for I/O problems: a file that cannot be read
  * gives `bytes` that throw when iterated, so the reader reports it like any other read error.
@@ -106,6 +106,7 @@ function hasSignificantByte(buf: Buffer): boolean {
 
 function sourceOf(file: InputFile, stdin: NodeJS.ReadableStream | undefined, start: number): AsyncIterator<Buffer> {
   if (file.path === '-') return buffers(stdin ?? process.stdin);
+  if (file.remote) return file.remote.bytes(start)[Symbol.asyncIterator]();
   return buffers(createReadStream(file.path, { start, highWaterMark: 64 * 1024 }));
 }
 

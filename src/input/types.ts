@@ -1,9 +1,20 @@
 /** Input formats of replay (cli.md "Inputs"). */
 export type InputFormat = 'ndjson' | 'json' | 'csv';
 
-/** One resolved input: a file on disk, or stdin ('-'). */
+/**
+ * An input whose bytes come from elsewhere than the local disk (an S3 object, see s3-objects.ts).
+ * Nothing above input/ needs to know: open.ts reads it like a file.
+ */
+export interface RemoteObject {
+  /** The store's content tag (S3: the ETag): with the size, the object's fingerprint. */
+  readonly etag: string;
+  /** The object's bytes from byte `from` (as stored: still gzipped if it is), in order, each once. */
+  bytes(from: number): AsyncIterable<Buffer>;
+}
+
+/** One resolved input: a file on disk, an S3 object, or stdin ('-'). */
 export interface InputFile {
-  /** Absolute path, or '-' for stdin. */
+  /** Absolute path, an s3:// URL, or '-' for stdin. */
   readonly path: string;
   /** The path as shown to users (relative to the working directory when possible; 'stdin'). */
   readonly display: string;
@@ -14,6 +25,8 @@ export interface InputFile {
   /** Size in bytes and mtime (0 for stdin). */
   readonly size: number;
   readonly mtimeMs: number;
+  /** Set for an object in a store (S3): read through it instead of the file system. */
+  readonly remote?: RemoteObject;
 }
 
 /**

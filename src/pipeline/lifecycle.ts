@@ -93,6 +93,7 @@ function report<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, counts: Cou
     startedAt: state.startedAt,
     updatedAt: new Date(deps.now()).toISOString(),
     warnings: plan.warnings,
+    s3: plan.s3?.(),
   });
 }
 

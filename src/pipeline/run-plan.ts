@@ -2,6 +2,7 @@ import type { BrazePath } from '../braze/types.js';
 import type { CommonConfig } from '../config/options.js';
 import type { InputFile } from '../input/types.js';
 import type { FateKeys } from '../state/counters.js';
+import type { S3Reading } from '../state/report.js';
 import type { RunIdentity } from '../state/run-key.js';
 import type { RunState } from '../state/run-state.js';
 import type { Log } from '../ui/log.js';
@@ -35,6 +36,8 @@ export interface RunPlan<T> {
   readonly warnings: readonly string[];
   /** The reader and planner; it may open more memories in `state.memory` (before the run starts). */
   readonly makeSource: (state: RunState) => Source<T>;
+  /** Runs with s3:// inputs: what was read from S3 so far, for the report. */
+  readonly s3?: () => S3Reading;
 }
 
 /** How long in-flight requests may take to finish after SIGINT/SIGTERM (cli.md: about 10 s). */

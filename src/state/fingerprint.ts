@@ -7,7 +7,7 @@ export interface Fingerprint {
   readonly path: string;
   readonly size: number;
   readonly mtimeMs: number;
-  /** sha256 of the first and last 64 KiB. */
+  /** sha256 of the first and last 64 KiB; for an S3 object, `etag:` and its ETag. */
   readonly sample: string;
 }
 
@@ -15,6 +15,9 @@ const sampleBytes = 64 * 1024;
 
 export function fingerprint(file: InputFile): Fingerprint {
   if (file.path === '-') return { path: '-', size: 0, mtimeMs: 0, sample: '' };
+  // An S3 object is identified by its ETag and size (a rewritten object gets a new ETag), read from
+  // the listing: nothing is fetched, so objects before the resume point are not read again.
+  if (file.remote) return { path: file.path, size: file.size, mtimeMs: 0, sample: `etag:${file.remote.etag}` };
   const hash = createHash('sha256');
   const fd = openSync(file.path, 'r');
   try {
@@ -38,7 +41,7 @@ export function inputChange(then: readonly Fingerprint[], now: readonly Fingerpr
     const b = now[i]!;
     if (a.path !== b.path) return `input #${i + 1} was ${a.path}, now it is ${b.path}`;
     if (a.size !== b.size) return `${a.path} changed size (${a.size} -> ${b.size} bytes)`;
-    if (a.sample !== b.sample) return `${a.path} changed content`;
+    if (a.sample !== b.sample) return `${a.path} changed content${a.sample.startsWith('etag:') ? ' (its ETag differs)' : ''}`;
     if (a.mtimeMs !== b.mtimeMs) return `${a.path} was modified (mtime changed)`;
   }
   return undefined;

@@ -20,11 +20,25 @@ export interface Report {
   readonly dataPoints?: number;
   readonly ids?: { read: number; deleted: number; duplicate: number; rejected: number };
   readonly requests: { sent: number; retried: number; inDoubt: number };
+  /** Runs with s3:// inputs: what this process read from S3 (see S3Reading). */
+  readonly s3?: S3Reading;
   /** Dry run: how long a real run would take at --rate. */
   readonly estimatedSeconds?: number;
   readonly startedAt: string;
   readonly updatedAt: string;
   readonly warnings: readonly string[];
+}
+
+/**
+ * What a run with s3:// inputs read from S3, in this process (not added up across resumes, unlike
+ * the counters): objects and bytes listed, bytes received (each once), and object reads retried
+ * after a fault (5xx, SlowDown, a cut connection, a timeout).
+ */
+export interface S3Reading {
+  readonly objects: number;
+  readonly bytes: number;
+  readonly bytesRead: number;
+  readonly retried: number;
 }
 
 export interface ReportContext {
@@ -39,6 +53,7 @@ export interface ReportContext {
   readonly startedAt: string;
   readonly updatedAt: string;
   readonly warnings: readonly string[];
+  readonly s3?: S3Reading;
 }
 
 const n = (counts: Counts, key: string): number => counts[key] ?? 0;
@@ -56,6 +71,7 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
   };
   const tail = {
     requests,
+    ...(context.s3 ? { s3: { ...context.s3 } } : {}),
     ...(context.dryRun ? { estimatedSeconds: Math.ceil(requests.sent / context.rate) } : {}),
     startedAt: context.startedAt,
     updatedAt: context.updatedAt,

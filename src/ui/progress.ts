@@ -10,9 +10,17 @@ export interface Progress {
   start(files: number): void;
   update(filesDone: number, counts: Counts): void;
   stop(): void;
+  /** Inputs in S3: shows the bytes read of the total listed beside the objects (call before start). */
+  watchBytes(bytes: () => ByteProgress): void;
 }
 
-const silent: Progress = { phase: () => () => undefined, start() {}, update() {}, stop() {} };
+/** Bytes read of the total listed (S3 objects as stored). */
+export interface ByteProgress {
+  readonly read: number;
+  readonly total: number;
+}
+
+const silent: Progress = { phase: () => () => undefined, start() {}, update() {}, stop() {}, watchBytes() {} };
 
 /** Off when stderr is not a terminal, or with --quiet (cli.md "Output"). */
 export function createProgress(enabled: boolean, live: boolean, now: () => number): Progress {
@@ -20,7 +28,11 @@ export function createProgress(enabled: boolean, live: boolean, now: () => numbe
   let bar: cliProgress.SingleBar | undefined;
   let started = 0;
   let spinner: Ora | undefined;
+  let bytes: (() => ByteProgress) | undefined;
   return {
+    watchBytes(source) {
+      bytes = source;
+    },
     phase(text) {
       spinner = ora({ text, stream: process.stderr }).start();
       return () => {
@@ -28,19 +40,20 @@ export function createProgress(enabled: boolean, live: boolean, now: () => numbe
         spinner = undefined;
       };
     },
-    start(files) {
+    start(total) {
       started = now();
+      const files = bytes ? 'files {bar} {value}/{total} | MB {mbRead}/{mbTotal}' : 'files {bar} {value}/{total}';
       const format = live
-        ? 'files {bar} {value}/{total} | records {read} | requests {sent} ({rps}/s) | objects {objects} | rejected {rejected} | retries {retried} | ETA {eta_formatted}'
-        : 'files {bar} {value}/{total} | records {read} ({recs}/s) | requests {sent} | rejected {rejected}';
+        ? `${files} | records {read} | requests {sent} ({rps}/s) | objects {objects} | rejected {rejected} | retries {retried} | ETA {eta_formatted}`
+        : `${files} | records {read} ({recs}/s) | requests {sent} | rejected {rejected}`;
       bar = new cliProgress.SingleBar(
         { format, stream: process.stderr, hideCursor: true, clearOnComplete: false, etaBuffer: 50, formatValue: (v, _o, type) => (type === 'value' ? v.toFixed(1) : String(v)) },
         cliProgress.Presets.shades_classic,
       );
-      bar.start(files, 0, payload({}, 1));
+      bar.start(total, 0, { ...payload({}, 1), ...megabytes(bytes) });
     },
     update(filesDone, counts) {
-      bar?.update(filesDone, payload(counts, Math.max(0.001, (now() - started) / 1000)));
+      bar?.update(filesDone, { ...payload(counts, Math.max(0.001, (now() - started) / 1000)), ...megabytes(bytes) });
     },
     stop() {
       bar?.stop();
@@ -48,6 +61,12 @@ export function createProgress(enabled: boolean, live: boolean, now: () => numbe
       spinner?.stop();
     },
   };
+}
+
+function megabytes(bytes: (() => ByteProgress) | undefined): Record<string, string> {
+  if (!bytes) return {};
+  const { read, total } = bytes();
+  return { mbRead: (read / 1e6).toFixed(1), mbTotal: (total / 1e6).toFixed(1) };
 }
 
 function payload(counts: Counts, seconds: number): Record<string, number> {

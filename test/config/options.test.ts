@@ -293,3 +293,23 @@ describe('connection', () => {
     expect(config.apiKey?.reveal()).toBe(KEY);
   });
 });
+
+describe('--s3-endpoint and the S3 page-size test knob', () => {
+  it('takes an http(s) URL for replay and delete, and nothing by default', () => {
+    expect(replay().s3Endpoint).toBeUndefined();
+    expect(replay({ s3Endpoint: 'http://127.0.0.1:9000' }).s3Endpoint).toBe('http://127.0.0.1:9000');
+    expect(del({ s3Endpoint: 'https://acct.r2.cloudflarestorage.com/' }).s3Endpoint).toBe('https://acct.r2.cloudflarestorage.com');
+  });
+
+  it('refuses other schemes and URLs holding credentials', () => {
+    refuses(() => replay({ s3Endpoint: 'ftp://host' }), /--s3-endpoint must start with http/);
+    refuses(() => replay({ s3Endpoint: 'http://key:secret@host:9000' }), /--s3-endpoint must not hold credentials/);
+    refuses(() => replay({ s3Endpoint: 'not a url' }), /--s3-endpoint must be a URL/);
+  });
+
+  it('reads SEGMENT_BRAZE_S3_PAGE_SIZE from the environment it is given, 1 to 1000', () => {
+    expect(replay({}, { ...env, SEGMENT_BRAZE_S3_PAGE_SIZE: '2' }).s3PageSize).toBe(2);
+    expect(replay().s3PageSize).toBeUndefined();
+    refuses(() => replay({}, { ...env, SEGMENT_BRAZE_S3_PAGE_SIZE: '0' }), /SEGMENT_BRAZE_S3_PAGE_SIZE/);
+  });
+});

@@ -86,3 +86,29 @@ describe('inputChange', () => {
     expect(inputChange([a], [{ ...a, mtimeMs: 101 }])).toBe('/in/a.ndjson was modified (mtime changed)');
   });
 });
+
+describe('fingerprint of an S3 object', () => {
+  const object = (etag: string, size: number) => ({
+    path: 's3://logs/a/0001.gz',
+    display: 's3://logs/a/0001.gz',
+    format: undefined,
+    gzip: true,
+    size,
+    mtimeMs: 1_700_000_000_000,
+    remote: {
+      etag,
+      bytes: () => {
+        throw new Error('a fingerprint must not read the object');
+      },
+    },
+  });
+
+  it('is its ETag and size, read from the listing (nothing fetched)', () => {
+    expect(fingerprint(object('"abc"', 10))).toEqual({ path: 's3://logs/a/0001.gz', size: 10, mtimeMs: 0, sample: 'etag:"abc"' });
+  });
+
+  it('refuses a rewritten object of the same size by its ETag', () => {
+    expect(inputChange([fingerprint(object('"abc"', 10))], [fingerprint(object('"def"', 10))])).toBe('s3://logs/a/0001.gz changed content (its ETag differs)');
+    expect(inputChange([fingerprint(object('"abc"', 10))], [fingerprint(object('"abc"', 10))])).toBeUndefined();
+  });
+});
