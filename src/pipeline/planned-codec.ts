@@ -47,6 +47,8 @@ export const FIELDS = {
   /** 1 when a rejects-file line / a --diff full text follows in `strings`. */
   hasRejectLine: 11,
   hasText: 12,
+  /** Message time for the duplicate window, seconds since 1970 (0: none), read back unsigned. */
+  time: 13,
 } as const;
 const WIDTH = Object.keys(FIELDS).length;
 
@@ -105,6 +107,7 @@ export class ChunkWriter implements PlanSink<void> {
     ints[o + FIELDS.dataPoints] = head.dataPoints;
     ints[o + FIELDS.hasRejectLine] = rejectLine === undefined ? 0 : 1;
     ints[o + FIELDS.hasText] = text === undefined ? 0 : 1;
+    ints[o + FIELDS.time] = head.time | 0;
     this.#ends[i] = head.end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
@@ -160,6 +163,7 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       traceStart,
       traceEnd: trace,
       text: ints[o + FIELDS.hasText] ? strings[string++] : undefined,
+      time: ints[o + FIELDS.time]! >>> 0,
     };
   }
   return out;

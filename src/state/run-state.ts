@@ -31,8 +31,7 @@ export class RunState {
   readonly resumed: Checkpoint | undefined;
   /** What the run remembers; commands may open more memories in it before the run starts. */
   readonly memory: RunMemories;
-  /** The de-duplication journal (replay's message IDs, delete's IDs). */
-  readonly ids: IdJournal;
+  #ids: IdJournal | undefined;
   readonly rejected: NdjsonWriter;
   readonly requests: NdjsonWriter | undefined;
   readonly log: RequestLog | undefined;
@@ -51,7 +50,6 @@ export class RunState {
     this.#hash = settingsHash(identity);
     this.startedAt = resumed?.startedAt ?? now.toISOString();
     this.memory = new RunMemories(resumed?.memory);
-    this.ids = this.memory.open<DedupMark, IdJournal>(DEDUP, (mark) => IdJournal.open(join(dir, 'ids.bin'), mark));
     this.rejected = NdjsonWriter.open(join(dir, 'rejected.ndjson'), resumed?.rejectedBytes ?? 0);
     this.requests = identity.dryRun ? NdjsonWriter.open(join(dir, 'requests.ndjson'), resumed?.requestsBytes ?? 0) : undefined;
     if (identity.dryRun) {
@@ -77,6 +75,15 @@ export class RunState {
       if (why) throw new StateError(`Cannot resume the run in ${dir}: ${why}. Run it with --restart to discard that state and start over.`);
     }
     return new RunState(dir, identity, inputs, checkpoint, now);
+  }
+
+  /**
+   * Delete's de-duplication journal of IDs (ids.bin), opened on first use: before the engine is made,
+   * like every memory. (Replay's messages go through the duplicate window, window-journal.ts.)
+   */
+  get ids(): IdJournal {
+    this.#ids ??= this.memory.open<DedupMark, IdJournal>(DEDUP, (mark) => IdJournal.open(join(this.dir, 'ids.bin'), mark));
+    return this.#ids;
   }
 
   get cursor(): Cursor {
