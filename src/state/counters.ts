@@ -49,6 +49,8 @@ export type CounterKey =
   | 'requests.sent'
   | 'requests.retried'
   | 'requests.inDoubt'
+  /** Dry run: requests written to requests.ndjson (the first --keep-requests). */
+  | 'requests.kept'
   | 'braze.deleted';
 
 /**
