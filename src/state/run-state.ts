@@ -112,6 +112,7 @@ export class RunState {
       updatedAt: now.toISOString(),
     };
     saveCheckpoint(this.dir, checkpoint);
+    this.log?.compact(commit.nextRequest);
   }
 
   /** Writes how the run ended: report.json, and the requests found in doubt to in-doubt.ndjson. */
