@@ -65,7 +65,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         });
         return {
           files,
-          read: (file, _index, start) => pool.read(file, start),
+          read: (file, index, start) => pool.read(file, start, files.slice(index + 1, index + 25)),
           plan: (p: Planned) => dedup.check(p),
           close: () => pool.close(),
         };
