@@ -7,8 +7,8 @@ export interface WindowSink {
   moved(bucket: number, from: number, to: number): void;
 }
 
-/** A bucket needs this many writes, and more than the clock's own bucket, for the clock to move there. */
-const MIN_VOTES = 64;
+/** The clock is looked at again every this many messages remembered. */
+const EVERY = 64;
 
 /**
  * The duplicate filter over a window of message time (cli.md "Duplicates"). A message at time t (its
@@ -16,10 +16,10 @@ const MIN_VOTES = 64;
  * messageId was remembered with a time within `window` seconds of t. Pure and in memory; deterministic
  * in the order of the messages checked, whatever the threads that planned them.
  *
- * Time is cut into buckets of window/16. The clock is the bucket written most since the clock last
- * moved (at least 64 writes, and more than the clock's own bucket): single messages with a wrong time
- * do not move it, while a jump of the archive's order (Segment's layout reads one source's whole
- * history, then goes back in time for the next) moves it after a few dozen messages. When the clock
+ * Time is cut into buckets of window/16. Every 64 messages remembered, the clock moves to the median
+ * bucket of those remembered since it last moved: messages with a wrong time do not move it unless
+ * they are half of them, while a jump of the archive's order (Segment's layout reads one source's
+ * whole history, then goes back in time for the next) moves it within a bucket's worth of messages. When the clock
  * moves, entries farther than the window (plus one to two buckets) from it are dropped, so memory
  * holds about one window of messages. A message without a time is checked against every entry and
  * remembered at the clock.
@@ -35,6 +35,7 @@ export class DedupWindow {
   readonly reach: number;
   #clock: number | undefined;
   #votes = new Map<number, number>();
+  #since = 0;
 
   /** `window`: seconds, or Infinity for the whole run (nothing is ever dropped). */
   constructor(
@@ -68,6 +69,7 @@ export class DedupWindow {
   restart(clock: number | undefined): void {
     this.#clock = clock;
     this.#votes = new Map();
+    this.#since = 0;
   }
 
   /** The time a message without one is remembered at: the middle of the clock's bucket. */
@@ -76,28 +78,33 @@ export class DedupWindow {
   }
 
   #vote(bucket: number): void {
-    const clock = this.#clock;
-    if (clock === undefined) {
-      this.#clock = bucket;
-      return;
-    }
-    if (bucket === clock) {
-      this.#votes.set(bucket, (this.#votes.get(bucket) ?? 0) + 1);
-      return;
-    }
-    const votes = (this.#votes.get(bucket) ?? 0) + 1;
-    this.#votes.set(bucket, votes);
-    if (votes >= MIN_VOTES && votes > (this.#votes.get(clock) ?? 0)) this.#move(bucket);
+    if (this.#clock === undefined) this.#clock = bucket;
+    this.#votes.set(bucket, (this.#votes.get(bucket) ?? 0) + 1);
+    if (++this.#since % EVERY !== 0) return;
+    const median = medianOf(this.#votes, this.#since);
+    if (median !== this.#clock) this.#move(median);
   }
 
   #move(bucket: number): void {
     this.#clock = bucket;
     this.#votes = new Map();
+    this.#since = 0;
     const from = bucket - this.reach;
     const to = bucket + this.reach;
     this.table.keep(from * this.width, (to + 1) * this.width - 1);
     this.sink.moved(bucket, from, to);
   }
+}
+
+/** The bucket in the middle of `count` votes. */
+function medianOf(votes: ReadonlyMap<number, number>, count: number): number {
+  const keys = [...votes.keys()].sort((a, b) => a - b);
+  let seen = 0;
+  for (const key of keys) {
+    seen += votes.get(key)!;
+    if (seen * 2 >= count) return key;
+  }
+  return keys[keys.length - 1]!;
 }
 
 /** Seconds since 1970 of a time in ms, as the filter takes it: 0 (no time) outside 1970-2106. */
