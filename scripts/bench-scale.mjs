@@ -61,12 +61,12 @@ export async function scaleBench({ N, seed, measure, bin, floorScript, keep }) {
   for (const k of [1, 4, 16]) {
     const a = await archive(k * N, 16 * k, seed);
     made.push(a.dir);
-    const d = await dryRun(a.dir);
+    const d = await dryRun(join(a.dir, 'segment-logs'));
     rows.push({ name: `${k}N = ${fmt(k * N)} messages, ${16 * k} files`, ...d });
   }
   const many = await archive(N, 20_000, seed);
   made.push(many.dir);
-  const small = await dryRun(many.dir);
+  const small = await dryRun(join(many.dir, 'segment-logs'));
   const floor = await measure([floorScript, join(tmpdir(), `segment-braze-scale-${N}-16-${seed}`)]);
   const floorRecords = Number(floor.stdout.trim());
 

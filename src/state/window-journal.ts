@@ -16,6 +16,11 @@ const ENTRY = 12;
 const HEADER = 8;
 const NO_CLOCK = -1;
 const bufferBytes = 64 * 1020;
+/**
+ * A segment holds at least this many entries before the next clock move starts a new one: in a sparse
+ * archive the clock moves every few dozen messages, and a file for each was most of the run's time.
+ */
+const SEGMENT_ENTRIES = 1 << 16;
 
 interface Segment {
   /** Entries written before its first. */
@@ -30,7 +35,8 @@ interface Segment {
 /**
  * The duplicate window made durable (a RunMemory): every entry the filter remembers is appended
  * (hash and time, 12 bytes) in the order it was written, into segment files `dedup/<start>.seg`; a
- * new segment starts, with the clock's bucket in its header, each time the clock moves. The mark is
+ * new segment starts, with the clock's bucket in its header, at a clock move once the current one
+ * holds 65,536 entries. The mark is
  * the entry count. A resumed run replays its segments up to the mark through the same filter, so the
  * window it rebuilds is exactly the one the uninterrupted run had there. A segment all of whose
  * entries were dropped is deleted (oldest first, once a saved checkpoint is past it), so the journal
@@ -48,17 +54,22 @@ export class WindowJournal implements RunMemory<WindowMark> {
   /** The mark of the last commit: its checkpoint is saved once the next commit comes. */
   #saved = 0;
 
-  private constructor(dir: string, window: number) {
+  private constructor(
+    dir: string,
+    window: number,
+    private readonly segmentEntries: number,
+  ) {
     this.#dir = dir;
     const sink: WindowSink = { write: (hi, lo, time) => this.#write(hi, lo, time), moved: (bucket, from, to) => this.#moved(bucket, from, to) };
     this.filter = new DedupWindow(window, sink);
   }
 
-  static open(dir: string, window: number, mark: WindowMark | undefined): WindowJournal {
+  /** `segmentEntries`: the least a segment holds before a clock move starts the next (tests make it small). */
+  static open(dir: string, window: number, mark: WindowMark | undefined, segmentEntries = SEGMENT_ENTRIES): WindowJournal {
     const seq = mark?.seq ?? 0;
     if (!Number.isSafeInteger(seq) || seq < 0) throw new StateError(`The duplicate window's mark ${JSON.stringify(mark)} is not a count; use --restart to start over`);
     mkdirSync(dir, { recursive: true });
-    const journal = new WindowJournal(dir, window);
+    const journal = new WindowJournal(dir, window, segmentEntries);
     journal.#resume(seq);
     return journal;
   }
@@ -153,12 +164,15 @@ export class WindowJournal implements RunMemory<WindowMark> {
 
   /** The clock moved: segments lose the buckets dropped; a new segment starts (not while replaying). */
   #moved(bucket: number, from: number, to: number): void {
+    const current = this.#segments[this.#segments.length - 1]!;
     for (const segment of this.#segments) {
       if (segment.deadAt !== undefined) continue;
       for (const key of segment.buckets.keys()) if (key < from || key > to) segment.buckets.delete(key);
-      if (segment.buckets.size === 0) segment.deadAt = this.#seq;
+      // The segment being written is not dead while it may still get entries.
+      if (segment.buckets.size === 0 && segment !== current) segment.deadAt = this.#seq;
     }
-    if (this.#replaying) return;
+    if (this.#replaying || this.#seq - current.start < this.segmentEntries) return;
+    if (current.buckets.size === 0) current.deadAt = this.#seq;
     this.#drain();
     closeSync(this.#fd);
     this.#startSegment(this.#seq, bucket);

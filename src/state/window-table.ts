@@ -64,7 +64,7 @@ export class WindowTable {
     const before = this.#size;
     for (let k = 0; k < shards; k++) {
       const live = this.#live(k, from, to);
-      this.#rebuild(k, Math.max(16, Math.ceil(live / (maxLoad * 0.7))), from, to);
+      if (live < this.#sizes[k]!) this.#rebuild(k, Math.max(16, Math.ceil(live / (maxLoad * 0.7))), from, to);
     }
     return before - this.#size;
   }
