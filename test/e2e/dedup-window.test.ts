@@ -131,3 +131,35 @@ function cursorOf(state: string): number {
   const c = JSON.parse(readFileSync(file, 'utf8')) as { cursor: { fileIndex: number; line: number }; memory: { window?: { seq: number } } };
   return c.cursor.fileIndex * 1_000_000 + c.cursor.line;
 }
+
+describe('--keep-requests', () => {
+  it('writes the first n requests, counts every one, and keeps the same n across a resume', async () => {
+    const input = tempDir();
+    await generateArchive({ dir: input, messages: 6000, files: 3, seed: 3, format: 'ndjson', gzip: true, layout: 's3' });
+    const all = await dryRun(input, '--keep-requests', 'all');
+    const five = await dryRun(input, '--keep-requests', '5');
+    const lines = (state: string) => readFileSync(join(state, 'requests.ndjson'), 'utf8').split('\n').filter((l) => l !== '');
+    expect(lines(five.state)).toEqual(lines(all.state).slice(0, 5));
+    expect(five.report.records).toEqual(all.report.records);
+    expect(five.report.dataPoints).toBe(all.report.dataPoints);
+    expect(five.report.requests).toEqual({ ...all.report.requests, kept: 5 });
+    expect((all.report.requests as { kept?: number }).kept).toBe(all.report.requests.sent);
+    const totals = await runCli(['replay', input, '--dry-run', '--state', tempDir(), '--diff', 'none', '--keep-requests', '5']);
+    expect(totals.stdout).toContain(`requests.ndjson holds the first 5 of them (--keep-requests); ${all.report.requests.sent - 5} not written`);
+    // Stopped after the first checkpoint past request 5, then resumed: still the first 5 only.
+    const state = tempDir();
+    const run = ['replay', input, '--dry-run', '--state', state, '--diff', 'none', '--keep-requests', '5', '--checkpoint-every', '0.001'];
+    const { child, done } = startCli(run);
+    let exited = false;
+    void done.then(() => (exited = true));
+    for (let waited = 0; !exited && cursorOf(state) < 1000; waited += 20) {
+      if (waited > 60_000) throw new Error('no progress in 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGKILL');
+    await done;
+    expect((await runCli(run)).code).toBe(0);
+    expect(lines(state)).toEqual(lines(all.state).slice(0, 5));
+    expect(readReport(state).requests).toEqual(five.report.requests);
+  });
+});
