@@ -8,6 +8,7 @@
 //   3. `replay` against the emulator (separate process, no rate limit) (requests/s, objects/s, peak RSS);
 //   4. `replay --dry-run` reading the same archive from a local S3 server (s3rver, loopback);
 // and prints a table with the ratios 2/1, 3/2 and 4/2. It then runs 2 at 4N and prints the memory ratio.
+// --scale runs the scale bench instead (scripts/bench-scale.mjs): N, 4N and 16N, and N in 20,000 files.
 // --runs N repeats phases 1-3 in N interleaved rounds and reports each phase's fastest run, with the
 // slowest beside it (a shared 2-core machine varies by ±15% from run to run) and the highest peak RSS.
 // Peak RSS is the child's own maxRSS (process.resourceUsage), read through scripts/bench-rss.mjs.
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'skip-live': { type: 'boolean', default: false },
     'skip-s3': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
   },
 });
 const N = Number(values.messages);
@@ -69,9 +71,9 @@ function measure(args, env = {}) {
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (code !== 0 && code !== 3) return reject(new Error(`${args.join(' ')} exited ${code}\n${stderr}`));
-      const rssMb = Number(readFileSync(rssFile, 'utf8')) / 1024;
+      const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
       rmSync(rssFile, { force: true });
-      resolvePromise({ stdout, seconds, rssMb });
+      resolvePromise({ stdout, seconds, rssMb: rss / 1024, cpuSeconds: cpu / 1e6 });
     });
   });
 }
@@ -124,6 +126,10 @@ async function live(dir) {
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
+  if (values.scale) {
+    const { scaleBench } = await import('./bench-scale.mjs');
+    return scaleBench({ N, seed, measure, bin, floorScript, keep: values.keep });
+  }
   const a = await archive(N);
   process.stderr.write(`Archive: ${fmt(a.messages)} messages, ${fmt(a.bytes / 1e6, 1)} MB gzipped (${fmt(a.rawBytes / a.messages)} bytes a message)\n`);
   const rounds = { f: [], d: [], l: [], s: [] };

@@ -56,6 +56,7 @@ Then point a run at it: --endpoint http://127.0.0.1:4000
 function addConnection(command: Command, defaultRate: number, maxBatch: number): Command {
   return command
     .option('--dry-run', 'send nothing; write requests.ndjson and show what a real run would send')
+    .option('--keep-requests <n|all>', 'requests a dry run writes to requests.ndjson, the first n (default 10000)')
     .option('--endpoint <url|instance>', 'Braze REST endpoint or instance name (US-01 … US-10, EU-01, EU-02, AU-01); env BRAZE_REST_ENDPOINT')
     .option('--api-key-file <path>', 'file holding the REST API key (else env BRAZE_API_KEY)')
     .option('--batch-size <n>', `objects per request, 1-${maxBatch} (default ${maxBatch})`)
@@ -98,7 +99,8 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .option('--events <names>', 'only these events: comma-separated names or globs ("Order *", "Viewed * Page"), case-sensitive')
       .option('--skip-events <names>', 'leave these events out: names or globs, as --events')
       .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none']))
-      .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)'),
+      .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)')
+      .option('--dedup-window <duration>', 'skip a messageId seen within this much message time: e.g. 48h (default), 7d, all, off'),
     500,
     75,
   )

@@ -11,6 +11,7 @@ import { PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
+import { openWindow } from './dedup-window.js';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -36,7 +37,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
     dryRun: config.dryRun,
     inputs: files.map((f) => f.path),
     endpoint: config.endpoint,
-    settings: { mapping: config.mapping, batchSize: config.batchSize, format: config.format },
+    settings: { mapping: config.mapping, batchSize: config.batchSize, format: config.format, dedupWindow: config.dedupWindow.text },
   };
   // The diff is only worked out in a dry run; with --json it goes to stderr (cli.md "Output").
   const diffOut = config.json ? (t: string) => process.stderr.write(t) : io.stdout;
@@ -53,7 +54,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       warnings,
       ...watchS3(discovered),
       makeSource: (state) => {
-        const dedup = new Deduplicator(state.ids, diff, (message) => deps.log.warn(message));
+        const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
         const pool = new PlanPool({
           mapping: config.mapping,
           diff: diffMode,
@@ -64,7 +65,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         });
         return {
           files,
-          read: (file, _index, start) => pool.read(file, start),
+          read: (file, index, start) => pool.read(file, start, files.slice(index + 1, index + 25)),
           plan: (p: Planned) => dedup.check(p),
           close: () => pool.close(),
         };

@@ -6,6 +6,7 @@ import type { IdType } from '../input/id-list.js';
 import type { MappingSettings, PagesMode, Preset, PurchasesMode, TimeField } from '../transform/types.js';
 import { parseEventPatterns } from '../transform/event-names.js';
 import { loadSecret, type Secret } from './secret.js';
+import { dedupWindow, keepRequests, type DedupWindowSetting } from './dedup-window.js';
 
 /** What the diff of a dry run prints. @default 'summary' */
 export type DiffMode = 'summary' | 'full' | 'none';
@@ -38,6 +39,8 @@ export interface CommonConfig {
   readonly s3Endpoint: string | undefined;
   /** Keys per S3 listing page; only tests set it (env SEGMENT_BRAZE_S3_PAGE_SIZE). @default 1000 */
   readonly s3PageSize: number | undefined;
+  /** --keep-requests: requests a dry run writes to requests.ndjson (the first n); Infinity for all. @default 10000 */
+  readonly keepRequests: number;
 }
 
 export interface ReplayConfig extends CommonConfig {
@@ -49,6 +52,8 @@ export interface ReplayConfig extends CommonConfig {
   readonly diff: DiffMode;
   /** Threads that parse and map NDJSON lines. @default planningWorkers(cores) */
   readonly workers: number;
+  /** --dedup-window. @default 48h */
+  readonly dedupWindow: DedupWindowSetting;
 }
 
 export interface DeleteConfig extends CommonConfig {
@@ -99,6 +104,7 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
     batchSize: integer(raw.batchSize, 'batch-size', 1, 75, 75),
     diff: choice<DiffMode>(raw.diff, 'diff', ['summary', 'full', 'none'], 'summary'),
     workers: integer(raw.workers, 'workers', 1, 16, planningWorkers(availableParallelism())),
+    dedupWindow: dedupWindow(raw.dedupWindow),
   });
 }
 
@@ -155,6 +161,7 @@ function common(inputs: string[], raw: RawOptions, env: Env, cwd: string, defaul
     json: raw.json === true,
     quiet: raw.quiet === true,
     s3Endpoint: s3Endpoint(text(raw.s3Endpoint, 's3-endpoint')),
+    keepRequests: keepRequests(raw.keepRequests),
     s3PageSize: env.SEGMENT_BRAZE_S3_PAGE_SIZE ? integer(env.SEGMENT_BRAZE_S3_PAGE_SIZE, 'SEGMENT_BRAZE_S3_PAGE_SIZE', 1, 1000, 1000) : undefined,
   };
 }

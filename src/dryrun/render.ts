@@ -44,6 +44,8 @@ export function renderTotals(report: Report, rate: number): string {
   }
   const q = report.requests;
   lines.push(`  requests   ${report.dryRun ? 'would send' : 'sent'} ${q.sent}, retried ${q.retried}, in doubt ${q.inDoubt}`);
+  if (q.kept !== undefined && q.kept < q.sent) lines.push(`  requests.ndjson holds the first ${q.kept} of them (--keep-requests); ${q.sent - q.kept} not written`);
+  if (report.dedupWindow) lines.push(`  duplicates skipped within ${report.dedupWindow === 'all' ? 'the whole run' : report.dedupWindow === 'off' ? 'nothing (--dedup-window off)' : `${report.dedupWindow} of message time`}`);
   if (report.estimatedSeconds !== undefined) {
     lines.push(`  a real run at --rate ${rate} requests/s would take about ${duration(report.estimatedSeconds)}`);
   }

@@ -1,19 +1,24 @@
 import type { DiffCollector } from '../dryrun/diff.js';
-import type { IdJournal } from '../state/id-journal.js';
 import type { Unit } from './unit.js';
 import { SKIPPED } from '../state/counters.js';
 import type { Planned } from './plan-record.js';
 
+/** The duplicate filter the de-duplicator asks (dedup-window.ts): false when the message is a duplicate. */
+export interface DuplicateFilter {
+  check(hi: number, lo: number, time: number): boolean;
+}
+
 /**
- * The last step of planning, on the main thread in input order: de-duplication on messageId across
- * the whole run (mapping.md §1: after "malformed", before every other fate), then the diff counts of
- * the records that are not duplicates. Turns a Planned record into the engine's Unit.
+ * The last step of planning, on the main thread in input order: de-duplication on messageId within
+ * the --dedup-window (mapping.md §1: after "malformed", before every other fate; none with `off`),
+ * then the diff counts of the records that are not duplicates. Turns a Planned record into the
+ * engine's Unit.
  */
 export class Deduplicator {
   #warned = false;
 
   constructor(
-    private readonly ids: IdJournal,
+    private readonly filter: DuplicateFilter | undefined,
     private readonly diff: DiffCollector | undefined,
     /** Told once, at the first record whose text held invalid UTF-8. */
     private readonly warn: (message: string) => void = () => undefined,
@@ -25,7 +30,7 @@ export class Deduplicator {
       this.#warned = true;
       this.warn(`${file}:${line} holds invalid UTF-8 (a truncated or stray byte): such records go on with U+FFFD in place of the bad bytes, and are counted in records.invalidUtf8.`);
     }
-    if (p.hash !== undefined && !this.ids.add(p.hash[0], p.hash[1])) {
+    if (p.hash !== undefined && this.filter !== undefined && !this.filter.check(p.hash[0], p.hash[1], p.time)) {
       if (this.diff) {
         this.diff.duplicate(file, line);
         this.diff.print?.(`${file}:${line}  skipped (duplicate): messageId seen earlier in the run\n`);

@@ -100,6 +100,7 @@ function report<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, counts: Cou
     updatedAt: new Date(deps.now()).toISOString(),
     warnings: plan.warnings,
     s3: plan.s3?.(),
+    dedupWindow: 'dedupWindow' in config ? (config.dedupWindow as { text: string }).text : undefined,
   });
 }
 

@@ -33,7 +33,7 @@ export async function openRun<T>(plan: RunPlan<T>, deps: RunDeps, state: RunStat
   const stopSending = new AbortController();
   // Every request in flight listens to this one signal.
   setMaxListeners(0, stopSending.signal);
-  const { sink, close } = await makeSink(config, deps, stopSending.signal);
+  const { sink, close } = await makeSink(config, deps, stopSending.signal, state.resumed?.nextRequest ?? 1);
   const stopListeners = new Set<() => void>();
   const wakeReading = (): void => stopListeners.forEach((listener) => listener());
   const control: RunControl = {
@@ -99,8 +99,8 @@ function withinFile(file: InputFile | undefined, position: { readonly offset: nu
 }
 
 /** The HTTP client (and undici) is loaded only for a run that sends. */
-async function makeSink(config: CommonConfig, deps: RunDeps, signal: AbortSignal): Promise<{ sink: Sink; close: () => Promise<void> }> {
-  if (config.dryRun || !config.endpoint || !config.apiKey) return { sink: new DryRunSink(), close: async () => undefined };
+async function makeSink(config: CommonConfig, deps: RunDeps, signal: AbortSignal, nextRequest: number): Promise<{ sink: Sink; close: () => Promise<void> }> {
+  if (config.dryRun || !config.endpoint || !config.apiKey) return { sink: new DryRunSink(config.keepRequests, nextRequest), close: async () => undefined };
   const { BrazeClient } = await import('../braze/client.js');
   const client = new BrazeClient({
     endpoint: config.endpoint,

@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { DiffMode } from '../config/options.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
-import { lineBatches, type BatchLimits, type LineBatch } from '../input/line-batches.js';
+import { lineBatches, type BatchLimits, type LineBatch, type LinesRead } from '../input/line-batches.js';
+import { closeLater } from '../input/read-ahead.js';
 import { openInput, releaseStdin, type OpenedInput } from '../input/open.js';
 import { isParsed, itemsOf } from '../input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/types.js';
@@ -46,6 +47,8 @@ export class PlanPool {
   readonly #load: number[] = [];
   readonly #local: RecordPlanner;
   #seq = 0;
+  /** The next files, opened and their first batches dispatched while the current one finishes. */
+  #ahead: Promise<Ahead[]> = Promise.resolve([]);
 
   constructor(private readonly options: PlanPoolOptions) {
     const workers = Math.max(1, options.workers);
@@ -62,31 +65,96 @@ export class PlanPool {
     }
   }
 
-  /** The planned records of one input, from `start`, in chunks. */
-  async *read(file: InputFile, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
-    const opened = await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin });
-    if (!isParsed(opened)) yield* this.#lines(opened, file.display, start);
+  /**
+   * The planned records of one input, from `start`, in chunks. `following`: the inputs read after it,
+   * which are opened and started on while this one's last batches are planned (a run of 20,000 small
+   * files otherwise waited for the workers at the end of each).
+   */
+  async *read(file: InputFile, start: ReadStart | undefined, following: readonly InputFile[] = []): AsyncGenerator<Planned[]> {
+    const ahead = await this.#takeAhead(file, start);
+    const opened = ahead?.opened ?? (await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin }));
+    if (!isParsed(opened)) yield* this.#lines(ahead ?? this.#begin(opened, file.display, start), following);
     else for await (const chunk of itemsOf(opened, file.display, start)) yield this.#planHere(chunk);
   }
 
   /** Stops the workers, and lets go of stdin (a stopped run may have left a read of it waiting). */
   async close(): Promise<void> {
+    await this.#takeAhead(undefined, undefined);
     releaseStdin(this.options.stdin);
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 
   /** Plans the batches of lines the NDJSON read loop gives, on the workers, and hands results on in order. */
-  async *#lines(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
-    const queue: Array<Promise<Planned[]>> = [];
+  async *#lines(input: Ahead, following: readonly InputFile[]): AsyncGenerator<Planned[]> {
+    const { queue } = input;
     const window = this.#workers.length * perWorker;
-    for await (const read of lineBatches(opened, file, start, limits)) {
-      if (read.kind === 'batch') queue.push(this.#dispatch(read.batch));
+    for (;;) {
+      const read = input.held ?? (await input.reads!.next());
+      input.held = undefined;
+      if (read.done) break;
+      if (read.value.kind === 'batch') queue.push(this.#dispatch(read.value.batch));
       // Gone quiet, or failed (the last thing read): what came so far is handed on now.
-      const keep = read.kind === 'batch' ? window - 1 : 0;
+      const keep = read.value.kind === 'batch' ? window - 1 : 0;
       while (queue.length > keep) yield await queue.shift()!;
-      if (read.kind === 'failure') yield this.#planHere([read.item]);
+      if (read.value.kind === 'failure') yield this.#planHere([read.value.item]);
     }
+    if (queue.length > 0) this.#ahead = this.#extendAhead(this.#ahead, following, window - queue.length);
     while (queue.length > 0) yield await queue.shift()!;
+  }
+
+  #begin(opened: OpenedInput, file: string, start: ReadStart | undefined): Ahead {
+    return { file: undefined, opened, reads: lineBatches(opened, file, start, limits), queue: [], held: undefined };
+  }
+
+  /** Opens `file` and dispatches up to `room` of its batches (never past a pause in its input). */
+  async #startAhead(file: InputFile, room: number): Promise<Ahead> {
+    const opened = await openInput(file, { format: this.options.format, stdin: this.options.stdin });
+    if (isParsed(opened)) return { file, opened, reads: undefined, queue: [], held: undefined };
+    const ahead = { ...this.#begin(opened, file.display, undefined), file };
+    while (ahead.queue.length < room) {
+      const read = await ahead.reads!.next();
+      if (read.done || read.value.kind !== 'batch') {
+        ahead.held = read;
+        break;
+      }
+      const planned = this.#dispatch(read.value.batch);
+      // Held until read() takes it; a run that stops first never looks at it.
+      planned.catch(() => undefined);
+      ahead.queue.push(planned);
+    }
+    return ahead;
+  }
+
+  /**
+   * Reads ahead into the files after those already opened ahead, while fewer than `room` batches are
+   * dispatched and not taken, and each file was read to its end.
+   */
+  async #extendAhead(pending: Promise<Ahead[]>, following: readonly InputFile[], room: number): Promise<Ahead[]> {
+    const list = await pending;
+    let left = room - list.reduce((n, a) => n + a.queue.length, 0);
+    for (let i = list.length; i < following.length && left > 0; i++) {
+      const last = list[list.length - 1];
+      if (last && (last.reads === undefined || last.held === undefined || !last.held.done)) break;
+      if (following[i]!.path === '-') break;
+      const ahead = await this.#startAhead(following[i]!, left).catch(() => undefined);
+      if (!ahead) break;
+      list.push(ahead);
+      left -= ahead.queue.length;
+    }
+    return list;
+  }
+
+  /** The input opened ahead, when it is `file` read from its start; any other is closed. */
+  async #takeAhead(file: InputFile | undefined, start: ReadStart | undefined): Promise<Ahead | undefined> {
+    const list = await this.#ahead.catch(() => [] as Ahead[]);
+    const first = list[0];
+    if (first && first.file === file && (start === undefined || start.line === 0)) {
+      this.#ahead = Promise.resolve(list.slice(1));
+      return first;
+    }
+    this.#ahead = Promise.resolve([]);
+    for (const ahead of list) closeLater(ahead.reads ?? ahead.opened.bytes[Symbol.asyncIterator]());
+    return undefined;
   }
 
   #planHere(items: readonly InputItem[]): Planned[] {
@@ -139,3 +207,13 @@ export class PlanPool {
 }
 
 type PlannedChunkResult = Extract<PlanWorkerReply, { chunk: unknown }>;
+
+/** An NDJSON input being read: its batches to come, and those dispatched whose results are not taken. */
+interface Ahead {
+  readonly file: InputFile | undefined;
+  readonly opened: OpenedInput;
+  readonly reads: AsyncGenerator<LinesRead> | undefined;
+  readonly queue: Array<Promise<Planned[]>>;
+  /** A read taken from `reads` but not acted on (a pause, a failure or the end met while reading ahead). */
+  held: IteratorResult<LinesRead> | undefined;
+}

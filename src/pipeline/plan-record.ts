@@ -4,6 +4,8 @@ import { recordText } from '../dryrun/record-text.js';
 import { TraceKeys } from '../dryrun/trace-keys.js';
 import type { InputItem } from '../input/types.js';
 import { hashId } from '../state/id-set.js';
+import { windowSeconds } from '../state/dedup-window.js';
+import { parseTime } from '../transform/time.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
@@ -24,6 +26,8 @@ export interface RecordHead {
   readonly fate: ReplayFate;
   /** Hash of the messageId (hi, lo), or undefined when the record is rejected before de-duplication. */
   readonly hash: readonly [number, number] | undefined;
+  /** Message time for the duplicate window: receivedAt, else timestamp, in seconds since 1970; 0 when none. */
+  readonly time: number;
   readonly attributes: number;
   readonly events: number;
   readonly purchases: number;
@@ -94,12 +98,13 @@ export class RecordPlanner {
     const msg = shape.msg;
     const id = msg.messageId;
     const hash = (typeof id === 'string' && id !== '') || typeof id === 'number' ? hashId(String(id)) : undefined;
+    const time = hash === undefined ? 0 : windowSeconds(parseTime(msg.receivedAt) ?? parseTime(msg.timestamp));
     const keys = this.keys;
     const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars });
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) + (item.invalidUtf8 ? INVALID_UTF8_TEXT : '') : undefined;
     if (result.fate === 'skipped') {
       if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
-      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
+      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
     }
     if (keys) {
       for (const t of result.trace) out.trace(keys.field(t));
@@ -118,7 +123,7 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
+    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
   }
 
   /** Shown in the diff as a change of the record's text (and counted through the record's head). */
@@ -130,7 +135,7 @@ export class RecordPlanner {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false });
+    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false });
   }
 }
 
@@ -153,13 +158,13 @@ class PlannedBuilder implements PlanSink<Planned> {
   }
 
   record(head: RecordHead): Planned {
-    const { file, line, end, fate, hash, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8 } = head;
+    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8 } = head;
     const items = this.#items.length > 0 ? this.#items : none;
     const traceIds = traced ? this.#traces : undefined;
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8 };
+    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8 };
   }
 }
 

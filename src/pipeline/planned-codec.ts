@@ -49,6 +49,8 @@ export const FIELDS = {
   hasText: 12,
   /** 1 when the record's text held invalid UTF-8 (replaced by U+FFFD; records.invalidUtf8). */
   invalidUtf8: 13,
+  /** Message time for the duplicate window, seconds since 1970 (0: none), read back unsigned. */
+  time: 14,
 } as const;
 const WIDTH = Object.keys(FIELDS).length;
 
@@ -108,6 +110,7 @@ export class ChunkWriter implements PlanSink<void> {
     ints[o + FIELDS.hasRejectLine] = rejectLine === undefined ? 0 : 1;
     ints[o + FIELDS.hasText] = text === undefined ? 0 : 1;
     ints[o + FIELDS.invalidUtf8] = head.invalidUtf8 ? 1 : 0;
+    ints[o + FIELDS.time] = head.time | 0;
     this.#ends[i] = head.end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
@@ -164,6 +167,7 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       traceEnd: trace,
       text: ints[o + FIELDS.hasText] ? strings[string++] : undefined,
       invalidUtf8: ints[o + FIELDS.invalidUtf8] === 1,
+      time: ints[o + FIELDS.time]! >>> 0,
     };
   }
   return out;

@@ -13,11 +13,20 @@ export interface Sink {
 
 /**
  * The dry run: nothing is sent; every request counts as one request sent, with no refusal, and its
- * line for requests.ndjson rides on the acknowledgement (written when its span commits).
+ * line for requests.ndjson rides on the acknowledgement (written when its span commits) for the first
+ * `keep` requests of the run (--keep-requests): a dry run over billions of messages writes a sample,
+ * not terabytes. Requests reach a dry-run sink one by one in their numbering, from `next` (where a
+ * resumed run starts), so "the first n" is the same whatever the interruptions.
  */
 export class DryRunSink implements Sink {
+  constructor(
+    private readonly keep = Infinity,
+    private next = 1,
+  ) {}
+
   deliver(request: PlannedRequest): Delivery {
-    return { rejected: [], httpRequests: 1, retries: 0, recorded: requestLine(request) };
+    const number = this.next++;
+    return { rejected: [], httpRequests: 1, retries: 0, recorded: number <= this.keep ? requestLine(request) : undefined };
   }
 }
 

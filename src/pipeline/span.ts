@@ -84,7 +84,10 @@ export class Span {
     addCount(this.counts, 'requests.sent', delivery.httpRequests);
     addCount(this.counts, 'requests.retried', delivery.retries);
     if (delivery.deleted !== undefined) addCount(this.counts, 'braze.deleted', delivery.deleted);
-    if (delivery.recorded !== undefined) this.requestLines.push(delivery.recorded);
+    if (delivery.recorded !== undefined) {
+      this.requestLines.push(delivery.recorded);
+      addCount(this.counts, 'requests.kept');
+    }
     this.acked = true;
   }
 

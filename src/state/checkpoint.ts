@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { Fingerprint } from './fingerprint.js';
+import type { InputsDigest } from './input-list.js';
 import { DEDUP } from './id-journal.js';
 import type { Marks } from './run-memory.js';
 
@@ -27,7 +28,11 @@ export interface Checkpoint {
   readonly command: 'replay' | 'delete';
   readonly dryRun: boolean;
   readonly settingsHash: string;
-  readonly inputs: readonly Fingerprint[];
+  /**
+   * The input files: their count and the hash of their fingerprints, listed in inputs.ndjson
+   * (input-list.ts); a checkpoint from an earlier version holds the list itself.
+   */
+  readonly inputs: InputsDigest | readonly Fingerprint[];
   readonly cursor: Cursor;
   /** Sequence number of the next request to build (requests are numbered from 1). */
   readonly nextRequest: number;

@@ -50,6 +50,8 @@ export type CounterKey =
   | 'requests.sent'
   | 'requests.retried'
   | 'requests.inDoubt'
+  /** Dry run: requests written to requests.ndjson (the first --keep-requests). */
+  | 'requests.kept'
   | 'braze.deleted';
 
 /**

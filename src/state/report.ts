@@ -21,7 +21,9 @@ export interface Report {
   readonly objects?: { attributes: number; events: number; purchases: number };
   readonly dataPoints?: number;
   readonly ids?: { read: number; deleted: number; duplicate: number; rejected: number };
-  readonly requests: { sent: number; retried: number; inDoubt: number };
+  readonly requests: { sent: number; retried: number; inDoubt: number; kept?: number };
+  /** Replay: the --dedup-window used ('48h', '7d', 'all', 'off'). */
+  readonly dedupWindow?: string;
   /** Runs with s3:// inputs: what this process read from S3 (see S3Reading). */
   readonly s3?: S3Reading;
   /** Dry run: how long a real run would take at --rate. */
@@ -56,12 +58,13 @@ export interface ReportContext {
   readonly updatedAt: string;
   readonly warnings: readonly string[];
   readonly s3?: S3Reading;
+  readonly dedupWindow?: string;
 }
 
 const n = (counts: Counts, key: string): number => counts[key] ?? 0;
 
 export function buildReport(counts: Counts, context: ReportContext): Report {
-  const requests = { sent: n(counts, 'requests.sent'), retried: n(counts, 'requests.retried'), inDoubt: n(counts, 'requests.inDoubt') };
+  const requests = { sent: n(counts, 'requests.sent'), retried: n(counts, 'requests.retried'), inDoubt: n(counts, 'requests.inDoubt'), ...(context.dryRun ? { kept: n(counts, 'requests.kept') } : {}) };
   const base = {
     command: context.command,
     dryRun: context.dryRun,
@@ -70,6 +73,7 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
     state: context.state,
     ...(context.endpoint ? { endpoint: context.endpoint } : {}),
     inputs: context.inputs,
+    ...(context.dedupWindow ? { dedupWindow: context.dedupWindow } : {}),
   };
   const tail = {
     requests,

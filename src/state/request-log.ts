@@ -38,10 +38,15 @@ export interface RequestHistory {
  * survive the process being killed (not a power cut: the checkpoint itself is fsynced).
  */
 export class RequestLog {
-  readonly #file: string;
   #fd: number;
-  private constructor(file: string, fd: number) {
-    this.#file = file;
+  /** The lines of each request not yet below a saved checkpoint: what a compaction keeps. */
+  readonly #lines = new Map<number, string[]>();
+  #written = 0;
+
+  private constructor(
+    private readonly file: string,
+    fd: number,
+  ) {
     this.#fd = fd;
   }
 
@@ -51,15 +56,16 @@ export class RequestLog {
    */
   static open(file: string, fromRequest: number): { log: RequestLog; history: RequestHistory } {
     const history = existsSync(file) ? parse(readFileSync(file, 'utf8'), fromRequest) : empty();
-    const acked = [...history.acked].map(([n, ack]) => `A ${n} ${JSON.stringify(ack)}\n`);
-    const doubted = [...history.inDoubt].map((n) => `D ${n} ${history.doubts.get(n) ?? 1}\n`);
-    writeFileAtomic(file, acked.join('') + doubted.join(''));
-    return { log: new RequestLog(file, openSync(file, 'a')), history };
+    const log = new RequestLog(file, -1);
+    for (const [n, ack] of history.acked) log.#remember(n, `A ${n} ${JSON.stringify(ack)}\n`);
+    for (const n of history.inDoubt) log.#remember(n, `D ${n} ${history.doubts.get(n) ?? 1}\n`);
+    log.#rewrite();
+    return { log, history };
   }
 
   /** Throws DiskFullError on a full disk: the request must then not be sent. */
   sent(request: number): void {
-    writeAll(this.#file, this.#fd, `S ${request}\n`);
+    this.#append(request, `S ${request}\n`);
   }
 
   /**
@@ -67,13 +73,48 @@ export class RequestLog {
    * request's entry, so that request merely stays in doubt.
    */
   acked(request: number, ack: LoggedAck): void {
-    writeAll(this.#file, this.#fd, `A ${request} ${JSON.stringify(ack)}\n`);
+    this.#append(request, `A ${request} ${JSON.stringify(ack)}\n`);
+  }
+
+  /**
+   * A checkpoint saying requests before `nextRequest` are done is saved: their lines are obsolete.
+   * Once enough were written, the log is rewritten with only the later ones, so it holds about the
+   * requests in flight, never the run's history.
+   */
+  compact(nextRequest: number): void {
+    for (const n of this.#lines.keys()) if (n < nextRequest) this.#lines.delete(n);
+    if (this.#written >= compactEvery) this.#rewrite();
+  }
+
+  #append(request: number, line: string): void {
+    writeAll(this.file, this.#fd, line);
+    this.#remember(request, line);
+    this.#written++;
+  }
+
+  #remember(request: number, line: string): void {
+    const lines = this.#lines.get(request);
+    if (lines) lines.push(line);
+    else this.#lines.set(request, [line]);
+  }
+
+  /** Replaces the file, atomically, with the lines remembered, and appends to it from then on. */
+  #rewrite(): void {
+    if (this.#fd >= 0) closeSync(this.#fd);
+    let text = '';
+    for (const lines of this.#lines.values()) text += lines.join('');
+    writeFileAtomic(this.file, text);
+    this.#fd = openSync(this.file, 'a');
+    this.#written = 0;
   }
 
   close(): void {
     closeSync(this.#fd);
   }
 }
+
+/** Lines written between two rewrites of the log (a rewrite is one small atomic file write). */
+const compactEvery = 4096;
 
 function empty(): RequestHistory {
   return { acked: new Map(), inDoubt: new Set(), doubts: new Map() };

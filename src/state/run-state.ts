@@ -2,7 +2,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateError, unlessDiskFull } from '../errors.js';
 import { START, loadCheckpoint, saveCheckpoint, type Checkpoint, type Cursor } from './checkpoint.js';
-import { inputChange, type Fingerprint } from './fingerprint.js';
+import type { Fingerprint } from './fingerprint.js';
+import { digestOf, inputsChange, writeInputs, type InputsDigest } from './input-list.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { DEDUP, IdJournal, type DedupMark } from './id-journal.js';
 import { listInDoubt } from './in-doubt.js';
@@ -31,27 +32,28 @@ export class RunState {
   readonly resumed: Checkpoint | undefined;
   /** What the run remembers; commands may open more memories in it before the run starts. */
   readonly memory: RunMemories;
-  /** The de-duplication journal (replay's message IDs, delete's IDs). */
-  readonly ids: IdJournal;
+  #ids: IdJournal | undefined;
   readonly rejected: NdjsonWriter;
   readonly requests: NdjsonWriter | undefined;
   readonly log: RequestLog | undefined;
   readonly history: RequestHistory;
   readonly startedAt: string;
   #hash: string;
+  readonly #inputs: InputsDigest;
 
   private constructor(
     readonly dir: string,
     private readonly identity: RunIdentity,
-    private readonly inputs: readonly Fingerprint[],
+    inputs: readonly Fingerprint[],
     resumed: Checkpoint | undefined,
     now: Date,
   ) {
     this.resumed = resumed;
+    this.#inputs = digestOf(inputs);
+    if (!resumed) writeInputs(dir, inputs);
     this.#hash = settingsHash(identity);
     this.startedAt = resumed?.startedAt ?? now.toISOString();
     this.memory = new RunMemories(resumed?.memory);
-    this.ids = this.memory.open<DedupMark, IdJournal>(DEDUP, (mark) => IdJournal.open(join(dir, 'ids.bin'), mark));
     this.rejected = NdjsonWriter.open(join(dir, 'rejected.ndjson'), resumed?.rejectedBytes ?? 0);
     this.requests = identity.dryRun ? NdjsonWriter.open(join(dir, 'requests.ndjson'), resumed?.requestsBytes ?? 0) : undefined;
     if (identity.dryRun) {
@@ -73,10 +75,19 @@ export class RunState {
     mkdirSync(dir, { recursive: true });
     const checkpoint = loadCheckpoint(dir);
     if (checkpoint) {
-      const why = refusal(checkpoint, identity, inputs);
+      const why = refusal(checkpoint, identity, inputs, dir);
       if (why) throw new StateError(`Cannot resume the run in ${dir}: ${why}. Run it with --restart to discard that state and start over.`);
     }
     return new RunState(dir, identity, inputs, checkpoint, now);
+  }
+
+  /**
+   * Delete's de-duplication journal of IDs (ids.bin), opened on first use: before the engine is made,
+   * like every memory. (Replay's messages go through the duplicate window, window-journal.ts.)
+   */
+  get ids(): IdJournal {
+    this.#ids ??= this.memory.open<DedupMark, IdJournal>(DEDUP, (mark) => IdJournal.open(join(this.dir, 'ids.bin'), mark));
+    return this.#ids;
   }
 
   get cursor(): Cursor {
@@ -93,7 +104,7 @@ export class RunState {
       command: this.identity.command,
       dryRun: this.identity.dryRun,
       settingsHash: this.#hash,
-      inputs: this.inputs,
+      inputs: this.#inputs,
       cursor: commit.cursor,
       nextRequest: commit.nextRequest,
       memory: commit.memory,
@@ -105,6 +116,7 @@ export class RunState {
       updatedAt: now.toISOString(),
     };
     saveCheckpoint(this.dir, checkpoint);
+    this.log?.compact(commit.nextRequest);
   }
 
   /** Writes how the run ended: report.json, and the requests found in doubt to in-doubt.ndjson. */
@@ -125,9 +137,9 @@ export class RunState {
   }
 }
 
-function refusal(checkpoint: Checkpoint, identity: RunIdentity, inputs: readonly Fingerprint[]): string | undefined {
+function refusal(checkpoint: Checkpoint, identity: RunIdentity, inputs: readonly Fingerprint[], dir: string): string | undefined {
   if (checkpoint.command !== identity.command) return `it holds a ${checkpoint.command} run, not a ${identity.command} run`;
   if (checkpoint.dryRun !== identity.dryRun) return `it holds a ${checkpoint.dryRun ? 'dry run' : 'real run'}`;
   if (checkpoint.settingsHash !== settingsHash(identity)) return 'the settings differ from the ones it was started with';
-  return inputChange(checkpoint.inputs, inputs);
+  return inputsChange(dir, checkpoint.inputs, inputs);
 }

@@ -187,7 +187,7 @@ describe('RunState.save', () => {
       version: 2,
       command: 'replay',
       dryRun: false,
-      inputs,
+      inputs: { count: 1 },
       cursor: commit.cursor,
       nextRequest: 4,
       memory: { dedup: { count: 2 } },
@@ -208,5 +208,28 @@ describe('RunState.save', () => {
     state.save(commit, false, t1);
     expect(loadCheckpoint(dir)!.requestsBytes).toBe(Buffer.byteLength('{"method":"POST"}\n'));
     expect(readFileSync(join(dir, 'requests.ndjson'), 'utf8')).toBe('{"method":"POST"}\n');
+  });
+});
+
+describe('the inputs in the checkpoint', () => {
+  const many = (n: number): Fingerprint[] => Array.from({ length: n }, (_, i) => ({ path: `/in/${String(i).padStart(6, '0')}.gz`, size: 1000 + i, mtimeMs: 5, sample: 'ab'.repeat(16) }));
+
+  it('take as much room for 20,000 files as for 2 (they are listed once in inputs.ndjson), and a changed one is still named', () => {
+    const sizes = [2, 20_000].map((n) => {
+      const dir = stateDir();
+      const state = openState(dir, identity, many(n));
+      state.save(commit, false, t1);
+      return readFileSync(join(dir, 'checkpoint.json'), 'utf8').length;
+    });
+    // Only the count's digits differ.
+    expect(sizes[1]! - sizes[0]!).toBe('20000'.length - '2'.length);
+    const dir = stateDir();
+    const state = openState(dir, identity, many(20_000));
+    state.save(commit, false, t1);
+    expect(readFileSync(join(dir, 'inputs.ndjson'), 'utf8').split('\n').length).toBe(20_001);
+    const changed = many(20_000);
+    changed[12_345] = { ...changed[12_345]!, sample: 'cd'.repeat(16) };
+    expect(() => openState(dir, identity, changed)).toThrow(/\/in\/012345\.gz changed content/);
+    expect(openState(dir, identity, many(20_000)).resumed).toBeDefined();
   });
 });
