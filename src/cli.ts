@@ -94,6 +94,8 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .option('--include-braze-events', 'also replay events that Braze itself produced (Currents)')
       .option('--since <time>', 'only messages at or after this time (ISO 8601, UTC unless zoned)')
       .option('--until <time>', 'only messages before this time')
+      .option('--events <names>', 'only these events: comma-separated names or globs ("Order *", "Viewed * Page"), case-sensitive')
+      .option('--skip-events <names>', 'leave these events out: names or globs, as --events')
       .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none']))
       .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)'),
     500,

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import type { InputFormat } from '../input/types.js';
 import type { IdType } from '../input/id-list.js';
 import type { MappingSettings, PagesMode, Preset, PurchasesMode, TimeField } from '../transform/types.js';
+import { parseEventPatterns } from '../transform/event-names.js';
 import { loadSecret, type Secret } from './secret.js';
 
 /** What the diff of a dry run prints. @default 'summary' */
@@ -84,6 +85,8 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
     includeBrazeEvents: raw.includeBrazeEvents === true,
     since: instant(raw.since, 'since'),
     until: instant(raw.until, 'until'),
+    events: parseEventPatterns(text(raw.events, 'events'), 'events'),
+    skipEvents: parseEventPatterns(text(raw.skipEvents, 'skip-events'), 'skip-events'),
   };
   if (mapping.since !== undefined && mapping.until !== undefined && mapping.since >= mapping.until) {
     throw new UsageError('--since must be earlier than --until');

@@ -2,6 +2,8 @@ import type { MappingSettings, SegmentMessage } from './types.js';
 import type { EventTime } from './time.js';
 import { formatTime } from './time.js';
 import { isRecord } from './limits.js';
+import { eventLeftOut } from './event-names.js';
+import { pageEventName } from './page.js';
 
 /** The `userId` of a message: absent (anonymous), usable (as a string), or of a type Braze cannot take. */
 export type UserId =
@@ -74,4 +76,17 @@ export function windowFilter(type: string, time: EventTime, settings: MappingSet
   if (since !== undefined && time.ms < since) return `${time.field} ${formatTime(time.ms)} is before --since ${formatTime(since)}`;
   if (until !== undefined && time.ms >= until) return `${time.field} ${formatTime(time.ms)} is not before --until ${formatTime(until)}`;
   return undefined;
+}
+
+/**
+ * The `filtered` detail when --events / --skip-events leave out the event this message becomes (a
+ * track's name; a page or screen's `Viewed … Page` name), else undefined. Identify and group pass, and
+ * so does a track without a usable name (it is rejected later).
+ */
+export function eventFilter(msg: SegmentMessage, settings: MappingSettings): string | undefined {
+  const { events, skipEvents } = settings;
+  if (events === undefined && skipEvents === undefined) return undefined;
+  const name = msg.type === 'track' ? msg['event'] : msg.type === 'page' || msg.type === 'screen' ? pageEventName(msg).name : undefined;
+  if (typeof name !== 'string' || name.trim() === '') return undefined;
+  return eventLeftOut(name, { events, skipEvents });
 }

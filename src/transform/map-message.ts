@@ -2,7 +2,7 @@ import type { FieldTrace, MapResult, MappingSettings, SegmentMessage, SkipReason
 import type { MapContext, Mapped } from './context.js';
 import type { EventTime } from './time.js';
 import { customEvent } from './event.js';
-import { isBrazeOrigin, userIdOf, windowFilter } from './filter.js';
+import { eventFilter, isBrazeOrigin, userIdOf, windowFilter } from './filter.js';
 import { groupAttributes } from './group.js';
 import { identifyAttributes } from './identify.js';
 import { pageEventName, pageNotMapped, pageProperties } from './page.js';
@@ -47,6 +47,9 @@ export function mapMessage(msg: SegmentMessage, settings: MappingSettings, optio
   if (outside !== undefined) return skipped('filtered', outside);
   const unmapped = notMapped(msg, settings);
   if (unmapped !== undefined) return skipped('notMapped', unmapped);
+  // After notMapped: a page that --pages does not map has no event name to select.
+  const leftOut = eventFilter(msg, settings);
+  if (leftOut !== undefined) return skipped('filtered', leftOut);
   const trace: FieldTrace[] | undefined = options.trace ? [] : undefined;
   const ctx: MapContext = {
     msg,

@@ -21,6 +21,10 @@ export interface MappingSettings {
   readonly since: number | undefined;
   /** Epoch ms, exclusive. */
   readonly until: number | undefined;
+  /** `--events`: patterns of the event names sent (see event-names.ts). @default undefined (all) */
+  readonly events?: readonly string[] | undefined;
+  /** `--skip-events`: patterns of the event names left out. @default undefined (none) */
+  readonly skipEvents?: readonly string[] | undefined;
 }
 
 /** The three users/track arrays. */

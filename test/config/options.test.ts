@@ -82,6 +82,15 @@ describe('replayConfig defaults', () => {
     expect(config.format).toBe('csv');
     expect(config.diff).toBe('full');
   });
+
+  it('reads --events and --skip-events as pattern lists, absent by default', () => {
+    expect(replay().mapping).toMatchObject({ events: undefined, skipEvents: undefined });
+    const config = replay({ events: 'Order *, Signed Up', skipEvents: 'Order Refunded' });
+    expect(config.mapping.events).toEqual(['Order *', 'Signed Up']);
+    expect(config.mapping.skipEvents).toEqual(['Order Refunded']);
+    refuses(() => replay({ events: 'a,,b' }), /--events/);
+    refuses(() => replay({ skipEvents: true }), /--skip-events needs a value/);
+  });
 });
 
 describe('deleteConfig defaults', () => {

@@ -1,0 +1,103 @@
+/**
+ * What `--attributes changed` remembers (issue 15): the last value sent per (user, attribute), as a
+ * 64-bit hash of the value's canonical JSON, in a fixed number of bytes.
+ *
+ * A set-associative cache: 16 bytes an entry (a 64-bit tag of user and attribute, a 64-bit value
+ * hash), WAYS entries a bucket (two cache lines), the bucket picked by the tag, least recently used
+ * first out. Forgetting is always safe: a value not found is sent again. A wrong skip needs the tags
+ * of two (user, attribute) keys in one bucket to agree on 64 bits and their values to be equal: about
+ * 10^-7 over a billion keys.
+ *
+ * `forget(user)` (Braze rejected one of the user's objects) bumps the user's epoch, which is mixed into
+ * the tag: the user's entries become unreachable at once and age out. Epochs live in a small table
+ * indexed by the user hash, so a bump may also forget other users that share the slot: safe too.
+ *
+ * Nothing is persisted: a resumed run starts with an empty memory, so it never skips a value Braze has
+ * not received from an earlier process (the mark is empty).
+ */
+
+/** What the run remembers, as issue 12 shapes it (the lead reconciles it with `state/`'s own). */
+export interface RunMemory<M> {
+  mark(): M;
+  commit(mark: M): void;
+  close(): void;
+}
+
+/** The attribute memory is not durable: a checkpoint stores nothing for it, and a resume starts empty. */
+export type AttributeMark = null;
+
+export interface AttributeMemoryOptions {
+  /** Bytes the table takes (16 a remembered value). @default 64 MiB */
+  readonly bytes?: number;
+}
+
+/** Entries per bucket: 8 x 16 bytes, two cache lines. */
+const WAYS = 8;
+const WORDS = 4;
+const EPOCH_SLOTS = 1 << 16;
+
+export class AttributeMemory implements RunMemory<AttributeMark> {
+  readonly #table: Uint32Array;
+  readonly #buckets: number;
+  readonly #epochs = new Uint32Array(EPOCH_SLOTS);
+
+  constructor(options: AttributeMemoryOptions = {}) {
+    const bytes = options.bytes ?? 64 * 2 ** 20;
+    this.#buckets = Math.max(1, Math.floor(bytes / (16 * WAYS)));
+    this.#table = new Uint32Array(this.#buckets * WAYS * WORDS);
+  }
+
+  /** Values it can hold at most. */
+  get capacity(): number {
+    return this.#buckets * WAYS;
+  }
+
+  /**
+   * True when the value (hash) is the one last recorded for this user and attribute: the caller may
+   * leave it out. Otherwise records it as the last value sent and returns false.
+   */
+  unchanged(userHi: number, userLo: number, keyHi: number, keyLo: number, valueHi: number, valueLo: number): boolean {
+    const epoch = this.#epochs[(userHi ^ userLo) & (EPOCH_SLOTS - 1)]!;
+    let tagHi = mix(userHi ^ keyLo, keyHi + epoch);
+    let tagLo = mix(userLo ^ keyHi, tagHi ^ keyLo);
+    if (tagHi === 0 && tagLo === 0) tagLo = 1;
+    const table = this.#table;
+    const start = Math.floor((tagLo >>> 0) * this.#buckets / 4294967296) * WAYS * WORDS;
+    const end = start + WAYS * WORDS;
+    let at = start;
+    while (at < end && (table[at] !== tagHi || table[at + 1] !== tagLo)) at += WORDS;
+    const same = at < end && table[at + 2] === valueHi >>> 0 && table[at + 3] === valueLo >>> 0;
+    // Most recently used first: shift the ones before it (or all but the last, for a new key) down one.
+    table.copyWithin(start + WORDS, start, Math.min(at, end - WORDS));
+    table[start] = tagHi;
+    table[start + 1] = tagLo;
+    table[start + 2] = valueHi;
+    table[start + 3] = valueLo;
+    return same;
+  }
+
+  /** Forgets what was sent to this user (and possibly a few others): their next values are sent again. */
+  forget(userHi: number, userLo: number): void {
+    this.#epochs[(userHi ^ userLo) & (EPOCH_SLOTS - 1)]!++;
+  }
+
+  mark(): AttributeMark {
+    return null;
+  }
+
+  /** Nothing to make durable. */
+  commit(_mark: AttributeMark): void {}
+
+  close(): void {
+    this.#table.fill(0);
+  }
+}
+
+/** Murmur3's finaliser over two 32-bit inputs: a 32-bit tag half that spreads every input bit. */
+function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
