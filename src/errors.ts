@@ -49,3 +49,9 @@ export class InputError extends ToolError {
   readonly code = 'input';
   readonly exitCode = 2;
 }
+
+/** --max-data-points: the run stopped before the request that would have gone past it. Checkpoint saved; exit 4. */
+export class BudgetError extends ToolError {
+  readonly code = 'budget';
+  readonly exitCode = 4;
+}

@@ -4,6 +4,7 @@ import { recordText } from '../dryrun/record-text.js';
 import { TraceKeys } from '../dryrun/trace-keys.js';
 import type { InputItem } from '../input/types.js';
 import { hashId } from '../state/id-set.js';
+import { attributePieces } from '../transform/attribute-pieces.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
@@ -58,7 +59,7 @@ export interface Planned extends Omit<RecordHead, 'traced'> {
  * writes straight into the chunk it posts (ChunkWriter, planned-codec.ts), with no object per record.
  */
 export interface PlanSink<R> {
-  item(array: string, json: string): void;
+  item(array: string, json: string, points: number, attrs?: Uint32Array): void;
   trace(id: number): void;
   record(head: RecordHead): R;
 }
@@ -105,17 +106,21 @@ export class RecordPlanner {
     let attributes = 0;
     let events = 0;
     let purchases = 0;
-    let points = 0;
+    let total = 0;
     for (const object of result.objects) {
-      out.item(object.kind, JSON.stringify(object.body));
+      const points = dataPoints(object);
+      if (object.kind === 'attributes') {
+        const pieces = attributePieces(object.body);
+        out.item(object.kind, pieces.json, points, pieces.words);
+      } else out.item(object.kind, JSON.stringify(object.body), points);
       if (object.kind === 'attributes') attributes++;
       else if (object.kind === 'events') events++;
       else purchases++;
-      points += dataPoints(object);
+      total += points;
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text });
+    return out.record({ file, line, end, fate, hash, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text });
   }
 
   #rejected<R>(item: InputItem, out: PlanSink<R>, reason: string, rejectLine: string): R {
@@ -134,8 +139,8 @@ class PlannedBuilder implements PlanSink<Planned> {
   #items: RequestItem[] = [];
   #traces: number[] = [];
 
-  item(array: string, json: string): void {
-    this.#items.push({ array, json });
+  item(array: string, json: string, points: number, attrs?: Uint32Array): void {
+    this.#items.push(attrs ? { array, json, points, attrs } : { array, json, points });
   }
 
   trace(id: number): void {

@@ -71,6 +71,8 @@ export class Span {
     if (unit.events) tally.events += unit.events;
     if (unit.purchases) tally.purchases += unit.purchases;
     if (unit.dataPoints) tally.dataPoints += unit.dataPoints;
+    if (unit.attributesUnchanged) tally.attributesUnchanged += unit.attributesUnchanged;
+    if (unit.dataPointsSaved) tally.dataPointsSaved += unit.dataPointsSaved;
     if (unit.rejectLine !== undefined) this.rejectLines.push(unit.rejectLine);
     if (ticket) {
       ticket.fate = fate;
@@ -96,6 +98,8 @@ export class Span {
     if (t.events > 0) addCount(this.counts, 'objects.events', t.events);
     if (t.purchases > 0) addCount(this.counts, 'objects.purchases', t.purchases);
     if (t.dataPoints > 0) addCount(this.counts, 'dataPoints', t.dataPoints);
+    if (t.attributesUnchanged > 0) addCount(this.counts, 'objects.attributesUnchanged', t.attributesUnchanged);
+    if (t.dataPointsSaved > 0) addCount(this.counts, 'dataPointsSaved', t.dataPointsSaved);
     t.reset();
   }
 }
@@ -111,6 +115,8 @@ export class Tally {
   events = 0;
   purchases = 0;
   dataPoints = 0;
+  attributesUnchanged = 0;
+  dataPointsSaved = 0;
   /** Fate counter keys (a handful), and how many records went to each. */
   fates: Fate[] = [];
   fateCounts: number[] = [];
@@ -126,6 +132,7 @@ export class Tally {
 
   reset(): void {
     this.read = this.attributes = this.events = this.purchases = this.dataPoints = 0;
+    this.attributesUnchanged = this.dataPointsSaved = 0;
     this.fates = [];
     this.fateCounts = [];
   }

@@ -15,6 +15,9 @@ export interface Unit {
   readonly events?: number;
   readonly purchases?: number;
   readonly dataPoints?: number;
+  /** --attributes changed: attribute values left out (already sent), and the data points that saved. */
+  readonly attributesUnchanged?: number;
+  readonly dataPointsSaved?: number;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
 }

@@ -16,8 +16,13 @@ export interface Report {
     rejected: number;
     skipped: Record<string, number>;
   };
-  readonly objects?: { attributes: number; events: number; purchases: number };
+  readonly objects?: { attributes: number; events: number; purchases: number; attributesUnchanged: number };
   readonly dataPoints?: number;
+  /** --attributes changed: data points not spent on attribute values already sent (what `all` would add). */
+  readonly dataPointsSaved?: number;
+  /** Dry run: the event names and attribute keys that cost the most data points (see DataPointInsights). */
+  readonly topEvents?: readonly PointsBy[];
+  readonly topAttributes?: readonly PointsBy[];
   readonly ids?: { read: number; deleted: number; duplicate: number; rejected: number };
   readonly requests: { sent: number; retried: number; inDoubt: number };
   /** Runs with s3:// inputs: what this process read from S3 (see S3Reading). */
@@ -54,6 +59,21 @@ export interface ReportContext {
   readonly updatedAt: string;
   readonly warnings: readonly string[];
   readonly s3?: S3Reading;
+  readonly insights?: DataPointInsights;
+}
+
+/**
+ * Where a dry run's data points go: the top event names and attribute keys by data points sent, for
+ * the records this process planned (a resumed dry run's lists leave out the earlier processes').
+ */
+export interface DataPointInsights {
+  readonly topEvents: readonly PointsBy[];
+  readonly topAttributes: readonly PointsBy[];
+}
+
+export interface PointsBy {
+  readonly name: string;
+  readonly dataPoints: number;
 }
 
 const n = (counts: Counts, key: string): number => counts[key] ?? 0;
@@ -86,8 +106,15 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
   return {
     ...base,
     records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped },
-    objects: { attributes: n(counts, 'objects.attributes'), events: n(counts, 'objects.events'), purchases: n(counts, 'objects.purchases') },
+    objects: {
+      attributes: n(counts, 'objects.attributes'),
+      events: n(counts, 'objects.events'),
+      purchases: n(counts, 'objects.purchases'),
+      attributesUnchanged: n(counts, 'objects.attributesUnchanged'),
+    },
     dataPoints: n(counts, 'dataPoints'),
+    dataPointsSaved: n(counts, 'dataPointsSaved'),
+    ...(context.insights ? { ...context.insights } : {}),
     ...tail,
   };
 }
