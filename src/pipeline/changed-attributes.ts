@@ -40,7 +40,7 @@ export class ChangedAttributes {
       let kept = 0;
       let points = 0;
       for (let a = 0, w = 2; w < words.length; a++, w += ATTRIBUTE_WORDS) {
-        if (memory.unchanged(words[0]!, words[1]!, words[w + 2]!, words[w + 3]!, words[w + 4]!, words[w + 5]!)) {
+        if (memory.unchangedAt(words, 0, w + 2)) {
           keep ??= new Uint8Array((words.length - 2) / ATTRIBUTE_WORDS).fill(1);
           keep[a] = 0;
           unchanged++;
@@ -52,10 +52,12 @@ export class ChangedAttributes {
       saved += points;
       changed ??= items.slice();
       const rest = (item.points ?? 0) - points;
+      // Only the user's hash stays (for refused()): the pieces' offsets are the old text's.
+      const user = words.subarray(0, 2);
       if (kept === 0) {
         dropped++;
-        changed[i] = { array: item.array, json: item.json, points: 0, attrs: item.attrs, unsent: true };
-      } else changed[i] = { array: item.array, json: keepAttributes({ json: item.json!, words }, (a) => keep[a] === 1), points: rest, attrs: item.attrs };
+        changed[i] = { array: item.array, json: item.json, points: 0, attrs: user, unsent: true };
+      } else changed[i] = { array: item.array, json: keepAttributes({ json: item.json!, words }, (a) => keep[a] === 1), points: rest, attrs: user };
     }
     if (!changed) return unit;
     const nothingLeft = changed.every((item) => item.unsent) && unit.fate === REPLAY_KEYS.sent;

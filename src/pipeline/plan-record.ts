@@ -51,6 +51,9 @@ export interface Planned extends Omit<RecordHead, 'traced'> {
   readonly traceIds: ArrayLike<number> | undefined;
   readonly traceStart: number;
   readonly traceEnd: number;
+  /** Set on the main thread by --attributes changed (changed-attributes.ts); 0 from the planner. */
+  readonly attributesUnchanged: number;
+  readonly dataPointsSaved: number;
 }
 
 /**
@@ -154,7 +157,7 @@ class PlannedBuilder implements PlanSink<Planned> {
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text };
+    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, attributesUnchanged: 0, dataPointsSaved: 0 };
   }
 }
 

@@ -191,6 +191,8 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       traceStart,
       traceEnd: trace,
       text: ints[o + FIELDS.hasText] ? strings[string++] : undefined,
+      attributesUnchanged: 0,
+      dataPointsSaved: 0,
     };
   }
   return out;

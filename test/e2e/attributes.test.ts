@@ -73,6 +73,10 @@ describe('--attributes changed against the emulator', () => {
     const dry = tempDir();
     expect((await runCli(['replay', input, '--dry-run', '--state', dry, '--batch-size', '2'])).code).toBe(0);
     expect(readReport(dry).dataPoints).toBe(report.dataPoints);
+    // Where they go: plan set 3 times for u1 and once for u2, email once each; the one event.
+    expect(readReport(dry).topAttributes).toContainEqual({ name: 'plan', dataPoints: 4 });
+    expect(readReport(dry).topAttributes).toContainEqual({ name: 'email', dataPoints: 2 });
+    expect(readReport(dry).topEvents).toEqual([{ name: 'Clicked', dataPoints: 1 }]);
     const all = tempDir();
     expect((await runCli(['replay', input, '--dry-run', '--state', all, '--attributes', 'all'])).code).toBe(0);
     expect(readReport(all).dataPoints).toBe(report.dataPoints! + report.dataPointsSaved!);

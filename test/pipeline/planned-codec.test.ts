@@ -5,7 +5,7 @@ import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../../src/state/counters.
 
 const record = (line: number, fate: ReplayFate, extra: Partial<Planned> = {}): Planned => ({
   file: 'a/b.ndjson', line, end: line * 100, fate, hash: undefined, items: [],
-  attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, ...extra,
+  attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, attributesUnchanged: 0, dataPointsSaved: 0, ...extra,
 });
 
 /** Writes Planned records into a chunk the way the planning worker does, through the ChunkWriter. */
