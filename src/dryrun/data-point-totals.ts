@@ -14,7 +14,9 @@ export const OTHERS = '(other names)';
  */
 export class DataPointTotals {
   readonly #events = new Map<string, number>();
-  readonly #attributes = new Map<string, number>();
+  readonly #others = new Map<string, number>();
+  /** By the key's hash (the worker's): the name is read out of the text only the first time. */
+  readonly #attributes = new Map<number, { readonly name: string; points: number }>();
 
   /** Counts a sent item; `keep` (an attributes object): which attributes are sent (all when undefined). */
   item(item: RequestItem, keep: Uint8Array | undefined): void {
@@ -30,7 +32,12 @@ export class DataPointTotals {
     for (let a = 0, w = 2; w < words.length; a++, w += ATTRIBUTE_WORDS) {
       if (keep && keep[a] === 0) continue;
       const points = words[w + 6]!;
-      if (points > 0) add(this.#attributes, jsonString(json, words[w]!), points);
+      if (points === 0) continue;
+      const key = words[w + 2]! ^ words[w + 3]!;
+      const known = this.#attributes.get(key);
+      if (known) known.points += points;
+      else if (this.#attributes.size < MAX_NAMES) this.#attributes.set(key, { name: jsonString(json, words[w]!), points });
+      else add(this.#others, OTHERS, points);
     }
   }
 
@@ -39,7 +46,9 @@ export class DataPointTotals {
   }
 
   topAttributes(n = 10): PointsBy[] {
-    return top(this.#attributes, n);
+    const byName = new Map(this.#others);
+    for (const { name, points } of this.#attributes.values()) byName.set(name, (byName.get(name) ?? 0) + points);
+    return top(byName, n);
   }
 }
 
