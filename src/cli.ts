@@ -27,6 +27,10 @@ Examples:
   $ segment-braze replay 's3://acme-segment/segment-logs/AbC123/1735*/*.gz' --endpoint US-03
   $ segment-braze replay s3://segment/logs/ --s3-endpoint http://127.0.0.1:9000 --dry-run   # MinIO
 
+  # Spend data points only where needed: attributes that changed (the default), chosen events, a cap
+  $ segment-braze replay ./segment-logs --dry-run --skip-events 'Product Viewed,Video *'   # see where they go
+  $ segment-braze replay ./segment-logs --endpoint US-03 --max-data-points 5000000   # exit 4 at the cap
+
   # Interrupted? Run the same command again: it resumes from its checkpoint.
 
 Exit codes: 0 done, 3 done with rejected records (see rejected.ndjson), 2 usage or state error,

@@ -13,7 +13,11 @@
  * indexed by the user hash, so a bump may also forget other users that share the slot: safe too.
  *
  * Nothing is persisted: a resumed run starts with an empty memory, so it never skips a value Braze has
- * not received from an earlier process (the mark is empty).
+ * not received from an earlier process (the mark is empty). Persisting it would cost up to the whole
+ * table at every checkpoint, and a table saved with the checkpoint would still remember values of
+ * requests sent after the checkpoint's cursor and never acknowledged. What a resume costs instead: the
+ * values it no longer remembers are sent once more (at most what `--attributes all` spends). The
+ * request numbering that resume relies on does not depend on the memory (changed-attributes.ts).
  */
 
 /** What the run remembers, as issue 12 shapes it (the lead reconciles it with `state/`'s own). */
