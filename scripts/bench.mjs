@@ -159,6 +159,7 @@ async function main() {
   }
   console.log(`\nratio 2/1 (dry run vs floor, time): ${fmt(d.seconds / f.seconds, 2)}   (<= 1.00 means at least as fast as the floor)`);
   if (l) console.log(`ratio 3/2 (live vs dry run, time):  ${fmt(l.seconds / d.seconds, 2)}`);
+  dataPoints(d.report);
   if (s) {
     const same = JSON.stringify(s.report.records) === JSON.stringify(d.report.records);
     console.log(`ratio 4/2 (S3 vs disk dry run, throughput): ${fmt(d.seconds / s.seconds, 2)}x   (target >= 0.80; same records: ${same ? 'yes' : 'NO'})`);
@@ -178,6 +179,14 @@ function best(results) {
   if (results.length === 0) return undefined;
   const fastest = results.reduce((x, y) => (y.seconds < x.seconds ? y : x));
   return { ...fastest, slowest: Math.max(...results.map((r) => r.seconds)), rssMb: Math.max(...results.map((r) => r.rssMb)) };
+}
+
+/** Braze data points of the archive with --attributes all and changed (the default): the dry run reports both. */
+function dataPoints(report) {
+  const changed = report.dataPoints;
+  const all = changed + report.dataPointsSaved;
+  console.log(`data points: --attributes all ${fmt(all)}, changed ${fmt(changed)} (${fmt((100 * (all - changed)) / all, 1)}% saved; ` +
+    `${fmt(report.objects.attributesUnchanged)} attribute values unchanged, ${fmt(report.records.skipped.unchanged)} records left with nothing to send)`);
 }
 
 function identity(report) {

@@ -28,10 +28,15 @@ Examples:
   $ segment-braze replay 's3://acme-segment/segment-logs/AbC123/1735*/*.gz' --endpoint US-03
   $ segment-braze replay s3://segment/logs/ --s3-endpoint http://127.0.0.1:9000 --dry-run   # MinIO
 
+  # Spend data points only where needed: attributes that changed (the default), chosen events, a cap
+  $ segment-braze replay ./segment-logs --dry-run --skip-events 'Product Viewed,Video *'   # see where they go
+  $ segment-braze replay ./segment-logs --endpoint US-03 --max-data-points 5000000   # exit 4 at the cap
+
   # Interrupted? Run the same command again: it resumes from its checkpoint.
 
 Exit codes: 0 done, 3 done with rejected records (see rejected.ndjson), 2 usage or state error,
-1 fatal error during the run (checkpoint saved), 130 interrupted (checkpoint saved).
+1 fatal error during the run (checkpoint saved), 4 stopped at the --max-data-points budget
+(checkpoint saved), 130 interrupted (checkpoint saved).
 `;
 
 const deleteExamples = `
@@ -98,6 +103,8 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .option('--until <time>', 'only messages before this time')
       .option('--events <names>', 'only these events: comma-separated names or globs ("Order *", "Viewed * Page"), case-sensitive')
       .option('--skip-events <names>', 'leave these events out: names or globs, as --events')
+      .addOption(new Option('--attributes <mode>', 'changed: send an attribute only when its value changed for the user (default); all: every time').choices(['changed', 'all']))
+      .option('--max-data-points <n>', 'stop (exit 4, checkpoint saved) before the request that would take the run past n Braze data points; resume with a higher n')
       .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none']))
       .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)')
       .option('--dedup-window <duration>', 'skip a messageId seen within this much message time: e.g. 48h (default), 7d, all, off'),
@@ -184,6 +191,7 @@ async function main(argv: string[]): Promise<void> {
     BRAZE_API_KEY: process.env.BRAZE_API_KEY,
     BRAZE_REST_ENDPOINT: process.env.BRAZE_REST_ENDPOINT,
     SEGMENT_BRAZE_S3_PAGE_SIZE: process.env.SEGMENT_BRAZE_S3_PAGE_SIZE,
+    SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES: process.env.SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES,
   };
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   // --restart would wipe the state the interrupted run just saved: the resume command drops it.

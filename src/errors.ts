@@ -77,3 +77,9 @@ export function unlessDiskFull(save: () => void): DiskFullError | undefined {
     throw error;
   }
 }
+
+/** --max-data-points: the run stopped before the request that would have gone past it. Checkpoint saved; exit 4. */
+export class BudgetError extends ToolError {
+  readonly code = 'budget';
+  readonly exitCode = 4;
+}

@@ -15,6 +15,18 @@ export interface RequestItem {
    * is then assembled from these texts without parsing or stringifying them again.
    */
   readonly json?: string;
+  /** Braze data points the item costs (replay: what --max-data-points counts per request). */
+  readonly points?: number;
+  /**
+   * An attributes object's pieces (transform/attribute-pieces.ts: user and per-attribute hashes and
+   * where each attribute sits in `json`), for --attributes changed and the data-point totals.
+   */
+  readonly attrs?: Uint32Array;
+  /**
+   * Left out (every attribute unchanged, issue 15): the item still takes its place in the batch, so
+   * that request numbers stay the same whatever the run remembers (resume), but is not sent.
+   */
+  readonly unsent?: boolean;
 }
 
 /** A request a run sends (or, in a dry run, records). */

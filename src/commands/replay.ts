@@ -6,6 +6,9 @@ import { execute } from '../pipeline/lifecycle.js';
 import type { RunDeps } from '../pipeline/run-plan.js';
 import type { Planned } from '../pipeline/plan-record.js';
 import { Deduplicator } from '../pipeline/dedup.js';
+import { ChangedAttributes } from '../pipeline/changed-attributes.js';
+import { DataPointTotals } from '../dryrun/data-point-totals.js';
+import { AttributeMemory } from '../state/attribute-memory.js';
 import { REPLAY_KEYS } from '../state/counters.js';
 import { PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
@@ -43,6 +46,10 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   const diffOut = config.json ? (t: string) => process.stderr.write(t) : io.stdout;
   const diffMode = config.dryRun ? config.diff : 'none';
   const diff = diffMode === 'none' ? undefined : new DiffCollector(diffMode === 'full' ? diffOut : undefined);
+  // Not persisted: a resume starts with an empty memory and sends values again (attribute-memory.ts).
+  const memory = config.attributes === 'changed' ? new AttributeMemory({ bytes: config.attributeMemoryBytes }) : undefined;
+  const totals = config.dryRun ? new DataPointTotals() : undefined;
+  const changed = new ChangedAttributes(memory, totals, diff);
   const report = await execute<Planned>(
     {
       config,
@@ -53,6 +60,9 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       files,
       warnings,
       ...watchS3(discovered),
+      budget: config.maxDataPoints,
+      onRefused: (item) => changed.refused(item),
+      insights: totals && (() => ({ topEvents: totals.topEvents(), topAttributes: totals.topAttributes() })),
       makeSource: (state) => {
         const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
         const pool = new PlanPool({
@@ -66,7 +76,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         return {
           files,
           read: (file, index, start) => pool.read(file, start, files.slice(index + 1, index + 25)),
-          plan: (p: Planned) => dedup.check(p),
+          plan: (p: Planned) => changed.check(dedup.check(p)),
           close: () => pool.close(),
         };
       },

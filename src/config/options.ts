@@ -54,6 +54,12 @@ export interface ReplayConfig extends CommonConfig {
   readonly workers: number;
   /** --dedup-window. @default 48h */
   readonly dedupWindow: DedupWindowSetting;
+  /** Send an attribute only when its value changed for the user ('changed'), or every time. @default 'changed' */
+  readonly attributes: 'changed' | 'all';
+  /** --max-data-points: a live run stops (exit 4) before the request that would go past it. */
+  readonly maxDataPoints: number | undefined;
+  /** Bytes of the attribute memory; only tests set it (env SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES). @default 64 MiB */
+  readonly attributeMemoryBytes: number | undefined;
 }
 
 export interface DeleteConfig extends CommonConfig {
@@ -76,6 +82,8 @@ export interface Env {
   readonly BRAZE_REST_ENDPOINT?: string;
   /** Test knob: a small ListObjectsV2 page, so that tests see several pages of a short listing. */
   readonly SEGMENT_BRAZE_S3_PAGE_SIZE?: string;
+  /** Test knob: a tiny attribute memory, so that tests see it forget. */
+  readonly SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES?: string;
 }
 
 export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: string): ReplayConfig {
@@ -105,6 +113,11 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
     diff: choice<DiffMode>(raw.diff, 'diff', ['summary', 'full', 'none'], 'summary'),
     workers: integer(raw.workers, 'workers', 1, 16, planningWorkers(availableParallelism())),
     dedupWindow: dedupWindow(raw.dedupWindow),
+    attributes: choice(raw.attributes, 'attributes', ['changed', 'all'] as const, 'changed'),
+    maxDataPoints: raw.maxDataPoints === undefined ? undefined : integer(raw.maxDataPoints, 'max-data-points', 1, Number.MAX_SAFE_INTEGER, 0),
+    attributeMemoryBytes: env.SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES
+      ? integer(env.SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES, 'SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES', 16, 2 ** 32, 0)
+      : undefined,
   });
 }
 

@@ -37,6 +37,13 @@ export class DiffCollector {
     first: 0,
   };
 
+  #unchanged: DiffRow = {
+    def: { id: -3, action: 'fate', from: 'skipped: unchanged', to: '', reason: 'every attribute has the value last sent to the user (--attributes changed)' },
+    count: 0,
+    samples: [],
+    first: 0,
+  };
+
   constructor(readonly print: ((text: string) => void) | undefined) {}
 
   define(defs: readonly TraceDef[]): void {
@@ -70,6 +77,11 @@ export class DiffCollector {
     this.#add(this.#duplicate, file, line);
   }
 
+  /** A record left with nothing to send by --attributes changed (decided on the main thread). */
+  unchanged(file: string, line?: number): void {
+    this.#add(this.#unchanged, file, line);
+  }
+
   /**
    * The lines by count, ties in the order they were first met in the input: the same for the same
    * input whichever planning worker defined a line first (definition order varies from run to run).
@@ -77,6 +89,7 @@ export class DiffCollector {
   summary(): DiffSummary {
     const rows = [...this.#byText.values()].filter((r) => r.count > 0);
     if (this.#duplicate.count > 0) rows.push(this.#duplicate);
+    if (this.#unchanged.count > 0) rows.push(this.#unchanged);
     return { rows: rows.sort((a, b) => b.count - a.count || a.first - b.first), overflow: this.#overflow };
   }
 

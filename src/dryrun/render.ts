@@ -1,4 +1,4 @@
-import type { Report } from '../state/report.js';
+import type { PointsBy, Report } from '../state/report.js';
 import type { DiffRow, DiffSummary } from './diff.js';
 import type { TraceDef } from './trace-keys.js';
 
@@ -34,9 +34,12 @@ export function renderTotals(report: Report, rate: number): string {
     const parts = Object.entries(r.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`  records    read ${r.read} = ${report.dryRun ? 'would be sent' : 'sent'} ${r.sent} + rejected ${r.rejected} + skipped ${skipped} (${parts})`);
     const o = report.objects!;
-    lines.push(`  objects    attributes ${o.attributes}, events ${o.events}, purchases ${o.purchases}`);
-    lines.push(`  data points ${report.dataPoints ?? 0} (billable in Braze)`);
+    lines.push(`  objects    attributes ${o.attributes}, events ${o.events}, purchases ${o.purchases}${o.attributesUnchanged > 0 ? `; attribute values unchanged, not sent ${o.attributesUnchanged}` : ''}`);
+    const saved = report.dataPointsSaved ?? 0;
+    lines.push(`  data points ${report.dataPoints ?? 0} (billable in Braze)${saved > 0 ? `; --attributes changed saved ${saved} (all would spend ${(report.dataPoints ?? 0) + saved})` : ''}`);
     if (r.invalidUtf8 > 0) lines.push(`  invalid UTF-8 in ${r.invalidUtf8} record${r.invalidUtf8 === 1 ? '' : 's'} (the bad bytes became U+FFFD)`);
+    if (report.topEvents?.length) lines.push(`  top events by data points      ${pointsBy(report.topEvents)}`);
+    if (report.topAttributes?.length) lines.push(`  top attributes by data points  ${pointsBy(report.topAttributes)}`);
   }
   if (report.ids) {
     const i = report.ids;
@@ -51,6 +54,10 @@ export function renderTotals(report: Report, rate: number): string {
   }
   lines.push(`  state      ${report.state}`);
   return lines.join('\n') + '\n';
+}
+
+function pointsBy(list: readonly PointsBy[]): string {
+  return list.map((p) => `${p.name} ${p.dataPoints}`).join(', ');
 }
 
 function pad(n: number): string {

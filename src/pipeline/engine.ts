@@ -7,6 +7,7 @@ import { OrderedCommits, type Committed } from './acks.js';
 import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
 import { refuse, Span, type Slot, type Ticket } from './span.js';
 import { InFlight } from './in-flight.js';
+import { DataPointBudget, pointsOf, sendable, type OverBudget } from './budget.js';
 import type { Sink } from './sink.js';
 import type { Unit } from './unit.js';
 
@@ -29,6 +30,10 @@ export interface EngineOptions {
   readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly memory: Marks; readonly counts?: Counts };
   /** Records after which a span is closed even without a full request (bounds memory). */
   readonly spanRecords?: number;
+  /** --max-data-points: no request is sent that would take the run's data points past this. */
+  readonly budget?: number;
+  /** Called for each object Braze refused (--attributes changed forgets what it sent to the user). */
+  readonly onRefused?: (item: RequestItem) => void;
   /** Lines of a rejected object for the rejects file. */
   readonly describeRejection: (ticket: Ticket, item: RequestItem, reason: string, request: number) => string;
 }
@@ -50,6 +55,7 @@ export class Engine {
   #position: { fileIndex: number; line: number; offset: number };
   #skip: { items: number; rejected: boolean };
   readonly #spanRecords: number;
+  readonly #budget: DataPointBudget;
 
   constructor(private readonly options: EngineOptions) {
     const { cursor, nextRequest, memory, counts = {} } = options.start;
@@ -57,6 +63,7 @@ export class Engine {
     this.#position = { fileIndex: cursor.fileIndex, line: cursor.line, offset: cursor.offset };
     this.#skip = { items: cursor.skipItems, rejected: cursor.skipRejected };
     this.#spanRecords = options.spanRecords ?? 10_000;
+    this.#budget = new DataPointBudget(options.budget, counts['dataPoints.requested'] ?? 0);
     this.#commits = new OrderedCommits({ cursor, nextRequest, memory, counts: { ...counts }, rejectLines: [], requestLines: [] }, options.onCommit);
   }
 
@@ -73,6 +80,11 @@ export class Engine {
   /** The first error of a request, if any: the caller stops reading when set. */
   get failure(): unknown {
     return this.#failure;
+  }
+
+  /** Set when the next request would have gone past --max-data-points: nothing more is sent. */
+  get overBudget(): OverBudget | undefined {
+    return this.#budget.over;
   }
 
   /**
@@ -193,13 +205,17 @@ export class Engine {
 
   async #seal(cursor: Cursor, memory: Marks, spanning?: Ticket): Promise<void> {
     const number = this.#nextRequest++;
-    const slots = this.#batch;
+    const batch = this.#batch;
     this.#batch = [];
     const span = this.#close(cursor, memory);
     span.spanning = spanning;
+    const slots = sendable(batch);
+    const points = pointsOf(slots);
     const request: PlannedRequest = { path: this.options.path, items: slots.map((s) => s.item) };
     const { history, inDoubt } = this.options;
     const known = history.acked.get(number);
+    if (!this.#budget.spend(points, known !== undefined || history.inDoubt.has(number))) return;
+    if (points > 0) addCount(span.counts, 'dataPoints.requested', points);
     if (known) {
       if (known.inDoubt) this.#countInDoubt(number, span, known.doubts ?? 1);
       return this.#acknowledge(number, slots, span, known);
@@ -213,6 +229,7 @@ export class Engine {
       }
     }
     if (this.#failure !== undefined) throw this.#failure;
+    if (slots.length === 0) return this.#acknowledge(number, slots, span, noDelivery);
     // Not awaited when there is room: the request goes out before accept() returns.
     while (this.#inflight.count >= this.options.concurrency) await this.#inflight.freed();
     if (this.#failure !== undefined) throw this.#failure;
@@ -254,6 +271,7 @@ export class Engine {
       const slot = slots[rejection.item];
       if (!slot) continue;
       span.rejectLines.push(this.options.describeRejection(slot.ticket, slot.item, rejection.reason, number));
+      this.options.onRefused?.(slot.item);
       refuse(slot.ticket, this.options.keys);
     }
     span.acknowledge(delivery);

@@ -1,4 +1,4 @@
-import { DiskFullError, FatalRunError, InterruptedError, ToolError, unlessDiskFull } from '../errors.js';
+import { BudgetError, DiskFullError, FatalRunError, InterruptedError, ToolError, unlessDiskFull } from '../errors.js';
 import type { Counts } from '../state/counters.js';
 import { fingerprint } from '../state/fingerprint.js';
 import { buildReport, type Report } from '../state/report.js';
@@ -62,7 +62,15 @@ async function finish<T>(plan: RunPlan<T>, deps: RunDeps, run: OpenRun<T>, outco
     // "complete", and the same command, run again, finishes the run and writes it.
     const final = conclude(plan, deps, run, { ...engine.committed.counts }, true, false);
     run.save(true);
+    warnOverBudget(plan, deps, engine.committed.counts);
     return final;
+  }
+  if (outcome.kind === 'budget') {
+    // The requests before the one over budget are within it: every one is waited for.
+    await engine.drain();
+    run.save(false);
+    conclude(plan, deps, run, { ...engine.committed.counts }, false, false);
+    throw budgetStop(plan, outcome, state.dir, deps.resumeCommand);
   }
   const stillInFlight = engine.failure === undefined ? await engine.drain(graceMs) : 0;
   run.stopSending.abort(new InterruptedError('stopped'));
@@ -76,6 +84,23 @@ async function finish<T>(plan: RunPlan<T>, deps: RunDeps, run: OpenRun<T>, outco
     throw asFatal(outcome.kind === 'failed' ? outcome.error : unsaved, state.dir, deps.resumeCommand, unsaved);
   }
   throw new InterruptedError(`Interrupted; the checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`);
+}
+
+/** A dry run whose estimate is above --max-data-points says so (and completes as usual). */
+function warnOverBudget<T>(plan: RunPlan<T>, deps: RunDeps, counts: Counts): void {
+  const budget = plan.budget;
+  const estimate = counts['dataPoints'] ?? 0;
+  if (plan.config.dryRun && budget !== undefined && estimate > budget) {
+    deps.log.warn(`The estimate, ${estimate.toLocaleString('en')} data points, is above --max-data-points ${budget.toLocaleString('en')}: a live run would stop there (exit 4).`);
+  }
+}
+
+function budgetStop<T>(plan: RunPlan<T>, over: { spent: number; needed: number }, dir: string, resume: string): BudgetError {
+  return new BudgetError(
+    `Stopped at the data-point budget: ${over.spent.toLocaleString('en')} data points spent of --max-data-points ${plan.budget?.toLocaleString('en')}; ` +
+      `the next request needs ${over.needed.toLocaleString('en')} more. The checkpoint is saved in ${dir}. ` +
+      `To go on, run the same command with a higher --max-data-points (the budget counts the whole run, earlier processes included):\n  ${resume}`,
+  );
 }
 
 /** The report, written with the in-doubt list into the state directory. */
@@ -101,6 +126,7 @@ function report<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, counts: Cou
     warnings: plan.warnings,
     s3: plan.s3?.(),
     dedupWindow: 'dedupWindow' in config ? (config.dedupWindow as { text: string }).text : undefined,
+    insights: plan.insights?.(),
   });
 }
 

@@ -63,6 +63,8 @@ export async function openRun<T>(plan: RunPlan<T>, deps: RunDeps, state: RunStat
     memory: state.memory,
     start: { cursor: state.cursor, nextRequest: state.resumed?.nextRequest ?? 1, memory: state.memory.mark(), counts: state.resumed?.counts },
     describeRejection,
+    budget: config.dryRun ? undefined : plan.budget,
+    onRefused: plan.onRefused,
     // A request that failed for good stops reading even while it waits for input (stdin).
     onFailure: wakeReading,
     onCommit: () => {

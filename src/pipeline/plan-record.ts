@@ -6,6 +6,7 @@ import type { InputItem } from '../input/types.js';
 import { hashId } from '../state/id-set.js';
 import { windowSeconds } from '../state/dedup-window.js';
 import { parseTime } from '../transform/time.js';
+import { attributePieces } from '../transform/attribute-pieces.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
@@ -56,6 +57,9 @@ export interface Planned extends Omit<RecordHead, 'traced'> {
   readonly traceIds: ArrayLike<number> | undefined;
   readonly traceStart: number;
   readonly traceEnd: number;
+  /** Set on the main thread by --attributes changed (changed-attributes.ts); 0 from the planner. */
+  readonly attributesUnchanged: number;
+  readonly dataPointsSaved: number;
 }
 
 /**
@@ -64,7 +68,7 @@ export interface Planned extends Omit<RecordHead, 'traced'> {
  * writes straight into the chunk it posts (ChunkWriter, planned-codec.ts), with no object per record.
  */
 export interface PlanSink<R> {
-  item(array: string, json: string): void;
+  item(array: string, json: string, points: number, attrs?: Uint32Array): void;
   trace(id: number): void;
   record(head: RecordHead): R;
 }
@@ -113,17 +117,21 @@ export class RecordPlanner {
     let attributes = 0;
     let events = 0;
     let purchases = 0;
-    let points = 0;
+    let total = 0;
     for (const object of result.objects) {
-      out.item(object.kind, JSON.stringify(object.body));
+      const points = dataPoints(object);
+      if (object.kind === 'attributes') {
+        const pieces = attributePieces(object.body);
+        out.item(object.kind, pieces.json, points, pieces.words);
+      } else out.item(object.kind, JSON.stringify(object.body), points);
       if (object.kind === 'attributes') attributes++;
       else if (object.kind === 'events') events++;
       else purchases++;
-      points += dataPoints(object);
+      total += points;
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
+    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
   }
 
   /** Shown in the diff as a change of the record's text (and counted through the record's head). */
@@ -149,8 +157,9 @@ const INVALID_UTF8_TEXT = '    (text)  changed: invalid UTF-8 replaced by U+FFFD
 class PlannedBuilder implements PlanSink<Planned> {
   #items: RequestItem[] = [];
   #traces: number[] = [];
-  item(array: string, json: string): void {
-    this.#items.push({ array, json });
+
+  item(array: string, json: string, points: number, attrs?: Uint32Array): void {
+    this.#items.push(attrs ? { array, json, points, attrs } : { array, json, points });
   }
 
   trace(id: number): void {
@@ -164,7 +173,7 @@ class PlannedBuilder implements PlanSink<Planned> {
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8 };
+    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0 };
   }
 }
 

@@ -14,6 +14,10 @@ export interface PlannedChunk {
   readonly ends: Float64Array;
   readonly arrays: Uint8Array;
   readonly offsets: Int32Array;
+  /** Per item: its data points; where its attribute pieces start in `attrWords` (one more at the end). */
+  readonly points: Int32Array;
+  readonly attrOffsets: Int32Array;
+  readonly attrWords: Uint32Array;
   readonly json: string;
   readonly traces: Int32Array;
   /** Rejects-file lines and --diff full texts, in record order, for the records that have them. */
@@ -65,6 +69,10 @@ export class ChunkWriter implements PlanSink<void> {
   readonly #ends: Float64Array;
   readonly #arrays: number[] = [];
   readonly #offsets: number[] = [];
+  readonly #points: number[] = [];
+  readonly #attrOffsets: number[] = [];
+  readonly #attrs: Uint32Array[] = [];
+  #attrAt = 0;
   readonly #texts: string[] = [];
   #at = 0;
   readonly #traces: number[] = [];
@@ -78,9 +86,15 @@ export class ChunkWriter implements PlanSink<void> {
     this.#ends = new Float64Array(capacity);
   }
 
-  item(array: string, json: string): void {
+  item(array: string, json: string, points: number, attrs?: Uint32Array): void {
     this.#arrays.push(ARRAYS.indexOf(array));
     this.#offsets.push(this.#at);
+    this.#points.push(points);
+    this.#attrOffsets.push(this.#attrAt);
+    if (attrs) {
+      this.#attrs.push(attrs);
+      this.#attrAt += attrs.length;
+    }
     this.#texts.push(json);
     this.#at += json.length;
     this.#recordItems++;
@@ -122,12 +136,22 @@ export class ChunkWriter implements PlanSink<void> {
   finish(defs: TraceDef[]): PlannedChunk {
     const count = this.#count;
     this.#offsets.push(this.#at);
+    this.#attrOffsets.push(this.#attrAt);
+    const attrWords = new Uint32Array(this.#attrAt);
+    let at = 0;
+    for (const words of this.#attrs) {
+      attrWords.set(words, at);
+      at += words.length;
+    }
     return {
       count,
       ints: count * WIDTH === this.#ints.length ? this.#ints : this.#ints.slice(0, count * WIDTH),
       ends: count === this.#ends.length ? this.#ends : this.#ends.slice(0, count),
       arrays: Uint8Array.from(this.#arrays),
       offsets: Int32Array.from(this.#offsets),
+      points: Int32Array.from(this.#points),
+      attrOffsets: Int32Array.from(this.#attrOffsets),
+      attrWords,
       json: this.#texts.join(''),
       traces: Int32Array.from(this.#traces),
       strings: this.#strings,
@@ -138,6 +162,7 @@ export class ChunkWriter implements PlanSink<void> {
 
 export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
   const { ints, ends, arrays, offsets, json, traces, strings } = chunk;
+  const { points, attrOffsets, attrWords } = chunk;
   const out: Planned[] = new Array(chunk.count);
   let item = 0;
   let trace = 0;
@@ -146,7 +171,13 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
     const o = i * WIDTH;
     const nItems = ints[o + FIELDS.items]!;
     const items: RequestItem[] = new Array(nItems);
-    for (let k = 0; k < nItems; k++, item++) items[k] = { array: ARRAYS[arrays[item]!]!, json: json.slice(offsets[item]!, offsets[item + 1]!) };
+    for (let k = 0; k < nItems; k++, item++) {
+      const array = ARRAYS[arrays[item]!]!;
+      const text = json.slice(offsets[item]!, offsets[item + 1]!);
+      const a = attrOffsets[item]!;
+      const b = attrOffsets[item + 1]!;
+      items[k] = b > a ? { array, json: text, points: points[item]!, attrs: attrWords.subarray(a, b) } : { array, json: text, points: points[item]! };
+    }
     const nTraces = ints[o + FIELDS.traces]!;
     const traceStart = trace;
     if (nTraces > 0) trace += nTraces;
@@ -168,6 +199,8 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       text: ints[o + FIELDS.hasText] ? strings[string++] : undefined,
       invalidUtf8: ints[o + FIELDS.invalidUtf8] === 1,
       time: ints[o + FIELDS.time]! >>> 0,
+      attributesUnchanged: 0,
+      dataPointsSaved: 0,
     };
   }
   return out;
@@ -175,5 +208,6 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
 
 /** The buffers to transfer with postMessage. */
 export function transferList(chunk: PlannedChunk): ArrayBuffer[] {
-  return [chunk.ints.buffer, chunk.ends.buffer, chunk.arrays.buffer, chunk.offsets.buffer, chunk.traces.buffer] as ArrayBuffer[];
+  const { ints, ends, arrays, offsets, traces, points, attrOffsets, attrWords } = chunk;
+  return [ints, ends, arrays, offsets, traces, points, attrOffsets, attrWords].map((a) => a.buffer) as ArrayBuffer[];
 }

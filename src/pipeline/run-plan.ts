@@ -1,8 +1,8 @@
-import type { BrazePath } from '../braze/types.js';
+import type { BrazePath, RequestItem } from '../braze/types.js';
 import type { CommonConfig } from '../config/options.js';
 import type { InputFile } from '../input/types.js';
 import type { FateKeys } from '../state/counters.js';
-import type { S3Reading } from '../state/report.js';
+import type { DataPointInsights, S3Reading } from '../state/report.js';
 import type { RunIdentity } from '../state/run-key.js';
 import type { RunState } from '../state/run-state.js';
 import type { Log } from '../ui/log.js';
@@ -36,6 +36,12 @@ export interface RunPlan<T> {
   readonly warnings: readonly string[];
   /** The reader and planner; it may open more memories in `state.memory` (before the run starts). */
   readonly makeSource: (state: RunState) => Source<T>;
+  /** --max-data-points (replay): not part of the run's identity, so a resume may raise it. */
+  readonly budget?: number;
+  /** Called for each object Braze refused. */
+  readonly onRefused?: (item: RequestItem) => void;
+  /** Dry run: where the data points went (this process's records), for the report. */
+  readonly insights?: () => DataPointInsights;
   /** Runs with s3:// inputs: what was read from S3 so far, for the report. */
   readonly s3?: () => S3Reading;
 }

@@ -29,9 +29,14 @@ export interface RunControl {
 /**
  * How a pass over the inputs ended: every record read and every request acknowledged; stopped by a
  * signal; or failed (a request that failed for good, or an error while reading or planning). The
- * caller saves the checkpoint in every case. (A data-point budget will be a fourth kind.)
+ * caller saves the checkpoint in every case. Or stopped at the data-point budget (--max-data-points):
+ * `spent` by the requests before the one that would have gone past it, which needed `needed`.
  */
-export type Outcome = { readonly kind: 'done' } | { readonly kind: 'interrupted' } | { readonly kind: 'failed'; readonly error: unknown };
+export type Outcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'budget'; readonly spent: number; readonly needed: number };
 
 const INTERRUPTED: unique symbol = Symbol('interrupted');
 
@@ -50,6 +55,8 @@ export async function drive<T>(source: Source<T>, engine: Engine, memory: MarkSo
     return { kind: 'failed', error: engine.failure ?? error };
   }
   if (engine.failure !== undefined) return { kind: 'failed', error: engine.failure };
+  const over = engine.overBudget;
+  if (over) return { kind: 'budget', ...over };
   return read ? { kind: 'done' } : { kind: 'interrupted' };
 }
 
@@ -70,7 +77,7 @@ async function readAll<T>(source: Source<T>, engine: Engine, memory: MarkSource,
         const before = memory.mark();
         const unit = source.plan(item);
         if (!engine.acceptNow(unit, index)) await engine.accept(unit, index, before);
-        if (stop.stopped || engine.failure !== undefined) {
+        if (stop.stopped || engine.failure !== undefined || engine.overBudget) {
           await chunks.return?.(undefined);
           return false;
         }
@@ -78,7 +85,7 @@ async function readAll<T>(source: Source<T>, engine: Engine, memory: MarkSource,
     }
     await engine.endFile(index);
     stop.filesDone = index + 1;
-    if (stop.stopped || engine.failure !== undefined) return false;
+    if (stop.stopped || engine.failure !== undefined || engine.overBudget) return false;
   }
   return true;
 }

@@ -72,6 +72,8 @@ export class Span {
     if (unit.purchases) tally.purchases += unit.purchases;
     if (unit.dataPoints) tally.dataPoints += unit.dataPoints;
     if (unit.invalidUtf8) tally.invalidUtf8++;
+    if (unit.attributesUnchanged) tally.attributesUnchanged += unit.attributesUnchanged;
+    if (unit.dataPointsSaved) tally.dataPointsSaved += unit.dataPointsSaved;
     if (unit.rejectLine !== undefined) this.rejectLines.push(unit.rejectLine);
     if (ticket) {
       ticket.fate = fate;
@@ -101,6 +103,8 @@ export class Span {
     if (t.purchases > 0) addCount(this.counts, 'objects.purchases', t.purchases);
     if (t.dataPoints > 0) addCount(this.counts, 'dataPoints', t.dataPoints);
     if (t.invalidUtf8 > 0) addCount(this.counts, 'records.invalidUtf8', t.invalidUtf8);
+    if (t.attributesUnchanged > 0) addCount(this.counts, 'objects.attributesUnchanged', t.attributesUnchanged);
+    if (t.dataPointsSaved > 0) addCount(this.counts, 'dataPointsSaved', t.dataPointsSaved);
     t.reset();
   }
 }
@@ -118,6 +122,8 @@ export class Tally {
   dataPoints = 0;
   /** Records whose text held invalid UTF-8 (a count beside the fates, not one of them). */
   invalidUtf8 = 0;
+  attributesUnchanged = 0;
+  dataPointsSaved = 0;
   /** Fate counter keys (a handful), and how many records went to each. */
   fates: Fate[] = [];
   fateCounts: number[] = [];
@@ -133,6 +139,7 @@ export class Tally {
 
   reset(): void {
     this.read = this.attributes = this.events = this.purchases = this.dataPoints = this.invalidUtf8 = 0;
+    this.attributesUnchanged = this.dataPointsSaved = 0;
     this.fates = [];
     this.fateCounts = [];
   }

@@ -17,6 +17,9 @@ export interface Unit {
   readonly dataPoints?: number;
   /** Its text held invalid UTF-8 (records.invalidUtf8, whatever the fate). */
   readonly invalidUtf8?: boolean;
+  /** --attributes changed: attribute values left out (already sent), and the data points that saved. */
+  readonly attributesUnchanged?: number;
+  readonly dataPointsSaved?: number;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
 }

@@ -13,7 +13,11 @@
  * indexed by the user hash, so a bump may also forget other users that share the slot: safe too.
  *
  * Nothing is persisted: a resumed run starts with an empty memory, so it never skips a value Braze has
- * not received from an earlier process (the mark is empty).
+ * not received from an earlier process (the mark is empty). Persisting it would cost up to the whole
+ * table at every checkpoint, and a table saved with the checkpoint would still remember values of
+ * requests sent after the checkpoint's cursor and never acknowledged. What a resume costs instead: the
+ * values it no longer remembers are sent once more (at most what `--attributes all` spends). The
+ * request numbering that resume relies on does not depend on the memory (changed-attributes.ts).
  */
 
 /** What the run remembers, as issue 12 shapes it (the lead reconciles it with `state/`'s own). */
@@ -27,9 +31,16 @@ export interface RunMemory<M> {
 export type AttributeMark = null;
 
 export interface AttributeMemoryOptions {
-  /** Bytes the table takes (16 a remembered value). @default 64 MiB */
+  /** Bytes the table may grow to (16 a remembered value). @default 64 MiB */
   readonly bytes?: number;
 }
+
+/**
+ * The table starts this small and doubles each time the new keys it has taken in reach half its
+ * capacity: a run with few users keeps a table that fits the CPU's caches (a 64 MiB table from the start
+ * made every lookup a cache and TLB miss: +1 s of main thread per 200,000 messages of the bench mix).
+ */
+const START_BYTES = 1 << 20;
 
 /** Entries per bucket: 8 x 16 bytes, two cache lines. */
 const WAYS = 8;
@@ -37,19 +48,23 @@ const WORDS = 4;
 const EPOCH_SLOTS = 1 << 16;
 
 export class AttributeMemory implements RunMemory<AttributeMark> {
-  readonly #table: Uint32Array;
-  readonly #buckets: number;
+  #table: Uint32Array;
+  #buckets: number;
+  readonly #maxBuckets: number;
+  /** New keys taken in (an upper bound of what it holds). */
+  #added = 0;
   readonly #epochs = new Uint32Array(EPOCH_SLOTS);
 
   constructor(options: AttributeMemoryOptions = {}) {
     const bytes = options.bytes ?? 64 * 2 ** 20;
-    this.#buckets = Math.max(1, Math.floor(bytes / (16 * WAYS)));
+    this.#maxBuckets = Math.max(1, Math.floor(bytes / (16 * WAYS)));
+    this.#buckets = Math.min(this.#maxBuckets, START_BYTES / (16 * WAYS));
     this.#table = new Uint32Array(this.#buckets * WAYS * WORDS);
   }
 
-  /** Values it can hold at most. */
+  /** Values it can hold at most (once grown to its limit). */
   get capacity(): number {
-    return this.#buckets * WAYS;
+    return this.#maxBuckets * WAYS;
   }
 
   /**
@@ -67,6 +82,10 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
     let at = start;
     while (at < end && (table[at] !== tagHi || table[at + 1] !== tagLo)) at += WORDS;
     const same = at < end && table[at + 2] === valueHi >>> 0 && table[at + 3] === valueLo >>> 0;
+    if (at === end && ++this.#added * 2 > this.#buckets * WAYS && this.#buckets < this.#maxBuckets) {
+      this.#grow();
+      return this.unchanged(userHi, userLo, keyHi, keyLo, valueHi, valueLo);
+    }
     // Most recently used first: shift the ones before it (or all but the last, for a new key) down one.
     table.copyWithin(start + WORDS, start, Math.min(at, end - WORDS));
     table[start] = tagHi;
@@ -74,6 +93,29 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
     table[start + 2] = valueHi;
     table[start + 3] = valueLo;
     return same;
+  }
+
+  /**
+   * unchanged() with the hashes read from `words`: the user's at `user` (hi, lo), the key's and the
+   * value's at `key` (hi, lo, hi, lo). Reading them here keeps 32-bit words unboxed on the hot path.
+   */
+  unchangedAt(words: Uint32Array, user: number, key: number): boolean {
+    return this.unchanged(words[user]!, words[user + 1]!, words[key]!, words[key + 1]!, words[key + 2]!, words[key + 3]!);
+  }
+
+  /** Doubles the table (up to its limit), each entry going to the bucket its tag picks in the new one. */
+  #grow(): void {
+    const old = this.#table;
+    this.#buckets = Math.min(this.#maxBuckets, this.#buckets * 2);
+    this.#table = new Uint32Array(this.#buckets * WAYS * WORDS);
+    const fill = new Uint8Array(this.#buckets);
+    // Most recently used first in each old bucket: they keep that order in the new ones.
+    for (let at = 0; at < old.length; at += WORDS) {
+      if (old[at] === 0 && old[at + 1] === 0) continue;
+      const bucket = Math.floor(old[at + 1]! * this.#buckets / 4294967296);
+      if (fill[bucket]! >= WAYS) continue;
+      this.#table.set(old.subarray(at, at + WORDS), (bucket * WAYS + fill[bucket]!++) * WORDS);
+    }
   }
 
   /** Forgets what was sent to this user (and possibly a few others): their next values are sent again. */

@@ -16,6 +16,8 @@ export const SKIPPED = {
   brazeOrigin: 'records.skipped.brazeOrigin',
   notMapped: 'records.skipped.notMapped',
   filtered: 'records.skipped.filtered',
+  /** --attributes changed: every attribute the record would set was the value last sent (issue 15). */
+  unchanged: 'records.skipped.unchanged',
 } as const satisfies Record<SkipReason, `records.skipped.${SkipReason}`>;
 
 /** Delete's counter keys (cli.md: ids.read, ids.deleted, ids.duplicate, ids.rejected). */
@@ -45,8 +47,11 @@ export type CounterKey =
   | 'objects.attributes'
   | 'objects.events'
   | 'objects.purchases'
+  | 'objects.attributesUnchanged'
   | 'dataPoints'
   | 'records.invalidUtf8'
+  | 'dataPointsSaved'
+  | 'dataPoints.requested'
   | 'requests.sent'
   | 'requests.retried'
   | 'requests.inDoubt'

@@ -18,8 +18,13 @@ export interface Report {
     /** Records whose text held invalid UTF-8, replaced by U+FFFD (a count beside the fates, in none of them). */
     invalidUtf8: number;
   };
-  readonly objects?: { attributes: number; events: number; purchases: number };
+  readonly objects?: { attributes: number; events: number; purchases: number; attributesUnchanged: number };
   readonly dataPoints?: number;
+  /** --attributes changed: data points not spent on attribute values already sent (what `all` would add). */
+  readonly dataPointsSaved?: number;
+  /** Dry run: the event names and attribute keys that cost the most data points (see DataPointInsights). */
+  readonly topEvents?: readonly PointsBy[];
+  readonly topAttributes?: readonly PointsBy[];
   readonly ids?: { read: number; deleted: number; duplicate: number; rejected: number };
   readonly requests: { sent: number; retried: number; inDoubt: number; kept?: number };
   /** Replay: the --dedup-window used ('48h', '7d', 'all', 'off'). */
@@ -59,6 +64,21 @@ export interface ReportContext {
   readonly warnings: readonly string[];
   readonly s3?: S3Reading;
   readonly dedupWindow?: string;
+  readonly insights?: DataPointInsights;
+}
+
+/**
+ * Where a dry run's data points go: the top event names and attribute keys by data points sent, for
+ * the records this process planned (a resumed dry run's lists leave out the earlier processes').
+ */
+export interface DataPointInsights {
+  readonly topEvents: readonly PointsBy[];
+  readonly topAttributes: readonly PointsBy[];
+}
+
+export interface PointsBy {
+  readonly name: string;
+  readonly dataPoints: number;
 }
 
 const n = (counts: Counts, key: string): number => counts[key] ?? 0;
@@ -92,8 +112,15 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
   return {
     ...base,
     records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped, invalidUtf8: n(counts, 'records.invalidUtf8') },
-    objects: { attributes: n(counts, 'objects.attributes'), events: n(counts, 'objects.events'), purchases: n(counts, 'objects.purchases') },
+    objects: {
+      attributes: n(counts, 'objects.attributes'),
+      events: n(counts, 'objects.events'),
+      purchases: n(counts, 'objects.purchases'),
+      attributesUnchanged: n(counts, 'objects.attributesUnchanged'),
+    },
     dataPoints: n(counts, 'dataPoints'),
+    dataPointsSaved: n(counts, 'dataPointsSaved'),
+    ...(context.insights ? { ...context.insights } : {}),
     ...tail,
   };
 }

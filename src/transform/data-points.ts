@@ -23,11 +23,14 @@ export function dataPoints(object: BrazeObject): number {
     return points;
   }
   let points = 0;
-  for (const key in body) {
-    if (FREE_KEYS.has(key)) continue;
-    points += WHOLE_KEYS.has(key) ? 1 : leaves(body[key]);
-  }
+  for (const key in body) points += attributePoints(key, body[key]);
   return points;
+}
+
+/** Data points of one attribute key set to `value` (0 for identifiers, options and subscriptions). */
+export function attributePoints(key: string, value: unknown): number {
+  if (FREE_KEYS.has(key)) return 0;
+  return WHOLE_KEYS.has(key) ? 1 : leaves(value);
 }
 
 /** Leaves of a nested object; any other value (arrays included) is one. An empty object sets one key. */

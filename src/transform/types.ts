@@ -1,6 +1,6 @@
 /** Why a record is not sent (cli.md report `records.skipped`). */
-export type SkipReason = 'anonymous' | 'duplicate' | 'brazeOrigin' | 'notMapped' | 'filtered';
-export const SKIP_REASONS: readonly SkipReason[] = ['anonymous', 'duplicate', 'brazeOrigin', 'notMapped', 'filtered'];
+export type SkipReason = 'anonymous' | 'duplicate' | 'brazeOrigin' | 'notMapped' | 'filtered' | 'unchanged';
+export const SKIP_REASONS: readonly SkipReason[] = ['anonymous', 'duplicate', 'brazeOrigin', 'notMapped', 'filtered', 'unchanged'];
 
 export type Preset = 'classic' | 'actions';
 export type PagesMode = 'none' | 'named' | 'all';

@@ -36,12 +36,23 @@ describe('renderTotals', () => {
     const text = renderTotals(buildReport(counts, context), 500);
     expect(text).toContain('replay --dry-run: complete\n');
     expect(text).toContain(
-      '  records    read 10 = would be sent 5 + rejected 1 + skipped 4 (anonymous 3, duplicate 0, brazeOrigin 0, notMapped 0, filtered 1)\n',
+      '  records    read 10 = would be sent 5 + rejected 1 + skipped 4 (anonymous 3, duplicate 0, brazeOrigin 0, notMapped 0, filtered 1, unchanged 0)\n',
     );
     expect(text).toContain('  objects    attributes 2, events 6, purchases 1\n');
     expect(text).toContain('  data points 12 (billable in Braze)\n');
     expect(text).toContain('  requests   would send 32500, retried 0, in doubt 0\n');
     expect(text).toContain(`  state      ${context.state}\n`);
+  });
+
+  it('shows what --attributes changed saved and where the data points go', () => {
+    const saving = { ...counts, 'objects.attributesUnchanged': 7, dataPointsSaved: 9, 'records.skipped.unchanged': 2 };
+    const insights = { topEvents: [{ name: 'Order Completed', dataPoints: 8 }], topAttributes: [{ name: 'plan', dataPoints: 3 }, { name: 'email', dataPoints: 1 }] };
+    const text = renderTotals(buildReport(saving, { ...context, insights }), 500);
+    expect(text).toContain('filtered 1, unchanged 2)\n');
+    expect(text).toContain('  objects    attributes 2, events 6, purchases 1; attribute values unchanged, not sent 7\n');
+    expect(text).toContain('  data points 12 (billable in Braze); --attributes changed saved 9 (all would spend 21)\n');
+    expect(text).toContain('top events by data points      Order Completed 8\n');
+    expect(text).toContain('top attributes by data points  plan 3, email 1\n');
   });
 
   it('estimates the duration of a real run at --rate', () => {

@@ -10,6 +10,10 @@ import { expectIdentity, plannedObjects, readReport, recordedObjects, sorted } f
 // @ts-expect-error plain JavaScript module without types
 import { generateArchive } from '../../scripts/generate-archive.mjs';
 
+// Every replay here runs with --attributes all: a resumed run starts with an empty attribute memory
+// and re-sends what it no longer remembers (attribute-memory.ts), so with `changed` a resumed run is
+// not object-for-object the uninterrupted one; test/e2e/attributes.test.ts covers resume with `changed`.
+
 const KEY = 'sb-resume-key-77aa11';
 const emulate = emulatorFor(KEY);
 
@@ -64,7 +68,7 @@ describe('resume after SIGKILL', () => {
     archive = tempDir();
     await generateArchive({ dir: archive, messages: 20_000, files: 4, seed: 5, format: 'ndjson', gzip: true, layout: 's3' });
     const dry = tempDir();
-    expect((await runCli(['replay', archive, '--dry-run', '--state', dry, '--diff', 'none'])).code).toBe(0);
+    expect((await runCli(['replay', '--attributes', 'all', archive, '--dry-run', '--state', dry, '--diff', 'none'])).code).toBe(0);
     planned = plannedObjects(dry);
   });
 
@@ -72,7 +76,7 @@ describe('resume after SIGKILL', () => {
     const { url, record, emulator } = await emulate({ failRate: 0.05, resetRate: 0.02, latencyMs: 5 });
     const state = tempDir();
     const random = seeded(42);
-    const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '100', '--concurrency', '6', '--checkpoint-every', '0.1', '--quiet'];
+    const args = ['replay', '--attributes', 'all', archive, '--endpoint', url, '--state', state, '--rate', '100', '--concurrency', '6', '--checkpoint-every', '0.1', '--quiet'];
     let kills = 0;
     let resumedFromCheckpoint = 0;
     let last = { code: null as number | null, stderr: '' };
@@ -119,7 +123,7 @@ describe('resume after SIGKILL', () => {
     expect(extra).toBeLessThanOrEqual(report.requests.inDoubt * 75);
     // The final report covers every process: the records are those of one complete plan.
     const dryState = tempDir();
-    await runCli(['replay', archive, '--dry-run', '--state', dryState, '--diff', 'none']);
+    await runCli(['replay', '--attributes', 'all', archive, '--dry-run', '--state', dryState, '--diff', 'none']);
     expect(report.records).toEqual(readReport(dryState).records);
    }, 180_000);
 });
@@ -134,7 +138,7 @@ describe('interrupt and refusal', () => {
   it('on SIGINT finishes in-flight requests, saves the checkpoint, exits 130 with zero in doubt, and resumes exactly', async () => {
     const { url, record, emulator } = await emulate({ latencyMs: 20 });
     const state = tempDir();
-    const args = ['replay', archive, '--endpoint', url, '--state', state, '--rate', '20', '--quiet'];
+    const args = ['replay', '--attributes', 'all', archive, '--endpoint', url, '--state', state, '--rate', '20', '--quiet'];
     const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
     // Interrupt once it is sending (not at a fixed time: a loaded machine starts it slower).
     await until(() => emulator.stats().requests >= 10);
@@ -154,7 +158,7 @@ describe('interrupt and refusal', () => {
     expect(report.requests.inDoubt).toBe(0);
     expectIdentity(report);
     const dry = tempDir();
-    await runCli(['replay', archive, '--dry-run', '--state', dry, '--diff', 'none']);
+    await runCli(['replay', '--attributes', 'all', archive, '--dry-run', '--state', dry, '--diff', 'none']);
     expect(sorted(recordedObjects(record))).toEqual(sorted(plannedObjects(dry)));
   });
 
@@ -166,12 +170,12 @@ describe('interrupt and refusal', () => {
     const firstFile = join(tempDir(), 'first.ndjson');
     writeFileSync(firstFile, firstPart);
     const firstDry = tempDir();
-    await runCli(['replay', firstFile, '--dry-run', '--state', firstDry, '--diff', 'none']);
+    await runCli(['replay', '--attributes', 'all', firstFile, '--dry-run', '--state', firstDry, '--diff', 'none']);
     const fullRequests = Math.floor(plannedObjects(firstDry).length / 75) * 75;
 
     const { url, record, emulator } = await emulate();
     const state = tempDir();
-    const args = ['replay', '-', '--endpoint', url, '--state', state, '--quiet'];
+    const args = ['replay', '--attributes', 'all', '-', '--endpoint', url, '--state', state, '--quiet'];
     const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY }, input: firstPart, holdStdin: true });
     const accepted = () => Object.values(emulator.stats().accepted).reduce((a, b) => a + b, 0);
     // Every full request of what it was given was accepted: it has read all of it (the rest is a
@@ -190,7 +194,7 @@ describe('interrupt and refusal', () => {
     const wholeFile = join(tempDir(), 'whole.ndjson');
     writeFileSync(wholeFile, whole);
     const dry = tempDir();
-    await runCli(['replay', wholeFile, '--dry-run', '--state', dry, '--diff', 'none']);
+    await runCli(['replay', '--attributes', 'all', wholeFile, '--dry-run', '--state', dry, '--diff', 'none']);
     expect(sorted(recordedObjects(record))).toEqual(sorted(plannedObjects(dry)));
   });
 
@@ -198,7 +202,7 @@ describe('interrupt and refusal', () => {
     const lines = readFileSync(join(archive, 'part-0001.ndjson'), 'utf8').split('\n').filter(Boolean);
     const { url, emulator } = await emulate();
     const state = tempDir();
-    const args = ['replay', '-', '--endpoint', url, '--state', state, '--quiet'];
+    const args = ['replay', '--attributes', 'all', '-', '--endpoint', url, '--state', state, '--quiet'];
     const { child, done } = startCli(args, { env: { BRAZE_API_KEY: 'not-the-key' }, input: lines.slice(0, 300).join('\n') + '\n', holdStdin: true });
     await until(() => emulator.stats().requests >= 1);
     const result = await exitedSoon(child, done);
@@ -213,7 +217,7 @@ describe('interrupt and refusal', () => {
     writeFileSync(file, readFileSync(join(archive, 'part-0001.ndjson')));
     const { url, emulator } = await emulate({ latencyMs: 20 });
     const state = tempDir();
-    const args = ['replay', file, '--endpoint', url, '--state', state, '--rate', '8', '--quiet'];
+    const args = ['replay', '--attributes', 'all', file, '--endpoint', url, '--state', state, '--rate', '8', '--quiet'];
     const { child, done } = startCli(args, { env: { BRAZE_API_KEY: KEY } });
     await until(() => emulator.stats().requests >= 3);
     child.kill('SIGINT');
@@ -230,10 +234,10 @@ describe('interrupt and refusal', () => {
 
   it('resumes a dry run to the same requests as an uninterrupted one', async () => {
     const whole = tempDir();
-    await runCli(['replay', archive, '--dry-run', '--state', whole, '--diff', 'none']);
+    await runCli(['replay', '--attributes', 'all', archive, '--dry-run', '--state', whole, '--diff', 'none']);
     const state = tempDir();
     // A checkpoint every record batch, then SIGKILL early, then resume.
-    const args = ['replay', archive, '--dry-run', '--state', state, '--diff', 'none', '--checkpoint-every', '0.001'];
+    const args = ['replay', '--attributes', 'all', archive, '--dry-run', '--state', state, '--diff', 'none', '--checkpoint-every', '0.001'];
     const { child, done } = startCli(args);
     // Killed once a checkpoint past the first record is saved, the run not yet complete.
     const seen = await unlessExited(done, () => {

@@ -9,6 +9,10 @@ import { cuttingProxy, s3Env, startS3, type S3Server } from '../support/s3.js';
 // @ts-expect-error plain JavaScript module without types
 import { generateArchive } from '../../scripts/generate-archive.mjs';
 
+// Every replay here runs with --attributes all: a resumed run starts with an empty attribute memory
+// and re-sends what it no longer remembers (attribute-memory.ts), so with `changed` a resumed run is
+// not object-for-object the uninterrupted one; test/e2e/attributes.test.ts covers resume with `changed`.
+
 interface S3Report extends ReportJson {
   s3?: { objects: number; bytes: number; bytesRead: number; retried: number };
   inputs: string[];
@@ -36,7 +40,7 @@ afterAll(async () => {
 
 async function dryRun(inputs: string[], env: Record<string, string | undefined> = {}, extra: string[] = []) {
   const state = tempDir();
-  const result = await runCli(['replay', ...inputs, '--dry-run', '--diff', 'none', '--state', state, '--s3-endpoint', s3.endpoint, ...extra], { env: s3Env(env) });
+  const result = await runCli(['replay', '--attributes', 'all', ...inputs, '--dry-run', '--diff', 'none', '--state', state, '--s3-endpoint', s3.endpoint, ...extra], { env: s3Env(env) });
   expect(result.stderr).not.toMatch(/Internal error/);
   expect(result.code).toBe(0);
   return { state, result, report: readReport(state) as S3Report, requests: readFileSync(join(state, 'requests.ndjson'), 'utf8') };
@@ -121,7 +125,7 @@ describe('replay s3://', () => {
 
   it('resumes after SIGKILL without fetching the objects before the cursor, and refuses a changed object', async () => {
     const state = tempDir();
-    const args = ['replay', 's3://logs/segment-logs/', '--dry-run', '--diff', 'none', '--state', state, '--s3-endpoint', s3.endpoint, '--checkpoint-every', '0.001'];
+    const args = ['replay', '--attributes', 'all', 's3://logs/segment-logs/', '--dry-run', '--diff', 'none', '--state', state, '--s3-endpoint', s3.endpoint, '--checkpoint-every', '0.001'];
     const { child, done } = startCli(args, { env: s3Env() });
     const checkpoint = join(state, 'checkpoint.json');
     const cursor = () => (existsSync(checkpoint) ? (JSON.parse(readFileSync(checkpoint, 'utf8')) as { cursor: { fileIndex: number } }).cursor.fileIndex : 0);
@@ -157,9 +161,9 @@ describe('replay s3://', () => {
     const names = readdirSync(flat).filter((n) => n.endsWith('.ndjson')).sort();
     for (const name of names) await s3.put('logs', `flat/${name}`, readFileSync(join(flat, name)));
     const whole = tempDir();
-    expect((await runCli(['replay', flat, '--dry-run', '--diff', 'none', '--state', whole])).code).toBe(0);
+    expect((await runCli(['replay', '--attributes', 'all', flat, '--dry-run', '--diff', 'none', '--state', whole])).code).toBe(0);
     const state = tempDir();
-    const args = ['replay', 's3://logs/flat/', '--dry-run', '--diff', 'none', '--state', state, '--s3-endpoint', s3.endpoint, '--checkpoint-every', '0.001'];
+    const args = ['replay', '--attributes', 'all', 's3://logs/flat/', '--dry-run', '--diff', 'none', '--state', state, '--s3-endpoint', s3.endpoint, '--checkpoint-every', '0.001'];
     const { child, done } = startCli(args, { env: s3Env() });
     const checkpoint = join(state, 'checkpoint.json');
     type Cursor = { fileIndex: number; line: number; offset: number };
@@ -203,7 +207,7 @@ describe('replay s3://', () => {
 describe('replay s3:// refusals (exit 2, one line, nothing sent)', () => {
   async function refused(inputs: string[], env: Record<string, string | undefined>): Promise<{ result: CliResult; state: string }> {
     const state = tempDir();
-    const result = await runCli(['replay', ...inputs, '--dry-run', '--state', state, '--s3-endpoint', s3.endpoint], { env: s3Env(env) });
+    const result = await runCli(['replay', '--attributes', 'all', ...inputs, '--dry-run', '--state', state, '--s3-endpoint', s3.endpoint], { env: s3Env(env) });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(join(state, 'requests.ndjson'))).toBe(false);

@@ -697,3 +697,55 @@ describe('Engine failures', () => {
     expect(engine.committed.nextRequest).toBe(3);
   });
 });
+
+describe('Engine and --attributes changed / --max-data-points (issue 15)', () => {
+  const pointed = (line: number, points: number[], unsent: boolean[] = []): Unit => ({
+    file: 'a.ndjson', line, end: line * 10, fate: KEYS.sent,
+    items: points.map((p, i) => ({ array: 'events', value: `${line}.${i}`, points: p, unsent: unsent[i] })),
+  });
+
+  it('keeps an unsent object in the batch (the numbering) but out of the request, and sends no empty request', async () => {
+    const { engine, sink } = make({ batchSize: 2 });
+    await feed(engine, [pointed(1, [1, 1], [true, false]), pointed(2, [1, 1], [true, true]), pointed(3, [1])]);
+    const done = engine.finish();
+    sink.ackAll();
+    await done;
+    expect(sink.values()).toEqual([['1.1'], ['3.0']]);
+    expect(engine.committed.nextRequest).toBe(4);
+    expect(engine.committed.counts['requests.sent']).toBe(2);
+  });
+
+  it('sends no request that would take the run past the budget, counting what earlier processes spent', async () => {
+    const { engine, sink } = make({ batchSize: 2, budget: 10, start: { cursor: START, nextRequest: 1, memory: ids(0), counts: { 'dataPoints.requested': 3 } } });
+    await feed(engine, [pointed(1, [2, 2]), pointed(2, [1, 1]), pointed(3, [2, 2]), pointed(4, [1])]);
+    const done = engine.finish();
+    sink.ackAll();
+    await done;
+    expect(sink.values()).toEqual([['1.0', '1.1'], ['2.0', '2.1']]);
+    expect(engine.overBudget).toEqual({ spent: 9, needed: 4 });
+    // The checkpoint covers the two requests sent, not the one refused nor anything after it.
+    expect(engine.committed.cursor.line).toBe(2);
+    expect(engine.committed.counts['dataPoints.requested']).toBe(9);
+  });
+
+  it('counts a request an earlier process sent whatever the budget (it was spent)', async () => {
+    const acked: LoggedAck = { rejected: [], httpRequests: 1, retries: 0 };
+    const { engine, sink } = make({ batchSize: 2, budget: 1, history: history([[1, acked]]) });
+    await feed(engine, [pointed(1, [2, 2]), pointed(2, [1])]);
+    const done = engine.finish();
+    sink.ackAll();
+    await done;
+    expect(sink.sent).toHaveLength(0);
+    expect(engine.overBudget).toEqual({ spent: 4, needed: 1 });
+  });
+
+  it('tells which objects Braze refused', async () => {
+    const refused: unknown[] = [];
+    const { engine, sink } = make({ batchSize: 3, onRefused: (item) => refused.push(item.value) });
+    await feed(engine, [pointed(1, [1, 1], [true, false]), pointed(2, [1])]);
+    const done = engine.finish();
+    sink.ack(1, [{ item: 1, reason: 'bad' }]);
+    await done;
+    expect(refused).toEqual(['2.0']);
+  });
+});

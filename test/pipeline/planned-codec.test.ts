@@ -5,14 +5,14 @@ import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../../src/state/counters.
 
 const record = (line: number, fate: ReplayFate, extra: Partial<Planned> = {}): Planned => ({
   file: 'a/b.ndjson', line, end: line * 100, fate, hash: undefined, time: 0, items: [],
-  attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, invalidUtf8: false, ...extra,
+  attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traceIds: undefined, traceStart: 0, traceEnd: 0, text: undefined, invalidUtf8: false, attributesUnchanged: 0, dataPointsSaved: 0, ...extra,
 });
 
 /** Writes Planned records into a chunk the way the planning worker does, through the ChunkWriter. */
 function encodeChunk(planned: readonly Planned[]): PlannedChunk {
   const writer = new ChunkWriter(planned.length);
   for (const p of planned) {
-    for (const it of p.items) writer.item(it.array, it.json!);
+    for (const it of p.items) writer.item(it.array, it.json!, it.points ?? 0, it.attrs);
     if (p.traceIds) for (let t = p.traceStart; t < p.traceEnd; t++) writer.trace(p.traceIds[t]!);
     const { items: _items, traceIds, traceStart: _start, traceEnd: _end, ...head } = p;
     writer.record({ ...head, traced: traceIds !== undefined });
@@ -25,12 +25,15 @@ describe('planned chunks (worker -> main thread)', () => {
     const planned: Planned[] = [
       record(1, REPLAY_KEYS.sent, {
         hash: [0xffffffff, 7], time: 4_000_000_000, attributes: 1, events: 1, dataPoints: 4, traceIds: [3, 0, 9], traceEnd: 3, text: 'full diff text\n',
-        items: [{ array: 'attributes', json: '{"external_id":"u","é":"ü"}' }, { array: 'events', json: '{"name":"x"}' }],
+        items: [
+          { array: 'attributes', json: '{"external_id":"u","é":"ü"}', points: 1, attrs: Uint32Array.of(5, 6, 16, 25, 1, 2, 3, 4, 1) },
+          { array: 'events', json: '{"name":"x"}', points: 1 },
+        ],
       }),
       record(2, REPLAY_KEYS.rejected, { rejectLine: '{"reason":"bad"}', traceIds: [], invalidUtf8: true }),
       record(3, REPLAY_KEYS.sent, { invalidUtf8: true }),
       ...Object.values(SKIPPED).map((fate, i) => record(3 + i, fate, { hash: [i, i + 1], time: 1_735_689_600 + i })),
-      record(20, REPLAY_KEYS.sent, { purchases: 2, items: [{ array: 'purchases', json: '{}' }, { array: 'purchases', json: '[1]' }] }),
+      record(20, REPLAY_KEYS.sent, { purchases: 2, items: [{ array: 'purchases', json: '{}', points: 1 }, { array: 'purchases', json: '[1]', points: 2 }] }),
     ];
     const chunk = encodeChunk(planned);
     // Decoded records share the chunk's array of trace ids: compare each record's own span.

@@ -51,6 +51,18 @@ describe('AttributeMemory', () => {
     expect(ask(memory, 'u', { tags: ['b', 'a'] })).toEqual([false]);
   });
 
+  it('grows from a small table to its limit, remembering what it held', () => {
+    const memory = new AttributeMemory({ bytes: 8 * 2 ** 20 });
+    const n = 200_000;
+    for (let i = 0; i < n; i++) memory.unchanged(i, i * 7, 1, 2, i, 3);
+    let remembered = 0;
+    for (let i = 0; i < n; i++) if (memory.unchanged(i, i * 7, 1, 2, i, 3)) remembered++;
+    // 200,000 values in a table grown to 524,288: nearly all still there (a bucket that filled up
+    // while the table was half full, before it grew, dropped its oldest: ~2%).
+    expect(remembered / n).toBeGreaterThan(0.95);
+    expect(memory.capacity).toBe(524_288);
+  });
+
   it('sends everything again for a user it was told to forget, and keeps others', () => {
     const memory = new AttributeMemory();
     ask(memory, 'u1', { a: 1, b: 2 });

@@ -15,7 +15,11 @@ export interface ReportJson {
   dryRun: boolean;
   complete: boolean;
   records?: { read: number; sent: number; rejected: number; skipped: Record<string, number> };
-  objects?: { attributes: number; events: number; purchases: number };
+  objects?: { attributes: number; events: number; purchases: number; attributesUnchanged?: number };
+  dataPointsSaved?: number;
+  topEvents?: Array<{ name: string; dataPoints: number }>;
+  topAttributes?: Array<{ name: string; dataPoints: number }>;
+  complete?: boolean;
   ids?: { read: number; deleted: number; duplicate: number; rejected: number };
   dataPoints?: number;
   requests: { sent: number; retried: number; inDoubt: number };
