@@ -96,6 +96,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .option('--until <time>', 'only messages before this time')
       .option('--events <names>', 'only these events: comma-separated names or globs ("Order *", "Viewed * Page"), case-sensitive')
       .option('--skip-events <names>', 'leave these events out: names or globs, as --events')
+      .option('--stitch', 'index the archive first, then send anonymous-only messages as the one userId their anonymousId is linked to (a message carrying both, or an alias)')
       .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none']))
       .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)'),
     500,

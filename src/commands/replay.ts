@@ -11,6 +11,7 @@ import { PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
+import { stitching } from './stitch-index.js';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -36,12 +37,13 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
     dryRun: config.dryRun,
     inputs: files.map((f) => f.path),
     endpoint: config.endpoint,
-    settings: { mapping: config.mapping, batchSize: config.batchSize, format: config.format },
+    settings: { mapping: config.mapping, batchSize: config.batchSize, format: config.format, ...(config.stitch && { stitch: true }) },
   };
   // The diff is only worked out in a dry run; with --json it goes to stderr (cli.md "Output").
   const diffOut = config.json ? (t: string) => process.stderr.write(t) : io.stdout;
   const diffMode = config.dryRun ? config.diff : 'none';
   const diff = diffMode === 'none' ? undefined : new DiffCollector(diffMode === 'full' ? diffOut : undefined);
+  const stitch = config.stitch ? stitching(config, io.stdin) : undefined;
   const report = await execute<Planned>(
     {
       config,
@@ -52,6 +54,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       files,
       warnings,
       ...watchS3(discovered, deps),
+      ...(stitch && { indexPass: stitch.plan }),
       makeSource: (state) => {
         const dedup = new Deduplicator(state.ids, diff);
         const pool = new PlanPool({
@@ -61,10 +64,11 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
           stdin: io.stdin,
           workers: config.workers,
           onDefs: (defs) => diff?.define(defs),
+          identity: stitch?.lookups(state),
         });
         return {
           files,
-          read: (file, _index, start) => pool.read(file, start),
+          read: (file, index, start) => pool.read(file, start, index),
           plan: (p: Planned) => dedup.check(p),
           close: () => pool.close(),
         };

@@ -49,6 +49,8 @@ export interface ReplayConfig extends CommonConfig {
   readonly diff: DiffMode;
   /** Threads that parse and map NDJSON lines. @default planningWorkers(cores) */
   readonly workers: number;
+  /** --stitch: build the identity index first and send anonymous-only records as their linked user. @default false */
+  readonly stitch: boolean;
 }
 
 export interface DeleteConfig extends CommonConfig {
@@ -99,7 +101,14 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
     batchSize: integer(raw.batchSize, 'batch-size', 1, 75, 75),
     diff: choice<DiffMode>(raw.diff, 'diff', ['summary', 'full', 'none'], 'summary'),
     workers: integer(raw.workers, 'workers', 1, 16, planningWorkers(availableParallelism())),
+    stitch: stitchFlag(raw.stitch === true, inputs),
   });
+}
+
+/** --stitch reads the inputs twice: stdin cannot be read twice. */
+function stitchFlag(stitch: boolean, inputs: readonly string[]): boolean {
+  if (stitch && inputs.includes('-')) throw new UsageError('--stitch reads the inputs twice (the identity index first): it cannot read stdin (-); save it to a file');
+  return stitch;
 }
 
 /**

@@ -8,6 +8,8 @@ import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/type
 import type { MappingSettings } from '../transform/types.js';
 import { decodeChunk } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
+import { linksOfItems, type LinkChunk } from './link-chunk.js';
+import type { Stitching } from '../transform/stitch.js';
 import type { PlanWorkerData, PlanWorkerReply, SeqBatch } from './plan-worker.js';
 
 /**
@@ -31,6 +33,10 @@ export interface PlanPoolOptions {
   /** Planning worker threads (at least one is started). */
   readonly workers: number;
   readonly onDefs: (defs: readonly TraceDef[]) => void;
+  /** 'links': the pool of the --stitch index pass, whose workers extract links only. @default 'plan' */
+  readonly mode?: 'plan' | 'links';
+  /** --stitch, replay pass: the index's state directory (workers open it read-only) and its lookups here. */
+  readonly identity?: { readonly dir: string; readonly here: Stitching };
 }
 
 /**
@@ -41,7 +47,7 @@ export interface PlanPoolOptions {
  */
 export class PlanPool {
   readonly #workers: Worker[] = [];
-  readonly #pending = new Map<number, { worker: number; resolve: (p: PlannedChunkResult) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<number, { worker: number; resolve: (p: WorkerResult) => void; reject: (e: Error) => void }>();
   /** Batches each worker has not answered yet. */
   readonly #load: number[] = [];
   readonly #local: RecordPlanner;
@@ -50,9 +56,9 @@ export class PlanPool {
   constructor(private readonly options: PlanPoolOptions) {
     const workers = Math.max(1, options.workers);
     const slots = workers + 1;
-    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots });
+    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here);
     for (let w = 0; w < workers; w++) {
-      const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots };
+      const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir };
       const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 } });
       worker.on('message', (reply: PlanWorkerReply) => this.#settle(reply));
       worker.on('error', (error) => this.#failAll(error));
@@ -62,11 +68,28 @@ export class PlanPool {
     }
   }
 
-  /** The planned records of one input, from `start`, in chunks. */
-  async *read(file: InputFile, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
+  /** The planned records of one input (the `index`th), from `start`, in chunks. */
+  async *read(file: InputFile, start: ReadStart | undefined, index = 0): AsyncGenerator<Planned[]> {
+    const here = (items: readonly InputItem[]) => {
+      this.#local.fileIndex = index;
+      return this.#planHere(items);
+    };
+    const dispatch = (batch: LineBatch) => this.#dispatch(batch, index).then((reply) => this.#decode(reply, batch.file));
+    yield* this.#ordered(file, start, dispatch, here);
+  }
+
+  /** The index pass of --stitch (a pool made with mode 'links'): the links of one input, in chunks. */
+  links(file: InputFile, start: ReadStart | undefined, index: number): AsyncGenerator<LinkChunk> {
+    const here = (items: readonly InputItem[]) => linksOfItems(items, this.options.mapping.time);
+    const dispatch = (batch: LineBatch) => this.#dispatch(batch, index).then((reply) => ('links' in reply ? reply.links : here([])));
+    return this.#ordered(file, start, dispatch, here);
+  }
+
+  /** One input read once: NDJSON through the workers, other formats here; results in input order. */
+  async *#ordered<R>(file: InputFile, start: ReadStart | undefined, dispatch: (batch: LineBatch) => Promise<R>, here: (items: readonly InputItem[]) => R): AsyncGenerator<R> {
     const opened = await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin });
-    if (!isParsed(opened)) yield* this.#lines(opened, file.display, start);
-    else for await (const chunk of itemsOf(opened, file.display, start)) yield this.#planHere(chunk);
+    if (!isParsed(opened)) yield* this.#lines(opened, file.display, start, dispatch, here);
+    else for await (const chunk of itemsOf(opened, file.display, start)) yield here(chunk);
   }
 
   /** Stops the workers, and lets go of stdin (a stopped run may have left a read of it waiting). */
@@ -76,15 +99,15 @@ export class PlanPool {
   }
 
   /** Plans the batches of lines the NDJSON read loop gives, on the workers, and hands results on in order. */
-  async *#lines(opened: OpenedInput, file: string, start: ReadStart | undefined): AsyncGenerator<Planned[]> {
-    const queue: Array<Promise<Planned[]>> = [];
+  async *#lines<R>(opened: OpenedInput, file: string, start: ReadStart | undefined, dispatch: (batch: LineBatch) => Promise<R>, here: (items: readonly InputItem[]) => R): AsyncGenerator<R> {
+    const queue: Array<Promise<R>> = [];
     const window = this.#workers.length * perWorker;
     for await (const read of lineBatches(opened, file, start, limits)) {
-      if (read.kind === 'batch') queue.push(this.#dispatch(read.batch));
+      if (read.kind === 'batch') queue.push(dispatch(read.batch));
       // Gone quiet, or failed (the last thing read): what came so far is handed on now.
       const keep = read.kind === 'batch' ? window - 1 : 0;
       while (queue.length > keep) yield await queue.shift()!;
-      if (read.kind === 'failure') yield this.#planHere([read.item]);
+      if (read.kind === 'failure') yield here([read.item]);
     }
     while (queue.length > 0) yield await queue.shift()!;
   }
@@ -96,17 +119,21 @@ export class PlanPool {
     return planned;
   }
 
-  #dispatch(batch: LineBatch): Promise<Planned[]> {
+  #dispatch(batch: LineBatch, fileIndex: number): Promise<WorkerResult> {
     const seq = this.#seq++;
     const w = this.#leastLoaded(seq);
     this.#load[w]!++;
-    const message: SeqBatch = { ...batch, seq };
-    const result = new Promise<PlannedChunkResult>((resolve, reject) => this.#pending.set(seq, { worker: w, resolve, reject }));
+    const message: SeqBatch = { ...batch, seq, fileIndex };
+    const result = new Promise<WorkerResult>((resolve, reject) => this.#pending.set(seq, { worker: w, resolve, reject }));
     this.#workers[w]!.postMessage(message, [message.bytes.buffer, message.starts.buffer, message.lines.buffer, message.ends.buffer] as ArrayBuffer[]);
-    return result.then(({ chunk }) => {
-      if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
-      return decodeChunk(chunk, batch.file);
-    });
+    return result;
+  }
+
+  #decode(reply: WorkerResult, file: string): Planned[] {
+    if (!('chunk' in reply)) return [];
+    const { chunk } = reply;
+    if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
+    return decodeChunk(chunk, file);
   }
 
   /**
@@ -138,4 +165,4 @@ export class PlanPool {
   }
 }
 
-type PlannedChunkResult = Extract<PlanWorkerReply, { chunk: unknown }>;
+type WorkerResult = Exclude<PlanWorkerReply, { error: string }>;

@@ -7,8 +7,9 @@ import { hashId } from '../state/id-set.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
-import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../state/counters.js';
-import type { MappingSettings } from '../transform/types.js';
+import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type ReplayFate } from '../state/counters.js';
+import type { MapResult, MappingSettings } from '../transform/types.js';
+import { archivePosition, type Stitching } from '../transform/stitch.js';
 
 /**
  * What the planner says of one record besides its objects and diff lines: the named fields that cross
@@ -33,6 +34,10 @@ export interface RecordHead {
   readonly traced: boolean;
   /** --diff full text. */
   readonly text: string | undefined;
+  /** --stitch: records.stitched, or why an anonymous record stays skipped; undefined for the rest. */
+  readonly also: IdentityKey | undefined;
+  /** A stitched record's link source ("file:line"), when a diff is kept. */
+  readonly link: string | undefined;
 }
 
 /**
@@ -67,10 +72,15 @@ export class RecordPlanner {
   readonly keys: TraceKeys | undefined;
   readonly #builder = new PlannedBuilder();
 
+  /** The number of the input file being planned (archive positions, for --stitch). */
+  fileIndex = 0;
+
   constructor(
     private readonly mapping: MappingSettings,
     private readonly diff: DiffMode,
     keys: { base: number; stride: number } = { base: 0, stride: 1 },
+    /** --stitch: the identity index's lookups. */
+    private readonly stitch?: Stitching,
   ) {
     this.keys = diff === 'none' ? undefined : new TraceKeys(keys.base, keys.stride);
   }
@@ -92,11 +102,14 @@ export class RecordPlanner {
     const id = msg.messageId;
     const hash = (typeof id === 'string' && id !== '') || typeof id === 'number' ? hashId(String(id)) : undefined;
     const keys = this.keys;
-    const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars });
+    const position = archivePosition(this.fileIndex, line);
+    const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars, stitch: this.stitch, position });
+    const also = identityKey(result);
+    const link = keys !== undefined && result.fate !== 'skipped' ? result.stitched?.source : undefined;
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) : undefined;
     if (result.fate === 'skipped') {
       if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
-      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text });
+      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, also, link });
     }
     if (keys) {
       for (const t of result.trace) out.trace(keys.field(t));
@@ -115,14 +128,14 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text });
+    return out.record({ file, line, end, fate, hash, attributes, events, purchases, dataPoints: points, rejectLine, traced: keys !== undefined, text, also, link });
   }
 
   #rejected<R>(item: InputItem, out: PlanSink<R>, reason: string, rejectLine: string): R {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text });
+    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, also: undefined, link: undefined });
   }
 }
 
@@ -143,14 +156,20 @@ class PlannedBuilder implements PlanSink<Planned> {
   }
 
   record(head: RecordHead): Planned {
-    const { file, line, end, fate, hash, attributes, events, purchases, dataPoints, rejectLine, traced, text } = head;
+    const { file, line, end, fate, hash, attributes, events, purchases, dataPoints, rejectLine, traced, text, also, link } = head;
     const items = this.#items.length > 0 ? this.#items : none;
     const traceIds = traced ? this.#traces : undefined;
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text };
+    return { file, line, end, fate, hash, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, also, link };
   }
 }
 
 const none: readonly RequestItem[] = [];
+
+/** The identity counter a mapped record adds to (--stitch), if any. */
+function identityKey(result: MapResult): IdentityKey | undefined {
+  if (result.fate === 'skipped') return result.anonymous === undefined ? undefined : ANONYMOUS[result.anonymous];
+  return result.stitched === undefined ? undefined : STITCHED;
+}

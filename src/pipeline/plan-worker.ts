@@ -6,6 +6,8 @@ import type { InputItem } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
+import { linksOfBatch, type LinkChunk } from './link-chunk.js';
+import { IdentityIndex, stitching } from '../state/identity-index.js';
 
 /** What the main thread hands each planning worker once. */
 export interface PlanWorkerData {
@@ -14,14 +16,23 @@ export interface PlanWorkerData {
   /** Diff line ids are `worker + n * workers` (the main thread's own planner uses the last slot). */
   readonly worker: number;
   readonly workers: number;
+  /** 'links': the index pass of --stitch (links only); 'plan' (default): parse and map. */
+  readonly mode?: 'plan' | 'links';
+  /** --stitch, replay pass: the state directory whose identity index the mapping looks up (read-only). */
+  readonly identity?: string;
 }
 
 /** A batch of NDJSON lines to plan (transferred, not copied), numbered for putting results in order. */
 export interface SeqBatch extends LineBatch {
   readonly seq: number;
+  /** The input file's number in the run (archive positions). */
+  readonly fileIndex: number;
 }
 
-export type PlanWorkerReply = { readonly seq: number; readonly chunk: PlannedChunk } | { readonly seq: number; readonly error: string };
+export type PlanWorkerReply =
+  | { readonly seq: number; readonly chunk: PlannedChunk }
+  | { readonly seq: number; readonly links: LinkChunk }
+  | { readonly seq: number; readonly error: string };
 
 /**
  * A planning worker: parses and maps batches of NDJSON lines (JSON.parse, filter, map, serialise:
@@ -29,11 +40,17 @@ export type PlanWorkerReply = { readonly seq: number; readonly chunk: PlannedChu
  * input, hands each batch to the least busy worker and puts the results back in input order.
  */
 const data = workerData as PlanWorkerData;
-const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers });
+const stitch = data.identity === undefined ? undefined : IdentityIndex.open(data.identity, { readonly: true });
+const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, stitch && stitching(stitch));
 const port = parentPort!;
 
 port.on('message', (batch: SeqBatch) => {
   try {
+    if (data.mode === 'links') {
+      port.postMessage({ seq: batch.seq, links: linksOfBatch(batch, data.mapping.time) } satisfies PlanWorkerReply);
+      return;
+    }
+    planner.fileIndex = batch.fileIndex;
     const writer = new ChunkWriter(batch.starts.length);
     forEachLine(batch, (text, line, end) => {
       const item: InputItem | undefined = parseLine(batch.file, text, line, end);

@@ -1,7 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
 import type { Planned, PlanSink, RecordHead } from './plan-record.js';
-import { REPLAY_FATES } from '../state/counters.js';
+import { IDENTITY_KEYS, REPLAY_FATES } from '../state/counters.js';
 
 /**
  * A chunk of Planned records as the planning worker posts it: numbers in typed arrays (transferred,
@@ -47,6 +47,9 @@ export const FIELDS = {
   /** 1 when a rejects-file line / a --diff full text follows in `strings`. */
   hasRejectLine: 11,
   hasText: 12,
+  /** --stitch: the record's identity counter (IDENTITY_KEYS index + 1; 0 none), and 1 when its link source follows in `strings`. */
+  also: 13,
+  hasLink: 14,
 } as const;
 const WIDTH = Object.keys(FIELDS).length;
 
@@ -105,9 +108,12 @@ export class ChunkWriter implements PlanSink<void> {
     ints[o + FIELDS.dataPoints] = head.dataPoints;
     ints[o + FIELDS.hasRejectLine] = rejectLine === undefined ? 0 : 1;
     ints[o + FIELDS.hasText] = text === undefined ? 0 : 1;
+    ints[o + FIELDS.also] = head.also === undefined ? 0 : IDENTITY_KEYS.indexOf(head.also) + 1;
+    ints[o + FIELDS.hasLink] = head.link === undefined ? 0 : 1;
     this.#ends[i] = head.end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
+    if (head.link !== undefined) this.#strings.push(head.link);
     this.#recordItems = 0;
     this.#recordTraces = 0;
   }
@@ -160,6 +166,8 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       traceStart,
       traceEnd: trace,
       text: ints[o + FIELDS.hasText] ? strings[string++] : undefined,
+      also: ints[o + FIELDS.also] ? IDENTITY_KEYS[ints[o + FIELDS.also]! - 1] : undefined,
+      link: ints[o + FIELDS.hasLink] ? strings[string++] : undefined,
     };
   }
   return out;

@@ -28,27 +28,16 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { hashId } from './id-set.js';
-
-/** What the run remembers, as issue 12 shapes it (the lead reconciles it with `state/`'s own). */
-export interface RunMemory<M> {
-  mark(): M;
-  /** Makes durable what the mark covers, before a checkpoint storing the mark is saved. */
-  commit(mark: M): void;
-  close(): void;
-}
+import type { RunMemory } from './run-memory.js';
+import type { IdentifiedTraits, Link, LinkAnswer, Stitching } from '../transform/stitch.js';
 
 /** How far the index pass got: the links handed to `link` so far. Opaque to callers; JSON-safe. */
 export interface IdentityMark {
   readonly links: number;
 }
 
-/** A usable link and where it came from ("file:line" of a message carrying both IDs, or an alias). */
-export interface IdentityLink {
-  readonly userId: string;
-  readonly source: string;
-}
-
-export type IdentityLookup = IdentityLink | 'ambiguous' | undefined;
+export type IdentityLink = Link;
+export type IdentityLookup = LinkAnswer;
 
 export interface IdentityIndexOptions {
   /** Open for lookups only (the replay pass, from any thread). @default false */
@@ -63,6 +52,11 @@ export interface IdentityIndexOptions {
 type Entry = [string | null, number, number];
 
 const FILE = 'identity.mdb';
+/** The index's name among the run's memories (its mark in checkpoint.json `memory`). */
+export const IDENTITY = 'identity';
+/** A user's identified traits: [archive position of the first identify carrying the userId, latest time]. */
+type Traits = [number, number];
+
 /** The meta key holding how many links the stored index covers (the mark it was last committed at). */
 const ACCEPTED = 'accepted';
 const LONG_KEY = 400;
@@ -78,12 +72,14 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   readonly #links: Database<Entry, string>;
   readonly #files: Database<string, number>;
   readonly #meta: Database<number, string>;
+  readonly #users: Database<Traits, string>;
   readonly #readonly: boolean;
   readonly #fileNumbers = new Map<string, number>();
   readonly #fileNames: string[] = [];
   readonly #recent = new Uint32Array(2 * RECENT_SLOTS);
   readonly #batch: number;
   #pending = new Map<string, Entry>();
+  #pendingUsers = new Map<string, Traits>();
   #accepted: number;
   #stored: number;
 
@@ -96,6 +92,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     this.#links = this.#root.openDB<Entry, string>({ name: 'links' });
     this.#files = this.#root.openDB<string, number>({ name: 'files', encoding: 'string' });
     this.#meta = this.#root.openDB<number, string>({ name: 'meta' });
+    this.#users = this.#root.openDB<Traits, string>({ name: 'users' });
     this.#readonly = options.readonly === true;
     this.#batch = options.batch ?? 10_000;
     this.#loadFiles();
@@ -118,6 +115,24 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     const had = this.#pending.get(key);
     this.#pending.set(key, had === undefined ? entry : merge(had, entry));
     if (this.#pending.size >= this.#batch) this.#flush();
+  }
+
+  /** Records an identify carrying `userId` at archive `position`, with its time (NO_TIME if none). */
+  identified(userId: string, position: number, ms: number): void {
+    this.#accepted++;
+    const key = keyOf(userId);
+    const had = this.#pendingUsers.get(key);
+    this.#pendingUsers.set(key, had === undefined ? [position, ms] : widen(had, [position, ms]));
+    if (this.#pendingUsers.size >= this.#batch) this.#flush();
+  }
+
+  /** What the archive holds of the user's identified traits (see IdentifiedTraits). */
+  identifiedTraits(userId: string): IdentifiedTraits | undefined {
+    const key = keyOf(userId);
+    const stored = this.#users.get(key);
+    const pending = this.#pendingUsers.get(key);
+    const traits = stored === undefined || pending === undefined ? stored ?? pending : widen(stored, pending);
+    return traits && { first: traits[0], latest: traits[1] };
   }
 
   lookup(anonymousId: string): IdentityLookup {
@@ -146,9 +161,11 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   }
 
   #flush(): void {
-    if (this.#readonly || (this.#pending.size === 0 && this.#stored === this.#accepted)) return;
+    if (this.#readonly || (this.#pending.size === 0 && this.#pendingUsers.size === 0 && this.#stored === this.#accepted)) return;
     const pending = this.#pending;
+    const users = this.#pendingUsers;
     this.#pending = new Map();
+    this.#pendingUsers = new Map();
     // In key order, the B-tree pages a transaction touches are visited once each (~10-15% faster).
     const keys = [...pending.keys()].sort();
     this.#root.transactionSync(() => {
@@ -157,6 +174,11 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
         const had = this.#links.get(key);
         const next = had === undefined ? entry : merge(had, entry);
         if (next !== had) this.#links.putSync(key, next);
+      }
+      for (const [key, traits] of users) {
+        const had = this.#users.get(key);
+        const next = had === undefined ? traits : widen(had, traits);
+        if (next !== had) this.#users.putSync(key, next);
       }
       this.#meta.putSync(ACCEPTED, this.#accepted);
     });
@@ -202,6 +224,11 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   }
 }
 
+/** The index as the mapping sees it: two plain lookups (style.md: never the store itself). */
+export function stitching(index: IdentityIndex): Stitching {
+  return { userIdFor: (anonymousId) => index.lookup(anonymousId), identifiedTraits: (userId) => index.identifiedTraits(userId) };
+}
+
 /** Slots of the recent-pairs cache (a power of two): 2^16 pairs, 512 KiB. */
 const RECENT_SLOTS = 1 << 16;
 
@@ -209,6 +236,12 @@ const RECENT_SLOTS = 1 << 16;
 function merge(had: Entry, entry: Entry): Entry {
   if (had[0] === null || had[0] === entry[0]) return had;
   return [null, entry[1], entry[2]];
+}
+
+/** The first position and the latest time of two: a function of the set (resume re-inserts harmlessly). */
+function widen(had: Traits, more: Traits): Traits {
+  if (had[0] <= more[0] && had[1] >= more[1]) return had;
+  return [Math.min(had[0], more[0]), Math.max(had[1], more[1])];
 }
 
 /** LMDB keys are at most ~2 KB; a longer anonymousId is keyed by its 64-bit hash. */

@@ -1,5 +1,6 @@
 import { SKIP_REASONS } from '../transform/types.js';
-import type { Counts } from './counters.js';
+import { ANONYMOUS, STITCHED, type Counts } from './counters.js';
+import { ANONYMOUS_WHYS, type AnonymousWhy } from '../transform/stitch.js';
 
 /** report.json and --json (cli.md "Output, report and exit codes"). */
 export interface Report {
@@ -15,6 +16,10 @@ export interface Report {
     sent: number;
     rejected: number;
     skipped: Record<string, number>;
+    /** --stitch: anonymous-only records sent as their user (also counted in `sent`). */
+    stitched?: number;
+    /** Why the records in `skipped.anonymous` stayed anonymous (they add up to it). */
+    anonymous?: Record<AnonymousWhy, number>;
   };
   readonly objects?: { attributes: number; events: number; purchases: number };
   readonly dataPoints?: number;
@@ -54,6 +59,8 @@ export interface ReportContext {
   readonly updatedAt: string;
   readonly warnings: readonly string[];
   readonly s3?: S3Reading;
+  /** A --stitch run: the report says how many records were stitched, even none. */
+  readonly stitch?: boolean;
 }
 
 const n = (counts: Counts, key: string): number => counts[key] ?? 0;
@@ -85,11 +92,22 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
   for (const reason of SKIP_REASONS) skipped[reason] = n(counts, `records.skipped.${reason}`);
   return {
     ...base,
-    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped },
+    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped, ...identity(counts, context.stitch === true) },
     objects: { attributes: n(counts, 'objects.attributes'), events: n(counts, 'objects.events'), purchases: n(counts, 'objects.purchases') },
     dataPoints: n(counts, 'dataPoints'),
     ...tail,
   };
+}
+
+/** `stitched` (a --stitch run) and the `anonymous` breakdown (when any record was anonymous). */
+function identity(counts: Counts, stitch: boolean): { stitched?: number; anonymous?: Record<AnonymousWhy, number> } {
+  const anonymous = {} as Record<AnonymousWhy, number>;
+  let any = false;
+  for (const why of ANONYMOUS_WHYS) {
+    anonymous[why] = n(counts, ANONYMOUS[why]);
+    any ||= counts[ANONYMOUS[why]] !== undefined;
+  }
+  return { ...(stitch && { stitched: n(counts, STITCHED) }), ...(any && { anonymous }) };
 }
 
 /**

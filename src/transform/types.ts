@@ -1,3 +1,5 @@
+import type { AnonymousWhy, Link } from './stitch.js';
+
 /** Why a record is not sent (cli.md report `records.skipped`). */
 export type SkipReason = 'anonymous' | 'duplicate' | 'brazeOrigin' | 'notMapped' | 'filtered';
 export const SKIP_REASONS: readonly SkipReason[] = ['anonymous', 'duplicate', 'brazeOrigin', 'notMapped', 'filtered'];
@@ -55,10 +57,11 @@ export interface FieldTrace {
 export type SegmentMessage = Record<string, unknown> & { readonly type: string };
 
 /**
- * The result of mapping one message. `rejected` with objects is a partial rejection (some products
+ * The result of mapping one message. `anonymous`: why an anonymous-only record stays skipped;
+ * `stitched`: the link an anonymous-only record was sent under (--stitch). `rejected` with objects is a partial rejection (some products
  * invalid): the record counts as rejected and its good objects are still sent.
  */
 export type MapResult =
-  | { readonly fate: 'skipped'; readonly reason: SkipReason; readonly detail: string; readonly trace: FieldTrace[] }
-  | { readonly fate: 'rejected'; readonly reason: string; readonly field?: string; readonly objects: BrazeObject[]; readonly trace: FieldTrace[] }
-  | { readonly fate: 'sent'; readonly objects: BrazeObject[]; readonly trace: FieldTrace[] };
+  | { readonly fate: 'skipped'; readonly reason: SkipReason; readonly detail: string; readonly trace: FieldTrace[]; readonly anonymous?: AnonymousWhy }
+  | { readonly fate: 'rejected'; readonly reason: string; readonly field?: string; readonly objects: BrazeObject[]; readonly trace: FieldTrace[]; readonly stitched?: Link }
+  | { readonly fate: 'sent'; readonly objects: BrazeObject[]; readonly trace: FieldTrace[]; readonly stitched?: Link };
