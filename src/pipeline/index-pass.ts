@@ -21,7 +21,8 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
   // The planning workers are unref'd: this keeps the process alive while it waits for their answers.
   const alive = setInterval(() => undefined, 60_000);
   let cursor = from;
-  let lastSave = deps.now();
+  const started = deps.now();
+  let lastSave = started;
   const save = (done: boolean) => {
     state.saveIndexPass(cursor, done, new Date(deps.now()));
     lastSave = deps.now();
@@ -46,6 +47,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
       cursor = { fileIndex: index + 1, line: 0, offset: 0, skipItems: 0, skipRejected: false };
     }
     save(true);
+    deps.log.info(`Identity index (--stitch) built in ${((deps.now() - started) / 1000).toFixed(2)} s.`);
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     save(false);
