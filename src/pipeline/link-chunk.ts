@@ -1,5 +1,6 @@
 import { forEachLine, type LineBatch } from '../input/line-batches.js';
 import type { InputItem } from '../input/types.js';
+import { OTHER, topFields, type TopValue } from '../input/top-fields.js';
 import { indexEntryOf, type IndexEntry } from '../transform/stitch.js';
 import type { SegmentMessage, TimeField } from '../transform/types.js';
 
@@ -34,15 +35,29 @@ export function linksOfBatch(batch: LineBatch, time: TimeField): LinkChunk {
   forEachLine(batch, (text, line, end) => {
     out.last = { line, end };
     if (!mayLink(text)) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return;
-    }
-    out.add(entryOf(value, time), line);
+    const fields = topFields(text, WANTED);
+    out.add(entryOf(fields ? messageOf(fields) : parsed(text), time), line);
   });
   return out.chunk();
+}
+
+/** The top-level fields a message's index entry is made of (indexEntryOf: IDs, type, times). */
+const WANTED: ReadonlySet<string> = new Set(['type', 'userId', 'anonymousId', 'previousId', 'timestamp', 'originalTimestamp', 'receivedAt', 'sentAt']);
+
+/** The message as far as indexEntryOf reads it (an object, array or boolean stands as `{}`). */
+function messageOf(fields: Map<string, TopValue>): Record<string, unknown> {
+  const msg: Record<string, unknown> = {};
+  for (const [key, value] of fields) msg[key] = value === OTHER ? {} : value;
+  return msg;
+}
+
+/** A line the field reader was not sure of: parsed whole (a malformed line gives nothing here). */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The links of records parsed on the main thread (JSON arrays, CSV). */
