@@ -11,7 +11,6 @@ import { PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
-import { stitching } from './stitch-index.js';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -43,7 +42,8 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   const diffOut = config.json ? (t: string) => process.stderr.write(t) : io.stdout;
   const diffMode = config.dryRun ? config.diff : 'none';
   const diff = diffMode === 'none' ? undefined : new DiffCollector(diffMode === 'full' ? diffOut : undefined);
-  const stitch = config.stitch ? stitching(config, io.stdin) : undefined;
+  // LMDB is loaded only for a --stitch run.
+  const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
   const report = await execute<Planned>(
     {
       config,

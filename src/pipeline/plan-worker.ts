@@ -7,7 +7,7 @@ import type { MappingSettings } from '../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
 import { linksOfBatch, type LinkChunk } from './link-chunk.js';
-import { IdentityIndex, stitching } from '../state/identity-index.js';
+import type { Stitching } from '../transform/stitch.js';
 
 /** What the main thread hands each planning worker once. */
 export interface PlanWorkerData {
@@ -40,8 +40,7 @@ export type PlanWorkerReply =
  * input, hands each batch to the least busy worker and puts the results back in input order.
  */
 const data = workerData as PlanWorkerData;
-const stitch = data.identity === undefined ? undefined : IdentityIndex.open(data.identity, { readonly: true });
-const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, stitch && stitching(stitch));
+const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
 const port = parentPort!;
 
 port.on('message', (batch: SeqBatch) => {
@@ -62,3 +61,10 @@ port.on('message', (batch: SeqBatch) => {
     port.postMessage({ seq: batch.seq, error: error instanceof Error ? error.message : String(error) } satisfies PlanWorkerReply);
   }
 });
+
+/** --stitch: the identity index, opened read-only in this thread (LMDB is loaded only for such a run). */
+async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
+  if (dir === undefined) return undefined;
+  const { IdentityIndex, stitching } = await import('../state/identity-index.js');
+  return stitching(IdentityIndex.open(dir, { readonly: true }));
+}

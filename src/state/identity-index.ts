@@ -68,11 +68,8 @@ const LONG_KEY = 400;
 const MAP_BYTES = 2 ** 40;
 
 export class IdentityIndex implements RunMemory<IdentityMark> {
-  readonly #root: RootDatabase;
-  readonly #links: Database<Entry, string>;
-  readonly #files: Database<string, number>;
-  readonly #meta: Database<number, string>;
-  readonly #users: Database<Traits, string>;
+  #db: Store;
+  readonly #path: string;
   readonly #readonly: boolean;
   readonly #fileNumbers = new Map<string, number>();
   readonly #fileNames: string[] = [];
@@ -88,18 +85,15 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   }
 
   private constructor(dir: string, options: IdentityIndexOptions) {
-    this.#root = open({ path: join(dir, FILE), maxDbs: 4, mapSize: MAP_BYTES, readOnly: options.readonly === true });
-    this.#links = this.#root.openDB<Entry, string>({ name: 'links' });
-    this.#files = this.#root.openDB<string, number>({ name: 'files', encoding: 'string' });
-    this.#meta = this.#root.openDB<number, string>({ name: 'meta' });
-    this.#users = this.#root.openDB<Traits, string>({ name: 'users' });
+    this.#path = join(dir, FILE);
     this.#readonly = options.readonly === true;
+    this.#db = openStore(this.#path, this.#readonly);
     this.#batch = options.batch ?? 10_000;
     this.#loadFiles();
-    const stored = this.#meta.get(ACCEPTED) ?? 0;
+    const stored = this.#db.meta.get(ACCEPTED) ?? 0;
     const wanted = options.mark?.links ?? 0;
     if (stored < wanted) {
-      this.#root.close();
+      this.#db.root.close();
       throw new StateError(`The identity index holds ${stored} links, fewer than the checkpoint's ${wanted}; run again with --restart`);
     }
     this.#accepted = wanted;
@@ -129,7 +123,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   /** What the archive holds of the user's identified traits (see IdentifiedTraits). */
   identifiedTraits(userId: string): IdentifiedTraits | undefined {
     const key = keyOf(userId);
-    const stored = this.#users.get(key);
+    const stored = this.#db.users.get(key);
     const pending = this.#pendingUsers.get(key);
     const traits = stored === undefined || pending === undefined ? stored ?? pending : widen(stored, pending);
     return traits && { first: traits[0], latest: traits[1] };
@@ -137,7 +131,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
 
   lookup(anonymousId: string): IdentityLookup {
     const key = keyOf(anonymousId);
-    const stored = this.#links.get(key);
+    const stored = this.#db.links.get(key);
     const pending = this.#pending.get(key);
     const entry = stored === undefined || pending === undefined ? stored ?? pending : merge(stored, pending);
     if (entry === undefined) return undefined;
@@ -157,7 +151,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   /** Commits what is pending (when writable) and closes the store. */
   close(): void {
     this.#flush();
-    this.#root.close();
+    this.#db.root.close();
   }
 
   #flush(): void {
@@ -168,21 +162,24 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     this.#pendingUsers = new Map();
     // In key order, the B-tree pages a transaction touches are visited once each (~10-15% faster).
     const keys = [...pending.keys()].sort();
-    this.#root.transactionSync(() => {
+    this.#db.root.transactionSync(() => {
       for (const key of keys) {
         const entry = pending.get(key)!;
-        const had = this.#links.get(key);
+        const had = this.#db.links.get(key);
         const next = had === undefined ? entry : merge(had, entry);
-        if (next !== had) this.#links.putSync(key, next);
+        if (next !== had) this.#db.links.putSync(key, next);
       }
       for (const [key, traits] of users) {
-        const had = this.#users.get(key);
+        const had = this.#db.users.get(key);
         const next = had === undefined ? traits : widen(had, traits);
-        if (next !== had) this.#users.putSync(key, next);
+        if (next !== had) this.#db.users.putSync(key, next);
       }
-      this.#meta.putSync(ACCEPTED, this.#accepted);
+      this.#db.meta.putSync(ACCEPTED, this.#accepted);
     });
     this.#stored = this.#accepted;
+    // Unmaps what the write touched: pages of the map stay counted in RSS for as long as it is mapped.
+    this.#db.root.close();
+    this.#db = openStore(this.#path, false);
   }
 
   /** A direct-mapped cache of (anonymousId, userId) pairs just linked: most links repeat the last one. */
@@ -205,7 +202,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
       n = this.#fileNames.length;
       this.#fileNames.push(file);
       this.#fileNumbers.set(file, n);
-      this.#files.putSync(n, file);
+      this.#db.files.putSync(n, file);
     }
     return [n, withLine ? line : -1];
   }
@@ -217,7 +214,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   }
 
   #loadFiles(): void {
-    for (const { key, value } of this.#files.getRange({ start: this.#fileNames.length })) {
+    for (const { key, value } of this.#db.files.getRange({ start: this.#fileNames.length })) {
       this.#fileNames[key] = value;
       this.#fileNumbers.set(value, key);
     }
@@ -236,6 +233,32 @@ const RECENT_SLOTS = 1 << 16;
 function merge(had: Entry, entry: Entry): Entry {
   if (had[0] === null || had[0] === entry[0]) return had;
   return [null, entry[1], entry[2]];
+}
+
+/** The databases of one open environment. */
+interface Store {
+  readonly root: RootDatabase;
+  readonly links: Database<Entry, string>;
+  readonly files: Database<string, number>;
+  readonly meta: Database<number, string>;
+  readonly users: Database<Traits, string>;
+}
+
+/**
+ * Opens the environment. `noReadAhead` (MDB_NORDAHEAD, madvise MADV_RANDOM): a page fault maps only the
+ * page asked for, not its neighbours, so the RSS a lookup costs is the pages it reads.
+ */
+function openStore(path: string, readOnly: boolean): Store {
+  // lmdb's option types leave out noReadAhead, which open() reads (lmdb/open.js).
+  const options = { path, maxDbs: 4, mapSize: MAP_BYTES, readOnly, noReadAhead: true };
+  const root = open(options);
+  return {
+    root,
+    links: root.openDB<Entry, string>({ name: 'links' }),
+    files: root.openDB<string, number>({ name: 'files', encoding: 'string' }),
+    meta: root.openDB<number, string>({ name: 'meta' }),
+    users: root.openDB<Traits, string>({ name: 'users' }),
+  };
 }
 
 /** The first position and the latest time of two: a function of the set (resume re-inserts harmlessly). */
