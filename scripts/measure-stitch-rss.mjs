@@ -21,9 +21,18 @@ if (isMainThread) {
   const links = Number(linksText);
   const t = performance.now();
   if (phase === 'build') {
-    const index = IdentityIndex.open(dir);
-    for (let i = 0; i < links; i++) index.link(anon(i), `user_${i % 1_000_003}`, `segment-logs/src/${i % 500}.gz:${i}`);
+    const index = IdentityIndex.open(dir, { batch: Number(process.env.BATCH ?? 10_000) });
+    const most = { anonymousMB: 0, fileMappedMB: 0 };
+    for (let i = 0; i < links; i++) {
+      index.link(anon(i), `user_${i % 1_000_003}`, `segment-logs/src/${i % 500}.gz:${i}`);
+      if (i % 25_000 === 0) {
+        const now = split();
+        most.anonymousMB = Math.max(most.anonymousMB, now.anonymousMB);
+        most.fileMappedMB = Math.max(most.fileMappedMB, now.fileMappedMB);
+      }
+    }
     index.close();
+    console.log(JSON.stringify({ sampledMost: most }));
   } else {
     const n = Number(nText);
     await Promise.all([1, 2].map((seed) => new Promise((resolve, reject) => {

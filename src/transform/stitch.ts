@@ -1,4 +1,4 @@
-import type { SegmentMessage, TimeField } from './types.js';
+import type { AnonymousWhy, Link, SegmentMessage, TimeField } from './types.js';
 import { eventTime } from './time.js';
 
 /**
@@ -7,11 +7,7 @@ import { eventTime } from './time.js';
  * never sees the store). Pure.
  */
 
-/** A usable link and where it came from ("file:line" of a message carrying both IDs, or of an alias). */
-export interface Link {
-  readonly userId: string;
-  readonly source: string;
-}
+export type { AnonymousWhy, Link };
 
 /** What the index knows of an anonymousId: one user, two or more ("ambiguous"), or nothing. */
 export type LinkAnswer = Link | 'ambiguous' | undefined;
@@ -34,8 +30,6 @@ export interface Stitching {
   identifiedTraits(userId: string): IdentifiedTraits | undefined;
 }
 
-/** Why an anonymous-only record stays anonymous (the report's `records.anonymous` breakdown). */
-export type AnonymousWhy = 'unlinked' | 'ambiguous' | 'noAnonymousId' | 'olderTraits';
 export const ANONYMOUS_WHYS: readonly AnonymousWhy[] = ['unlinked', 'ambiguous', 'noAnonymousId', 'olderTraits'];
 
 export type Stitched =

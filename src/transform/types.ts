@@ -1,5 +1,3 @@
-import type { AnonymousWhy, Link } from './stitch.js';
-
 /** Why a record is not sent (cli.md report `records.skipped`). */
 export type SkipReason = 'anonymous' | 'duplicate' | 'brazeOrigin' | 'notMapped' | 'filtered';
 export const SKIP_REASONS: readonly SkipReason[] = ['anonymous', 'duplicate', 'brazeOrigin', 'notMapped', 'filtered'];
@@ -28,6 +26,15 @@ export interface MappingSettings {
   /** `--skip-events`: patterns of the event names left out. @default undefined (none) */
   readonly skipEvents?: readonly string[] | undefined;
 }
+
+/** --stitch: a usable link and where it came from ("file:line" of a message carrying both IDs, or of an alias). */
+export interface Link {
+  readonly userId: string;
+  readonly source: string;
+}
+
+/** --stitch: why an anonymous-only record stays anonymous (the report's `records.anonymous` breakdown). */
+export type AnonymousWhy = 'unlinked' | 'ambiguous' | 'noAnonymousId' | 'olderTraits';
 
 /** The three users/track arrays. */
 export type ObjectKind = 'attributes' | 'events' | 'purchases';
