@@ -29,9 +29,26 @@ export function mayLink(text: string): boolean {
   return text.includes('"anonymousId"') || text.includes('"previousId"') || text.includes('"identify"');
 }
 
+/**
+ * The links a planning worker handed on lately (anonymousId -> userId): nearly every message of an
+ * identified user repeats the same link, and the index keeps the first of each (those the worker passes
+ * over come after one it handed on, so the index and its sources are the same without them).
+ */
+export class RecentLinks {
+  #links = new Map<string, string>();
+
+  /** True when this link was handed on lately; else remembers it. */
+  seen(anonymousId: string, userId: string): boolean {
+    if (this.#links.get(anonymousId) === userId) return true;
+    if (this.#links.size >= 1 << 16) this.#links = new Map();
+    this.#links.set(anonymousId, userId);
+    return false;
+  }
+}
+
 /** The links of a batch of NDJSON lines (in a planning worker). Malformed lines give nothing here. */
-export function linksOfBatch(batch: LineBatch, time: TimeField): LinkChunk {
-  const out = new LinkCollector();
+export function linksOfBatch(batch: LineBatch, time: TimeField, recent?: RecentLinks): LinkChunk {
+  const out = new LinkCollector(recent);
   forEachLine(batch, (text, line, end) => {
     out.last = { line, end };
     if (!mayLink(text)) return;
@@ -84,8 +101,10 @@ class LinkCollector {
   readonly userTimes: number[] = [];
   last: LinkChunk['last'];
 
+  constructor(private readonly recent?: RecentLinks) {}
+
   add(entry: IndexEntry | undefined, line: number): void {
-    if (entry?.link) {
+    if (entry?.link && !this.recent?.seen(entry.link[0], entry.link[1])) {
       this.links.push(entry.link[0], entry.link[1]);
       this.linkLines.push(line);
     }

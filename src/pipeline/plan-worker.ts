@@ -6,7 +6,7 @@ import type { InputItem } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
-import { linksOfBatch, type LinkChunk } from './link-chunk.js';
+import { linksOfBatch, RecentLinks, type LinkChunk } from './link-chunk.js';
 import type { Stitching } from '../transform/stitch.js';
 
 /** What the main thread hands each planning worker once. */
@@ -42,11 +42,12 @@ export type PlanWorkerReply =
 const data = workerData as PlanWorkerData;
 const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
 const port = parentPort!;
+const recent = new RecentLinks();
 
 port.on('message', (batch: SeqBatch) => {
   try {
     if (data.mode === 'links') {
-      port.postMessage({ seq: batch.seq, links: linksOfBatch(batch, data.mapping.time) } satisfies PlanWorkerReply);
+      port.postMessage({ seq: batch.seq, links: linksOfBatch(batch, data.mapping.time, recent) } satisfies PlanWorkerReply);
       return;
     }
     planner.fileIndex = batch.fileIndex;

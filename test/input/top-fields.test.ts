@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OTHER, topFields } from '../../src/input/top-fields.js';
 import type { LineBatch } from '../../src/input/line-batches.js';
-import { linksOfBatch, type LinkChunk } from '../../src/pipeline/link-chunk.js';
+import { linksOfBatch, RecentLinks, type LinkChunk } from '../../src/pipeline/link-chunk.js';
 import { indexEntryOf } from '../../src/transform/stitch.js';
 import type { SegmentMessage } from '../../src/transform/types.js';
 import { tempDir } from '../support/cli.js';
@@ -93,5 +93,16 @@ describe('the index pass reads links as JSON.parse would', () => {
     const want = reference(lines);
     expect(want.links.length).toBeGreaterThan(1000);
     expect({ ...got, last: undefined }).toEqual({ ...want, last: undefined });
+  });
+});
+
+describe('a worker passes over links it handed on lately', () => {
+  it('keeps the first of each repeated link, and a second user after the first (ambiguity stays)', () => {
+    const recent = new RecentLinks();
+    const msg = (u: string, a: string) => `{"type":"track","userId":"${u}","anonymousId":"${a}"}`;
+    const first = linksOfBatch(batchOf([msg('u1', 'a1'), msg('u1', 'a1'), msg('u2', 'a2')]), 'timestamp', recent);
+    expect([first.links, first.linkLines]).toEqual([['a1', 'u1', 'a2', 'u2'], [1, 3]]);
+    const next = linksOfBatch(batchOf([msg('u1', 'a1'), msg('u9', 'a1'), msg('u1', 'a1')]), 'timestamp', recent);
+    expect([next.links, next.linkLines]).toEqual([['a1', 'u9', 'a1', 'u1'], [2, 3]]);
   });
 });
