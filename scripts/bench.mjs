@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --messages 1000000 [--runs 1] [--skip-4n] [--skip-live] [--skip-s3] [--keep]]
+// npm run bench [-- --messages 1000000 [--runs 1] [--skip-4n] [--skip-live] [--skip-s3] [--skip-stitch] [--keep]]
 //
 // Generates a realistic archive of N messages (gzipped NDJSON in Segment's S3 layout) once (cached in the
 // temp dir by N and seed), then measures on the same files, each in its own process:
@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startS3Bench } from './bench-s3.mjs';
 import { generateArchive } from './generate-archive.mjs';
+import { stitchArchive } from './bench-stitch.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'segment-braze.js');
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'skip-4n': { type: 'boolean', default: false },
     'skip-live': { type: 'boolean', default: false },
     'skip-s3': { type: 'boolean', default: false },
+    'skip-stitch': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     scale: { type: 'boolean', default: false },
   },
@@ -73,7 +75,7 @@ function measure(args, env = {}) {
       if (code !== 0 && code !== 3) return reject(new Error(`${args.join(' ')} exited ${code}\n${stderr}`));
       const [rss, cpu] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
       rmSync(rssFile, { force: true });
-      resolvePromise({ stdout, seconds, rssMb: rss / 1024, cpuSeconds: cpu / 1e6 });
+      resolvePromise({ stdout, stderr, seconds, rssMb: rss / 1024, cpuSeconds: cpu / 1e6 });
     });
   });
 }
@@ -164,6 +166,7 @@ async function main() {
     const same = JSON.stringify(s.report.records) === JSON.stringify(d.report.records);
     console.log(`ratio 4/2 (S3 vs disk dry run, throughput): ${fmt(d.seconds / s.seconds, 2)}x   (target >= 0.80; same records: ${same ? 'yes' : 'NO'})`);
   }
+  if (!values['skip-stitch']) await stitchLine(a.dir, d);
   if (!values['skip-4n']) {
     const big = await archive(4 * N);
     const d4 = await dryRun(big.dir);
@@ -172,6 +175,22 @@ async function main() {
     if (!values.keep) rmSync(big.dir, { recursive: true, force: true });
   }
   if (!values.keep) rmSync(a.dir, { recursive: true, force: true });
+}
+
+/**
+ * The --stitch line: a dry run with --stitch over the archive plus a file of late sign-ups
+ * (bench-stitch.mjs): the index pass's own time (the run logs it), the whole run's, and peak RSS.
+ */
+async function stitchLine(dir, plain) {
+  const input = await stitchArchive(dir);
+  const state = join(tmpdir(), `segment-braze-bench-stitch-${process.pid}`);
+  const run = await measure([bin, 'replay', input, '--dry-run', '--stitch', '--state', state, '--restart', '--json', '--diff', 'none']);
+  rmSync(state, { recursive: true, force: true });
+  const report = JSON.parse(run.stdout);
+  const index = Number(/built in ([\d.]+) s/.exec(run.stderr)?.[1]);
+  const r = report.records;
+  console.log(`\n--stitch: index pass ${fmt(index, 2)} s (${fmt(index / plain.seconds, 2)} of the dry run's ${fmt(plain.seconds, 2)} s), dry run --stitch ${fmt(run.seconds, 2)} s, peak RSS ${fmt(run.rssMb)} MB; ` +
+    `${fmt(r.stitched)} records stitched, anonymous left ${fmt(r.skipped.anonymous)} (${Object.entries(r.anonymous).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}); identity ${identity(report) ? 'holds' : 'BROKEN'}`);
 }
 
 /** The fastest of a phase's runs, with the slowest time and the highest peak RSS of them all. */

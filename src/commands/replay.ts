@@ -40,7 +40,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
     dryRun: config.dryRun,
     inputs: files.map((f) => f.path),
     endpoint: config.endpoint,
-    settings: { mapping: config.mapping, batchSize: config.batchSize, format: config.format, dedupWindow: config.dedupWindow.text },
+    settings: { mapping: config.mapping, batchSize: config.batchSize, format: config.format, dedupWindow: config.dedupWindow.text, ...(config.stitch && { stitch: true }) },
   };
   // The diff is only worked out in a dry run; with --json it goes to stderr (cli.md "Output").
   const diffOut = config.json ? (t: string) => process.stderr.write(t) : io.stdout;
@@ -50,6 +50,8 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   const memory = config.attributes === 'changed' ? new AttributeMemory({ bytes: config.attributeMemoryBytes }) : undefined;
   const totals = config.dryRun ? new DataPointTotals() : undefined;
   const changed = new ChangedAttributes(memory, totals, diff);
+  // LMDB is loaded only for a --stitch run.
+  const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
   const report = await execute<Planned>(
     {
       config,
@@ -63,6 +65,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       budget: config.maxDataPoints,
       onRefused: (item) => changed.refused(item),
       insights: totals && (() => ({ topEvents: totals.topEvents(), topAttributes: totals.topAttributes() })),
+      ...(stitch && { indexPass: stitch.plan }),
       makeSource: (state) => {
         const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
         const pool = new PlanPool({
@@ -72,10 +75,11 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
           stdin: io.stdin,
           workers: config.workers,
           onDefs: (defs) => diff?.define(defs),
+          identity: stitch?.lookups(state),
         });
         return {
           files,
-          read: (file, index, start) => pool.read(file, start, files.slice(index + 1, index + 25)),
+          read: (file, index, start) => pool.read(file, start, index, files.slice(index + 1, index + 25)),
           plan: (p: Planned) => changed.check(dedup.check(p)),
           close: () => pool.close(),
         };

@@ -60,6 +60,8 @@ export interface ReplayConfig extends CommonConfig {
   readonly maxDataPoints: number | undefined;
   /** Bytes of the attribute memory; only tests set it (env SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES). @default 64 MiB */
   readonly attributeMemoryBytes: number | undefined;
+  /** --stitch: build the identity index first and send anonymous-only records as their linked user. @default false */
+  readonly stitch: boolean;
 }
 
 export interface DeleteConfig extends CommonConfig {
@@ -118,7 +120,14 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
     attributeMemoryBytes: env.SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES
       ? integer(env.SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES, 'SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES', 16, 2 ** 32, 0)
       : undefined,
+    stitch: stitchFlag(raw.stitch === true, inputs),
   });
+}
+
+/** --stitch reads the inputs twice: stdin cannot be read twice. */
+function stitchFlag(stitch: boolean, inputs: readonly string[]): boolean {
+  if (stitch && inputs.includes('-')) throw new UsageError('--stitch reads the inputs twice (the identity index first): it cannot read stdin (-); save it to a file');
+  return stitch;
 }
 
 /**

@@ -44,6 +44,14 @@ export class DiffCollector {
     first: 0,
   };
 
+  /** --stitch: records sent under the userId their anonymousId links to; samples name the link's source. */
+  #stitched: DiffRow = {
+    def: { id: -4, action: 'mapped', from: 'anonymousId', to: 'external_id (stitched)', reason: '' },
+    count: 0,
+    samples: [],
+    first: 0,
+  };
+
   constructor(readonly print: ((text: string) => void) | undefined) {}
 
   define(defs: readonly TraceDef[]): void {
@@ -82,6 +90,13 @@ export class DiffCollector {
     this.#add(this.#unchanged, file, line);
   }
 
+  /** A stitched record, and where its link came from (a message carrying both IDs, or an alias). */
+  stitched(file: string, line: number, source: string): void {
+    const row = this.#stitched;
+    if (row.count++ === 0) row.first = this.#seen++;
+    if (row.samples.length < maxSamples) row.samples.push(`${file.slice(file.lastIndexOf('/') + 1)}:${line} (linked by ${source})`);
+  }
+
   /**
    * The lines by count, ties in the order they were first met in the input: the same for the same
    * input whichever planning worker defined a line first (definition order varies from run to run).
@@ -90,6 +105,7 @@ export class DiffCollector {
     const rows = [...this.#byText.values()].filter((r) => r.count > 0);
     if (this.#duplicate.count > 0) rows.push(this.#duplicate);
     if (this.#unchanged.count > 0) rows.push(this.#unchanged);
+    if (this.#stitched.count > 0) rows.push(this.#stitched);
     return { rows: rows.sort((a, b) => b.count - a.count || a.first - b.first), overflow: this.#overflow };
   }
 

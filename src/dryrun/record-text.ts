@@ -6,6 +6,9 @@ export function recordText(where: string, msg: Record<string, unknown>, result: 
   const who = msg.userId === undefined ? '' : ` user ${JSON.stringify(msg.userId)}`;
   const head = result.fate === 'skipped' ? `skipped (${result.reason}): ${result.detail}` : result.fate === 'rejected' ? `rejected: ${result.reason}` : 'sent';
   const lines = [`${where}  ${String(msg.type)}${name}${who} -> ${head}`];
+  if (result.fate !== 'skipped' && result.stitched) {
+    lines.push(`    anonymousId -> external_id (stitched) ${JSON.stringify(result.stitched.userId)}, linked by ${result.stitched.source}`);
+  }
   for (const t of result.trace) {
     if (t.action === 'dropped') lines.push(`    ${t.from}  dropped: ${t.reason ?? ''}`);
     else if (t.action === 'changed') lines.push(`    ${t.from} -> ${t.to ?? '?'}  changed to ${JSON.stringify(t.value)}: ${t.reason ?? ''}`);

@@ -33,6 +33,7 @@ export function renderTotals(report: Report, rate: number): string {
     const skipped = Object.values(r.skipped).reduce((a, b) => a + b, 0);
     const parts = Object.entries(r.skipped).map(([k, v]) => `${k} ${v}`).join(', ');
     lines.push(`  records    read ${r.read} = ${report.dryRun ? 'would be sent' : 'sent'} ${r.sent} + rejected ${r.rejected} + skipped ${skipped} (${parts})`);
+    lines.push(...identityLines(r));
     const o = report.objects!;
     lines.push(`  objects    attributes ${o.attributes}, events ${o.events}, purchases ${o.purchases}${o.attributesUnchanged > 0 ? `; attribute values unchanged, not sent ${o.attributesUnchanged}` : ''}`);
     const saved = report.dataPointsSaved ?? 0;
@@ -58,6 +59,21 @@ export function renderTotals(report: Report, rate: number): string {
 
 function pointsBy(list: readonly PointsBy[]): string {
   return list.map((p) => `${p.name} ${p.dataPoints}`).join(', ');
+}
+
+/** --stitch: what was recovered and why the rest stayed anonymous; without it, what it might recover. */
+function identityLines(r: NonNullable<Report['records']>): string[] {
+  const a = r.anonymous;
+  const lines: string[] = [];
+  if (r.stitched !== undefined) lines.push(`  stitched   ${r.stitched} anonymous records recovered: sent as the one userId the archive links their anonymousId to`);
+  if (!a) return lines;
+  if (r.stitched === undefined) {
+    const carrying = a.unlinked + a.ambiguous + a.olderTraits;
+    if (carrying > 0) lines.push(`  anonymous  ${carrying} of ${r.skipped['anonymous'] ?? 0} anonymous records carry an anonymousId: --stitch may recover some of them`);
+    return lines;
+  }
+  lines.push(`  anonymous  still skipped: never linked ${a.unlinked}, ambiguous ${a.ambiguous}, no anonymousId ${a.noAnonymousId}, identify older than the user's traits ${a.olderTraits}`);
+  return lines;
 }
 
 function pad(n: number): string {

@@ -40,6 +40,7 @@ export class Deduplicator {
     if (this.diff) {
       if (p.traceIds) this.diff.countSpan(p.traceIds, p.traceStart, p.traceEnd, file, line);
       if (p.text !== undefined) this.diff.print?.(p.text);
+      if (p.link !== undefined) this.diff.stitched(file, line, p.link);
     }
     // A Planned record has every field the engine reads from a Unit.
     return p;

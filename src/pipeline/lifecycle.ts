@@ -4,6 +4,7 @@ import { fingerprint } from '../state/fingerprint.js';
 import { buildReport, type Report } from '../state/report.js';
 import { RunState } from '../state/run-state.js';
 import { openRun, type OpenRun } from './open-run.js';
+import { runIndexPass } from './index-pass.js';
 import { drive, type Outcome } from './run.js';
 import { graceMs, type RunDeps, type RunPlan } from './run-plan.js';
 
@@ -21,6 +22,10 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     return report(plan, deps, state, { ...state.resumed.counts }, true, false);
   }
   if (state.resumed) deps.log.info(`Resuming the run in ${state.dir}.`);
+  await indexFirst(plan, deps, state).catch((error: unknown) => {
+    state.close();
+    throw error;
+  });
   const run = await openRun(plan, deps, state).catch((error: unknown) => {
     state.close();
     throw error;
@@ -35,6 +40,14 @@ export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Repor
     deps.progress.stop();
     await run.close();
   }
+}
+
+/** replay --stitch: opens the identity index, and builds it first unless the replay pass has begun. */
+async function indexFirst<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState): Promise<void> {
+  if (!plan.indexPass) return;
+  const index = plan.indexPass.open(state);
+  const from = state.indexCursor;
+  if (from !== undefined) await runIndexPass(plan, deps, state, from, index);
 }
 
 /** One pass over the inputs, from the resume point, with the progress bar. */
@@ -127,6 +140,7 @@ function report<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, counts: Cou
     s3: plan.s3?.(),
     dedupWindow: 'dedupWindow' in config ? (config.dedupWindow as { text: string }).text : undefined,
     insights: plan.insights?.(),
+    stitch: plan.indexPass !== undefined,
   });
 }
 

@@ -9,6 +9,8 @@ import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/type
 import type { MappingSettings } from '../transform/types.js';
 import { decodeChunk } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
+import { linksOfItems, type LinkChunk } from './link-chunk.js';
+import type { Stitching } from '../transform/stitch.js';
 import type { PlanWorkerData, PlanWorkerReply, SeqBatch } from './plan-worker.js';
 
 /**
@@ -32,6 +34,10 @@ export interface PlanPoolOptions {
   /** Planning worker threads (at least one is started). */
   readonly workers: number;
   readonly onDefs: (defs: readonly TraceDef[]) => void;
+  /** 'links': the pool of the --stitch index pass, whose workers extract links only. @default 'plan' */
+  readonly mode?: 'plan' | 'links';
+  /** --stitch, replay pass: the index's state directory (workers open it read-only) and its lookups here. */
+  readonly identity?: { readonly dir: string; readonly here: Stitching };
 }
 
 /**
@@ -42,7 +48,7 @@ export interface PlanPoolOptions {
  */
 export class PlanPool {
   readonly #workers: Worker[] = [];
-  readonly #pending = new Map<number, { worker: number; resolve: (p: PlannedChunkResult) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<number, { worker: number; resolve: (p: WorkerResult) => void; reject: (e: Error) => void }>();
   /** Batches each worker has not answered yet. */
   readonly #load: number[] = [];
   readonly #local: RecordPlanner;
@@ -53,9 +59,9 @@ export class PlanPool {
   constructor(private readonly options: PlanPoolOptions) {
     const workers = Math.max(1, options.workers);
     const slots = workers + 1;
-    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots });
+    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here);
     for (let w = 0; w < workers; w++) {
-      const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots };
+      const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir };
       const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 96 } });
       worker.on('message', (reply: PlanWorkerReply) => this.#settle(reply));
       worker.on('error', (error) => this.#failAll(error));
@@ -66,15 +72,30 @@ export class PlanPool {
   }
 
   /**
-   * The planned records of one input, from `start`, in chunks. `following`: the inputs read after it,
-   * which are opened and started on while this one's last batches are planned (a run of 20,000 small
-   * files otherwise waited for the workers at the end of each).
+   * The planned records of one input (the `index`th), from `start`, in chunks. `following`: the inputs
+   * read after it, which are opened and started on while this one's last batches are planned (a run
+   * of 20,000 small files otherwise waited for the workers at the end of each).
    */
-  async *read(file: InputFile, start: ReadStart | undefined, following: readonly InputFile[] = []): AsyncGenerator<Planned[]> {
+  read(file: InputFile, start: ReadStart | undefined, index = 0, following: readonly InputFile[] = []): AsyncGenerator<Planned[]> {
+    const here = (items: readonly InputItem[]) => {
+      this.#local.fileIndex = index;
+      return this.#planHere(items);
+    };
+    return this.#ordered(file, start, index, following, (reply, name) => this.#decode(reply, name), here);
+  }
+
+  /** The index pass of --stitch (a pool made with mode 'links'): the links of one input, in chunks. */
+  links(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[] = []): AsyncGenerator<LinkChunk> {
+    const here = (items: readonly InputItem[]) => linksOfItems(items, this.options.mapping.time);
+    return this.#ordered(file, start, index, following, (reply) => ('links' in reply ? reply.links : here([])), here);
+  }
+
+  /** One input read once: NDJSON through the workers, other formats here; results in input order. */
+  async *#ordered<R>(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[], convert: Convert<R>, here: (items: readonly InputItem[]) => R): AsyncGenerator<R> {
     const ahead = await this.#takeAhead(file, start);
     const opened = ahead?.opened ?? (await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin }));
-    if (!isParsed(opened)) yield* this.#lines(ahead ?? this.#begin(opened, file.display, start), following);
-    else for await (const chunk of itemsOf(opened, file.display, start)) yield this.#planHere(chunk);
+    if (!isParsed(opened)) yield* this.#lines(ahead ?? this.#begin(opened, file.display, index, start), following, convert, here);
+    else for await (const chunk of itemsOf(opened, file.display, start)) yield here(chunk);
   }
 
   /** Stops the workers, and lets go of stdin (a stopped run may have left a read of it waiting). */
@@ -85,39 +106,39 @@ export class PlanPool {
   }
 
   /** Plans the batches of lines the NDJSON read loop gives, on the workers, and hands results on in order. */
-  async *#lines(input: Ahead, following: readonly InputFile[]): AsyncGenerator<Planned[]> {
+  async *#lines<R>(input: Ahead, following: readonly InputFile[], convert: Convert<R>, here: (items: readonly InputItem[]) => R): AsyncGenerator<R> {
     const { queue } = input;
     const window = this.#workers.length * perWorker;
     for (;;) {
       const read = input.held ?? (await input.reads!.next());
       input.held = undefined;
       if (read.done) break;
-      if (read.value.kind === 'batch') queue.push(this.#dispatch(read.value.batch));
+      if (read.value.kind === 'batch') queue.push(this.#dispatch(read.value.batch, input.index));
       // Gone quiet, or failed (the last thing read): what came so far is handed on now.
       const keep = read.value.kind === 'batch' ? window - 1 : 0;
-      while (queue.length > keep) yield await queue.shift()!;
-      if (read.value.kind === 'failure') yield this.#planHere([read.value.item]);
+      while (queue.length > keep) yield convert(await queue.shift()!, input.display);
+      if (read.value.kind === 'failure') yield here([read.value.item]);
     }
-    if (queue.length > 0) this.#ahead = this.#extendAhead(this.#ahead, following, window - queue.length);
-    while (queue.length > 0) yield await queue.shift()!;
+    if (queue.length > 0) this.#ahead = this.#extendAhead(this.#ahead, input.index, following, window - queue.length);
+    while (queue.length > 0) yield convert(await queue.shift()!, input.display);
   }
 
-  #begin(opened: OpenedInput, file: string, start: ReadStart | undefined): Ahead {
-    return { file: undefined, opened, reads: lineBatches(opened, file, start, limits), queue: [], held: undefined };
+  #begin(opened: OpenedInput, display: string, index: number, start: ReadStart | undefined): Ahead {
+    return { file: undefined, display, index, opened, reads: lineBatches(opened, display, start, limits), queue: [], held: undefined };
   }
 
   /** Opens `file` and dispatches up to `room` of its batches (never past a pause in its input). */
-  async #startAhead(file: InputFile, room: number): Promise<Ahead> {
+  async #startAhead(file: InputFile, index: number, room: number): Promise<Ahead> {
     const opened = await openInput(file, { format: this.options.format, stdin: this.options.stdin });
-    if (isParsed(opened)) return { file, opened, reads: undefined, queue: [], held: undefined };
-    const ahead = { ...this.#begin(opened, file.display, undefined), file };
+    if (isParsed(opened)) return { file, display: file.display, index, opened, reads: undefined, queue: [], held: undefined };
+    const ahead = { ...this.#begin(opened, file.display, index, undefined), file };
     while (ahead.queue.length < room) {
       const read = await ahead.reads!.next();
       if (read.done || read.value.kind !== 'batch') {
         ahead.held = read;
         break;
       }
-      const planned = this.#dispatch(read.value.batch);
+      const planned = this.#dispatch(read.value.batch, index);
       // Held until read() takes it; a run that stops first never looks at it.
       planned.catch(() => undefined);
       ahead.queue.push(planned);
@@ -129,14 +150,14 @@ export class PlanPool {
    * Reads ahead into the files after those already opened ahead, while fewer than `room` batches are
    * dispatched and not taken, and each file was read to its end.
    */
-  async #extendAhead(pending: Promise<Ahead[]>, following: readonly InputFile[], room: number): Promise<Ahead[]> {
+  async #extendAhead(pending: Promise<Ahead[]>, index: number, following: readonly InputFile[], room: number): Promise<Ahead[]> {
     const list = await pending;
     let left = room - list.reduce((n, a) => n + a.queue.length, 0);
     for (let i = list.length; i < following.length && left > 0; i++) {
       const last = list[list.length - 1];
       if (last && (last.reads === undefined || last.held === undefined || !last.held.done)) break;
       if (following[i]!.path === '-') break;
-      const ahead = await this.#startAhead(following[i]!, left).catch(() => undefined);
+      const ahead = await this.#startAhead(following[i]!, index + 1 + i, left).catch(() => undefined);
       if (!ahead) break;
       list.push(ahead);
       left -= ahead.queue.length;
@@ -164,17 +185,21 @@ export class PlanPool {
     return planned;
   }
 
-  #dispatch(batch: LineBatch): Promise<Planned[]> {
+  #dispatch(batch: LineBatch, fileIndex: number): Promise<WorkerResult> {
     const seq = this.#seq++;
     const w = this.#leastLoaded(seq);
     this.#load[w]!++;
-    const message: SeqBatch = { ...batch, seq };
-    const result = new Promise<PlannedChunkResult>((resolve, reject) => this.#pending.set(seq, { worker: w, resolve, reject }));
+    const message: SeqBatch = { ...batch, seq, fileIndex };
+    const result = new Promise<WorkerResult>((resolve, reject) => this.#pending.set(seq, { worker: w, resolve, reject }));
     this.#workers[w]!.postMessage(message, [message.bytes.buffer, message.starts.buffer, message.lines.buffer, message.ends.buffer] as ArrayBuffer[]);
-    return result.then(({ chunk }) => {
-      if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
-      return decodeChunk(chunk, batch.file);
-    });
+    return result;
+  }
+
+  #decode(reply: WorkerResult, file: string): Planned[] {
+    if (!('chunk' in reply)) return [];
+    const { chunk } = reply;
+    if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
+    return decodeChunk(chunk, file);
   }
 
   /**
@@ -206,14 +231,23 @@ export class PlanPool {
   }
 }
 
-type PlannedChunkResult = Extract<PlanWorkerReply, { chunk: unknown }>;
+type WorkerResult = Exclude<PlanWorkerReply, { error: string }>;
 
-/** An NDJSON input being read: its batches to come, and those dispatched whose results are not taken. */
+/** What a pass makes of a worker's answer for a batch of `file` (planned records, or links). */
+type Convert<R> = (reply: WorkerResult, file: string) => R;
+
+/**
+ * An NDJSON input being read: its batches to come, and those dispatched whose answers are not taken
+ * (converted when taken, in input order).
+ */
 interface Ahead {
   readonly file: InputFile | undefined;
+  /** The input's name as shown, and its place in the run's inputs. */
+  readonly display: string;
+  readonly index: number;
   readonly opened: OpenedInput;
   readonly reads: AsyncGenerator<LinesRead> | undefined;
-  readonly queue: Array<Promise<Planned[]>>;
+  readonly queue: Array<Promise<WorkerResult>>;
   /** A read taken from `reads` but not acted on (a pause, a failure or the end met while reading ahead). */
   held: IteratorResult<LinesRead> | undefined;
 }

@@ -10,8 +10,9 @@ import { attributePieces } from '../transform/attribute-pieces.js';
 import { dataPoints } from '../transform/data-points.js';
 import { mapMessage } from '../transform/map-message.js';
 import { checkShape } from '../transform/shape.js';
-import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../state/counters.js';
-import type { FieldTrace, MappingSettings } from '../transform/types.js';
+import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type ReplayFate } from '../state/counters.js';
+import type { FieldTrace, MapResult, MappingSettings } from '../transform/types.js';
+import { archivePosition, type Stitching } from '../transform/stitch.js';
 
 /**
  * What the planner says of one record besides its objects and diff lines: the named fields that cross
@@ -40,6 +41,10 @@ export interface RecordHead {
   readonly text: string | undefined;
   /** Its text held invalid UTF-8, replaced by U+FFFD (counted in records.invalidUtf8; not a fate). */
   readonly invalidUtf8: boolean;
+  /** --stitch: records.stitched, or why an anonymous record stays skipped; undefined for the rest. */
+  readonly also: IdentityKey | undefined;
+  /** A stitched record's link source ("file:line"), when a diff is kept. */
+  readonly link: string | undefined;
 }
 
 /**
@@ -77,10 +82,15 @@ export class RecordPlanner {
   readonly keys: TraceKeys | undefined;
   readonly #builder = new PlannedBuilder();
 
+  /** The number of the input file being planned (archive positions, for --stitch). */
+  fileIndex = 0;
+
   constructor(
     private readonly mapping: MappingSettings,
     private readonly diff: DiffMode,
     keys: { base: number; stride: number } = { base: 0, stride: 1 },
+    /** --stitch: the identity index's lookups. */
+    private readonly stitch?: Stitching,
   ) {
     this.keys = diff === 'none' ? undefined : new TraceKeys(keys.base, keys.stride);
   }
@@ -104,11 +114,14 @@ export class RecordPlanner {
     const hash = (typeof id === 'string' && id !== '') || typeof id === 'number' ? hashId(String(id)) : undefined;
     const time = hash === undefined ? 0 : windowSeconds(parseTime(msg.receivedAt) ?? parseTime(msg.timestamp));
     const keys = this.keys;
-    const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars });
+    const position = archivePosition(this.fileIndex, line);
+    const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars, stitch: this.stitch, position });
+    const also = identityKey(result);
+    const link = keys !== undefined && result.fate !== 'skipped' ? result.stitched?.source : undefined;
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) + (item.invalidUtf8 ? INVALID_UTF8_TEXT : '') : undefined;
     if (result.fate === 'skipped') {
       if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
-      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
+      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link });
     }
     if (keys) {
       for (const t of result.trace) out.trace(keys.field(t));
@@ -131,7 +144,7 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true });
+    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link });
   }
 
   /** Shown in the diff as a change of the record's text (and counted through the record's head). */
@@ -143,7 +156,7 @@ export class RecordPlanner {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false });
+    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined });
   }
 }
 
@@ -167,14 +180,20 @@ class PlannedBuilder implements PlanSink<Planned> {
   }
 
   record(head: RecordHead): Planned {
-    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8 } = head;
+    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8, also, link } = head;
     const items = this.#items.length > 0 ? this.#items : none;
     const traceIds = traced ? this.#traces : undefined;
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0 };
+    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0, also, link };
   }
 }
 
 const none: readonly RequestItem[] = [];
+
+/** The identity counter a mapped record adds to (--stitch), if any. */
+function identityKey(result: MapResult): IdentityKey | undefined {
+  if (result.fate === 'skipped') return result.anonymous === undefined ? undefined : ANONYMOUS[result.anonymous];
+  return result.stitched === undefined ? undefined : STITCHED;
+}

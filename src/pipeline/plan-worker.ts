@@ -6,6 +6,8 @@ import type { InputItem } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
+import { linksOfBatch, RecentLinks, type LinkChunk } from './link-chunk.js';
+import type { Stitching } from '../transform/stitch.js';
 
 /** What the main thread hands each planning worker once. */
 export interface PlanWorkerData {
@@ -14,14 +16,23 @@ export interface PlanWorkerData {
   /** Diff line ids are `worker + n * workers` (the main thread's own planner uses the last slot). */
   readonly worker: number;
   readonly workers: number;
+  /** 'links': the index pass of --stitch (links only); 'plan' (default): parse and map. */
+  readonly mode?: 'plan' | 'links';
+  /** --stitch, replay pass: the state directory whose identity index the mapping looks up (read-only). */
+  readonly identity?: string;
 }
 
 /** A batch of NDJSON lines to plan (transferred, not copied), numbered for putting results in order. */
 export interface SeqBatch extends LineBatch {
   readonly seq: number;
+  /** The input file's number in the run (archive positions). */
+  readonly fileIndex: number;
 }
 
-export type PlanWorkerReply = { readonly seq: number; readonly chunk: PlannedChunk } | { readonly seq: number; readonly error: string };
+export type PlanWorkerReply =
+  | { readonly seq: number; readonly chunk: PlannedChunk }
+  | { readonly seq: number; readonly links: LinkChunk }
+  | { readonly seq: number; readonly error: string };
 
 /**
  * A planning worker: parses and maps batches of NDJSON lines (JSON.parse, filter, map, serialise:
@@ -29,11 +40,17 @@ export type PlanWorkerReply = { readonly seq: number; readonly chunk: PlannedChu
  * input, hands each batch to the least busy worker and puts the results back in input order.
  */
 const data = workerData as PlanWorkerData;
-const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers });
+const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
 const port = parentPort!;
+const recent = new RecentLinks();
 
 port.on('message', (batch: SeqBatch) => {
   try {
+    if (data.mode === 'links') {
+      port.postMessage({ seq: batch.seq, links: linksOfBatch(batch, data.mapping.time, recent) } satisfies PlanWorkerReply);
+      return;
+    }
+    planner.fileIndex = batch.fileIndex;
     const writer = new ChunkWriter(batch.starts.length);
     forEachLine(batch, (text, line, end, invalidUtf8) => {
       const item: InputItem | undefined = parseLine(batch.file, text, line, end, invalidUtf8);
@@ -45,3 +62,10 @@ port.on('message', (batch: SeqBatch) => {
     port.postMessage({ seq: batch.seq, error: error instanceof Error ? error.message : String(error) } satisfies PlanWorkerReply);
   }
 });
+
+/** --stitch: the identity index, opened read-only in this thread (LMDB is loaded only for such a run). */
+async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
+  if (dir === undefined) return undefined;
+  const { IdentityIndex, stitching } = await import('../state/identity-index.js');
+  return stitching(IdentityIndex.open(dir, { readonly: true }));
+}

@@ -1,7 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
 import type { Planned, PlanSink, RecordHead } from './plan-record.js';
-import { REPLAY_FATES } from '../state/counters.js';
+import { IDENTITY_KEYS, REPLAY_FATES } from '../state/counters.js';
 
 /**
  * A chunk of Planned records as the planning worker posts it: numbers in typed arrays (transferred,
@@ -55,6 +55,9 @@ export const FIELDS = {
   invalidUtf8: 13,
   /** Message time for the duplicate window, seconds since 1970 (0: none), read back unsigned. */
   time: 14,
+  /** --stitch: the record's identity counter (IDENTITY_KEYS index + 1; 0 none), and 1 when its link source follows in `strings`. */
+  also: 15,
+  hasLink: 16,
 } as const;
 const WIDTH = Object.keys(FIELDS).length;
 
@@ -125,9 +128,12 @@ export class ChunkWriter implements PlanSink<void> {
     ints[o + FIELDS.hasText] = text === undefined ? 0 : 1;
     ints[o + FIELDS.invalidUtf8] = head.invalidUtf8 ? 1 : 0;
     ints[o + FIELDS.time] = head.time | 0;
+    ints[o + FIELDS.also] = head.also === undefined ? 0 : IDENTITY_KEYS.indexOf(head.also) + 1;
+    ints[o + FIELDS.hasLink] = head.link === undefined ? 0 : 1;
     this.#ends[i] = head.end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
+    if (head.link !== undefined) this.#strings.push(head.link);
     this.#recordItems = 0;
     this.#recordTraces = 0;
   }
@@ -201,6 +207,8 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       time: ints[o + FIELDS.time]! >>> 0,
       attributesUnchanged: 0,
       dataPointsSaved: 0,
+      also: ints[o + FIELDS.also] ? IDENTITY_KEYS[ints[o + FIELDS.also]! - 1] : undefined,
+      link: ints[o + FIELDS.hasLink] ? strings[string++] : undefined,
     };
   }
   return out;

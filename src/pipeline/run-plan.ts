@@ -8,6 +8,8 @@ import type { RunState } from '../state/run-state.js';
 import type { Log } from '../ui/log.js';
 import type { Progress } from '../ui/progress.js';
 import type { Source } from './run.js';
+import type { LinkChunk } from './link-chunk.js';
+import type { ReadStart } from '../input/types.js';
 
 /** Effects handed in from the edge (style.md habit 7). */
 export interface RunDeps {
@@ -44,6 +46,27 @@ export interface RunPlan<T> {
   readonly insights?: () => DataPointInsights;
   /** Runs with s3:// inputs: what was read from S3 so far, for the report. */
   readonly s3?: () => S3Reading;
+  /** replay --stitch: the identity index pass that runs first (index-pass.ts). */
+  readonly indexPass?: IndexPassPlan;
+}
+
+/** Where the index pass puts what it reads (the identity index, a run memory). */
+export interface LinkSink {
+  link(anonymousId: string, userId: string, source: string): void;
+  identified(userId: string, position: number, ms: number): void;
+}
+
+/** The reader of the index pass: the planning pool in its links mode (the same read loop and workers). */
+export interface LinkReader {
+  links(file: InputFile, start: ReadStart | undefined, index: number): AsyncIterable<LinkChunk>;
+  close(): Promise<void>;
+}
+
+/** What `replay --stitch` adds to a run (cli.md "Identity stitching"). */
+export interface IndexPassPlan {
+  /** Opens the index in `state.memory`: every process of the run does, in either pass, so its mark is checkpointed. */
+  open(state: RunState): LinkSink;
+  reader(): LinkReader;
 }
 
 /** How long in-flight requests may take to finish after SIGINT/SIGTERM (cli.md: about 10 s). */

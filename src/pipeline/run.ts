@@ -38,7 +38,7 @@ export type Outcome =
   | { readonly kind: 'failed'; readonly error: unknown }
   | { readonly kind: 'budget'; readonly spent: number; readonly needed: number };
 
-const INTERRUPTED: unique symbol = Symbol('interrupted');
+export const INTERRUPTED: unique symbol = Symbol('interrupted');
 
 /**
  * Drives every record from the resume point through the planner into the engine, file by file, and
@@ -95,7 +95,7 @@ async function readAll<T>(source: Source<T>, engine: Engine, memory: MarkSource,
  * read only: racing every read against one promise that lasts the whole run would keep every chunk
  * alive through that promise's reactions.
  */
-async function nextUnlessStopped<T>(chunks: AsyncIterator<T>, stop: RunControl): Promise<IteratorResult<T> | typeof INTERRUPTED> {
+export async function nextUnlessStopped<T>(chunks: AsyncIterator<T>, stop: RunControl): Promise<IteratorResult<T> | typeof INTERRUPTED> {
   if (stop.stopped) return INTERRUPTED;
   let off = (): void => undefined;
   const stopped = new Promise<typeof INTERRUPTED>((resolve) => (off = stop.onStop(() => resolve(INTERRUPTED))));

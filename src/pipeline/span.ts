@@ -2,7 +2,7 @@ import type { Delivery, RequestItem } from '../braze/types.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { Marks } from '../state/run-memory.js';
 import type { Unit } from './unit.js';
-import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
+import { addCount, type CounterKey, type Counts, type Fate, type FateKeys } from '../state/counters.js';
 
 /**
  * A record with objects to send, as the acknowledgement side sees it: its objects may sit in two
@@ -67,6 +67,7 @@ export class Span {
     tally.read++;
     const fate = ticket?.rejected && unit.fate === keys.sent ? keys.rejected : unit.fate;
     tally.fate(fate);
+    if (unit.also !== undefined) tally.fate(unit.also);
     if (unit.attributes) tally.attributes += unit.attributes;
     if (unit.events) tally.events += unit.events;
     if (unit.purchases) tally.purchases += unit.purchases;
@@ -125,10 +126,10 @@ export class Tally {
   attributesUnchanged = 0;
   dataPointsSaved = 0;
   /** Fate counter keys (a handful), and how many records went to each. */
-  fates: Fate[] = [];
+  fates: CounterKey[] = [];
   fateCounts: number[] = [];
 
-  fate(key: Fate): void {
+  fate(key: CounterKey): void {
     const i = this.fates.indexOf(key);
     if (i >= 0) this.fateCounts[i]!++;
     else {

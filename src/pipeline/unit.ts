@@ -1,5 +1,5 @@
 import type { RequestItem } from '../braze/types.js';
-import type { Fate } from '../state/counters.js';
+import type { CounterKey, Fate } from '../state/counters.js';
 
 /** One input record after planning: its fate and the request items it contributes. */
 export interface Unit {
@@ -20,6 +20,8 @@ export interface Unit {
   /** --attributes changed: attribute values left out (already sent), and the data points that saved. */
   readonly attributesUnchanged?: number;
   readonly dataPointsSaved?: number;
+  /** A counter the record adds to beside its fate (--stitch: records.stitched, records.anonymous.*). */
+  readonly also?: CounterKey | undefined;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
 }

@@ -34,6 +34,11 @@ export interface Checkpoint {
    */
   readonly inputs: InputsDigest | readonly Fingerprint[];
   readonly cursor: Cursor;
+  /**
+   * 'index': the run is in the identity index pass of --stitch, and `cursor` is that pass's (no
+   * request was sent yet). Absent: the replay pass (the index, if any, is complete and reused).
+   */
+  readonly pass?: 'index';
   /** Sequence number of the next request to build (requests are numbered from 1). */
   readonly nextRequest: number;
   /**

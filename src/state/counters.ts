@@ -1,3 +1,4 @@
+import type { AnonymousWhy } from '../transform/stitch.js';
 import type { SkipReason } from '../transform/types.js';
 
 /**
@@ -19,6 +20,22 @@ export const SKIPPED = {
   /** --attributes changed: every attribute the record would set was the value last sent (issue 15). */
   unchanged: 'records.skipped.unchanged',
 } as const satisfies Record<SkipReason, `records.skipped.${SkipReason}`>;
+
+/**
+ * `replay --stitch` (cli.md "Identity stitching"): anonymous-only records sent as their user (counted
+ * in records.sent too), and why the others stay skipped as anonymous (they add up to
+ * records.skipped.anonymous). A record counts to at most one of these, beside its fate.
+ */
+export const STITCHED = 'records.stitched';
+export const ANONYMOUS = {
+  unlinked: 'records.anonymous.unlinked',
+  ambiguous: 'records.anonymous.ambiguous',
+  noAnonymousId: 'records.anonymous.noAnonymousId',
+  olderTraits: 'records.anonymous.olderTraits',
+} as const satisfies Record<AnonymousWhy, `records.anonymous.${AnonymousWhy}`>;
+export type IdentityKey = typeof STITCHED | (typeof ANONYMOUS)[AnonymousWhy];
+/** In a fixed order (the worker sends the key as its index here, plus one; 0 is none). */
+export const IDENTITY_KEYS: readonly IdentityKey[] = [STITCHED, ...Object.values(ANONYMOUS)];
 
 /** Delete's counter keys (cli.md: ids.read, ids.deleted, ids.duplicate, ids.rejected). */
 export const DELETE_KEYS = { read: 'ids.read', sent: 'ids.deleted', duplicate: 'ids.duplicate', rejected: 'ids.rejected' } as const;
@@ -44,6 +61,7 @@ export interface FateKeys {
 export type CounterKey =
   | Fate
   | FateKeys['read']
+  | IdentityKey
   | 'objects.attributes'
   | 'objects.events'
   | 'objects.purchases'

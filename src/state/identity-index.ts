@@ -21,6 +21,14 @@
  * if the 300 MB bound must hold for `maxRSS` itself, this file is the one to rewrite
  * on better-sqlite3 (its RSS stays flat at its page cache, `cache_size`).
  *
+ * Measured as the run uses it (scripts/measure-stitch-rss.mjs, issue 16): with noReadAhead and the map
+ * reopened after each write transaction, building 1M links peaked at 333 MB RSS (123 MB between
+ * transactions: 81 MB own, 42 MB file-mapped), 1M lookups from two threads at 279 MB: the peak is inside
+ * write transactions and grows with the index; the 300 MB bound is not kept past a few million links.
+ *
+ * Also per userId: where the first identify carrying it sits in the archive and the latest time among
+ * them (stitch.ts decides from these whether an anonymous identify's traits may be sent).
+ *
  * Semantics: the first link of an anonymousId stores (userId, source); the same userId again changes
  * nothing; another userId turns the entry into an ambiguous marker that keeps the conflicting link's
  * source. Linking is a function of the set of links seen, so re-inserting links after a crash (those
@@ -31,27 +39,16 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { hashId } from './id-set.js';
+import type { RunMemory } from './run-memory.js';
+import type { IdentifiedTraits, Link, LinkAnswer, Stitching } from '../transform/stitch.js';
 
-/** What the run remembers, as issue 12 shapes it (the lead reconciles it with `state/`'s own). */
-export interface RunMemory<M> {
-  mark(): M;
-  /** Makes durable what the mark covers, before a checkpoint storing the mark is saved. */
-  commit(mark: M): void;
-  close(): void;
-}
-
-/** How far the index pass got: the links handed to `link` so far. Opaque to callers; JSON-safe. */
+/** How far the index pass got: the links and identifies handed to it so far. Opaque to callers; JSON-safe. */
 export interface IdentityMark {
   readonly links: number;
 }
 
-/** A usable link and where it came from ("file:line" of a message carrying both IDs, or an alias). */
-export interface IdentityLink {
-  readonly userId: string;
-  readonly source: string;
-}
-
-export type IdentityLookup = IdentityLink | 'ambiguous' | undefined;
+export type IdentityLink = Link;
+export type IdentityLookup = LinkAnswer;
 
 export interface IdentityIndexOptions {
   /** Open for lookups only (the replay pass, from any thread). @default false */
@@ -66,6 +63,11 @@ export interface IdentityIndexOptions {
 type Entry = [string | null, number, number];
 
 const FILE = 'identity.mdb';
+/** The index's name among the run's memories (its mark in checkpoint.json `memory`). */
+export const IDENTITY = 'identity';
+/** A user's identified traits: [archive position of the first identify carrying the userId, latest time]. */
+type Traits = [number, number];
+
 /** The meta key holding how many links the stored index covers (the mark it was last committed at). */
 const ACCEPTED = 'accepted';
 const LONG_KEY = 400;
@@ -77,16 +79,15 @@ const LONG_KEY = 400;
 const MAP_BYTES = 2 ** 40;
 
 export class IdentityIndex implements RunMemory<IdentityMark> {
-  readonly #root: RootDatabase;
-  readonly #links: Database<Entry, string>;
-  readonly #files: Database<string, number>;
-  readonly #meta: Database<number, string>;
+  #db: Store;
+  readonly #path: string;
   readonly #readonly: boolean;
   readonly #fileNumbers = new Map<string, number>();
   readonly #fileNames: string[] = [];
   readonly #recent = new Uint32Array(2 * RECENT_SLOTS);
   readonly #batch: number;
   #pending = new Map<string, Entry>();
+  #pendingUsers = new Map<string, Traits>();
   #accepted: number;
   #stored: number;
 
@@ -95,17 +96,15 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   }
 
   private constructor(dir: string, options: IdentityIndexOptions) {
-    this.#root = open({ path: join(dir, FILE), maxDbs: 4, mapSize: MAP_BYTES, readOnly: options.readonly === true });
-    this.#links = this.#root.openDB<Entry, string>({ name: 'links' });
-    this.#files = this.#root.openDB<string, number>({ name: 'files', encoding: 'string' });
-    this.#meta = this.#root.openDB<number, string>({ name: 'meta' });
+    this.#path = join(dir, FILE);
     this.#readonly = options.readonly === true;
+    this.#db = openStore(this.#path, this.#readonly);
     this.#batch = options.batch ?? 10_000;
     this.#loadFiles();
-    const stored = this.#meta.get(ACCEPTED) ?? 0;
+    const stored = this.#db.meta.get(ACCEPTED) ?? 0;
     const wanted = options.mark?.links ?? 0;
     if (stored < wanted) {
-      this.#root.close();
+      this.#db.root.close();
       throw new StateError(`The identity index holds ${stored} links, fewer than the checkpoint's ${wanted}; run again with --restart`);
     }
     this.#accepted = wanted;
@@ -123,9 +122,27 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     if (this.#pending.size >= this.#batch) this.#flush();
   }
 
+  /** Records an identify carrying `userId` at archive `position`, with its time (NO_TIME if none). */
+  identified(userId: string, position: number, ms: number): void {
+    this.#accepted++;
+    const key = keyOf(userId);
+    const had = this.#pendingUsers.get(key);
+    this.#pendingUsers.set(key, had === undefined ? [position, ms] : widen(had, [position, ms]));
+    if (this.#pendingUsers.size >= this.#batch) this.#flush();
+  }
+
+  /** What the archive holds of the user's identified traits (see IdentifiedTraits). */
+  identifiedTraits(userId: string): IdentifiedTraits | undefined {
+    const key = keyOf(userId);
+    const stored = this.#db.users.get(key);
+    const pending = this.#pendingUsers.get(key);
+    const traits = stored === undefined || pending === undefined ? stored ?? pending : widen(stored, pending);
+    return traits && { first: traits[0], latest: traits[1] };
+  }
+
   lookup(anonymousId: string): IdentityLookup {
     const key = keyOf(anonymousId);
-    const stored = this.#links.get(key);
+    const stored = this.#db.links.get(key);
     const pending = this.#pending.get(key);
     const entry = stored === undefined || pending === undefined ? stored ?? pending : merge(stored, pending);
     if (entry === undefined) return undefined;
@@ -145,25 +162,35 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   /** Commits what is pending (when writable) and closes the store. */
   close(): void {
     this.#flush();
-    this.#root.close();
+    this.#db.root.close();
   }
 
   #flush(): void {
-    if (this.#readonly || (this.#pending.size === 0 && this.#stored === this.#accepted)) return;
+    if (this.#readonly || (this.#pending.size === 0 && this.#pendingUsers.size === 0 && this.#stored === this.#accepted)) return;
     const pending = this.#pending;
+    const users = this.#pendingUsers;
     this.#pending = new Map();
+    this.#pendingUsers = new Map();
     // In key order, the B-tree pages a transaction touches are visited once each (~10-15% faster).
     const keys = [...pending.keys()].sort();
-    this.#root.transactionSync(() => {
+    this.#db.root.transactionSync(() => {
       for (const key of keys) {
         const entry = pending.get(key)!;
-        const had = this.#links.get(key);
+        const had = this.#db.links.get(key);
         const next = had === undefined ? entry : merge(had, entry);
-        if (next !== had) this.#links.putSync(key, next);
+        if (next !== had) this.#db.links.putSync(key, next);
       }
-      this.#meta.putSync(ACCEPTED, this.#accepted);
+      for (const [key, traits] of users) {
+        const had = this.#db.users.get(key);
+        const next = had === undefined ? traits : widen(had, traits);
+        if (next !== had) this.#db.users.putSync(key, next);
+      }
+      this.#db.meta.putSync(ACCEPTED, this.#accepted);
     });
     this.#stored = this.#accepted;
+    // Unmaps what the write touched: pages of the map stay counted in RSS for as long as it is mapped.
+    this.#db.root.close();
+    this.#db = openStore(this.#path, false);
   }
 
   /** A direct-mapped cache of (anonymousId, userId) pairs just linked: most links repeat the last one. */
@@ -186,7 +213,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
       n = this.#fileNames.length;
       this.#fileNames.push(file);
       this.#fileNumbers.set(file, n);
-      this.#files.putSync(n, file);
+      this.#db.files.putSync(n, file);
     }
     return [n, withLine ? line : -1];
   }
@@ -198,11 +225,16 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   }
 
   #loadFiles(): void {
-    for (const { key, value } of this.#files.getRange({ start: this.#fileNames.length })) {
+    for (const { key, value } of this.#db.files.getRange({ start: this.#fileNames.length })) {
       this.#fileNames[key] = value;
       this.#fileNumbers.set(value, key);
     }
   }
+}
+
+/** The index as the mapping sees it: two plain lookups (style.md: never the store itself). */
+export function stitching(index: IdentityIndex): Stitching {
+  return { userIdFor: (anonymousId) => index.lookup(anonymousId), identifiedTraits: (userId) => index.identifiedTraits(userId) };
 }
 
 /** Slots of the recent-pairs cache (a power of two): 2^16 pairs, 512 KiB. */
@@ -212,6 +244,38 @@ const RECENT_SLOTS = 1 << 16;
 function merge(had: Entry, entry: Entry): Entry {
   if (had[0] === null || had[0] === entry[0]) return had;
   return [null, entry[1], entry[2]];
+}
+
+/** The databases of one open environment. */
+interface Store {
+  readonly root: RootDatabase;
+  readonly links: Database<Entry, string>;
+  readonly files: Database<string, number>;
+  readonly meta: Database<number, string>;
+  readonly users: Database<Traits, string>;
+}
+
+/**
+ * Opens the environment. `noReadAhead` (MDB_NORDAHEAD, madvise MADV_RANDOM): a page fault maps only the
+ * page asked for, not its neighbours, so the RSS a lookup costs is the pages it reads.
+ */
+function openStore(path: string, readOnly: boolean): Store {
+  // lmdb's option types leave out noReadAhead, which open() reads (lmdb/open.js).
+  const options = { path, maxDbs: 4, mapSize: MAP_BYTES, readOnly, noReadAhead: true };
+  const root = open(options);
+  return {
+    root,
+    links: root.openDB<Entry, string>({ name: 'links' }),
+    files: root.openDB<string, number>({ name: 'files', encoding: 'string' }),
+    meta: root.openDB<number, string>({ name: 'meta' }),
+    users: root.openDB<Traits, string>({ name: 'users' }),
+  };
+}
+
+/** The first position and the latest time of two: a function of the set (resume re-inserts harmlessly). */
+function widen(had: Traits, more: Traits): Traits {
+  if (had[0] <= more[0] && had[1] >= more[1]) return had;
+  return [Math.min(had[0], more[0]), Math.max(had[1], more[1])];
 }
 
 /** LMDB keys are at most ~2 KB; a longer anonymousId is keyed by its 64-bit hash. */

@@ -1,5 +1,6 @@
 import { SKIP_REASONS } from '../transform/types.js';
-import type { Counts } from './counters.js';
+import { ANONYMOUS, STITCHED, type Counts } from './counters.js';
+import { ANONYMOUS_WHYS, type AnonymousWhy } from '../transform/stitch.js';
 
 /** report.json and --json (cli.md "Output, report and exit codes"). */
 export interface Report {
@@ -17,6 +18,10 @@ export interface Report {
     skipped: Record<string, number>;
     /** Records whose text held invalid UTF-8, replaced by U+FFFD (a count beside the fates, in none of them). */
     invalidUtf8: number;
+    /** --stitch: anonymous-only records sent as their user (also counted in `sent`). */
+    stitched?: number;
+    /** Why the records in `skipped.anonymous` stayed anonymous (they add up to it). */
+    anonymous?: Record<AnonymousWhy, number>;
   };
   readonly objects?: { attributes: number; events: number; purchases: number; attributesUnchanged: number };
   readonly dataPoints?: number;
@@ -65,6 +70,8 @@ export interface ReportContext {
   readonly s3?: S3Reading;
   readonly dedupWindow?: string;
   readonly insights?: DataPointInsights;
+  /** A --stitch run: the report says how many records were stitched, even none. */
+  readonly stitch?: boolean;
 }
 
 /**
@@ -111,7 +118,7 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
   for (const reason of SKIP_REASONS) skipped[reason] = n(counts, `records.skipped.${reason}`);
   return {
     ...base,
-    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped, invalidUtf8: n(counts, 'records.invalidUtf8') },
+    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped, invalidUtf8: n(counts, 'records.invalidUtf8'), ...identity(counts, context.stitch === true) },
     objects: {
       attributes: n(counts, 'objects.attributes'),
       events: n(counts, 'objects.events'),
@@ -123,6 +130,17 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
     ...(context.insights ? { ...context.insights } : {}),
     ...tail,
   };
+}
+
+/** `stitched` (a --stitch run) and the `anonymous` breakdown (when any record was anonymous). */
+function identity(counts: Counts, stitch: boolean): { stitched?: number; anonymous?: Record<AnonymousWhy, number> } {
+  const anonymous = {} as Record<AnonymousWhy, number>;
+  let any = false;
+  for (const why of ANONYMOUS_WHYS) {
+    anonymous[why] = n(counts, ANONYMOUS[why]);
+    any ||= counts[ANONYMOUS[why]] !== undefined;
+  }
+  return { ...(stitch && { stitched: n(counts, STITCHED) }), ...(any && { anonymous }) };
 }
 
 /**

@@ -29,7 +29,8 @@ export interface CommitState {
  * (dry run), in-doubt.ndjson and report.json.
  */
 export class RunState {
-  readonly resumed: Checkpoint | undefined;
+  #resumed: Checkpoint | undefined;
+  #indexed = false;
   /** What the run remembers; commands may open more memories in it before the run starts. */
   readonly memory: RunMemories;
   #ids: IdJournal | undefined;
@@ -48,7 +49,7 @@ export class RunState {
     resumed: Checkpoint | undefined,
     now: Date,
   ) {
-    this.resumed = resumed;
+    this.#resumed = resumed;
     this.#inputs = digestOf(inputs);
     if (!resumed) writeInputs(dir, inputs);
     this.#hash = settingsHash(identity);
@@ -90,12 +91,37 @@ export class RunState {
     return this.#ids;
   }
 
+  /** The checkpoint this run resumes from (the replay pass's: none while an index pass runs or once it ends). */
+  get resumed(): Checkpoint | undefined {
+    return this.#resumed?.pass === 'index' ? undefined : this.#resumed;
+  }
+
   get cursor(): Cursor {
     return this.resumed?.cursor ?? START;
   }
 
+  /**
+   * Where the index pass of --stitch starts: from the start on a fresh run, from its cursor when the
+   * checkpoint was saved in it; undefined once the replay pass has begun (the index is complete).
+   */
+  get indexCursor(): Cursor | undefined {
+    if (this.#indexed) return undefined;
+    if (this.#resumed === undefined) return START;
+    return this.#resumed.pass === 'index' ? this.#resumed.cursor : undefined;
+  }
+
+  /** Saves the index pass's checkpoint (its cursor, and the index's mark); `done` hands over to the replay pass. */
+  saveIndexPass(cursor: Cursor, done: boolean, now: Date): void {
+    const memory = this.memory.mark();
+    this.save({ cursor: done ? START : cursor, nextRequest: 1, memory, counts: {} }, false, now, done ? undefined : 'index');
+    if (done) {
+      this.#resumed = undefined;
+      this.#indexed = true;
+    }
+  }
+
   /** Makes the memories and output files durable up to `commit`, then saves the checkpoint atomically. */
-  save(commit: CommitState, complete: boolean, now: Date): void {
+  save(commit: CommitState, complete: boolean, now: Date, pass?: 'index'): void {
     this.memory.commit(commit.memory);
     this.rejected.flush();
     this.requests?.flush();
@@ -106,6 +132,7 @@ export class RunState {
       settingsHash: this.#hash,
       inputs: this.#inputs,
       cursor: commit.cursor,
+      ...(pass && { pass }),
       nextRequest: commit.nextRequest,
       memory: commit.memory,
       rejectedBytes: this.rejected.bytes,

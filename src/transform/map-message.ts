@@ -2,7 +2,7 @@ import type { FieldTrace, MapResult, MappingSettings, SegmentMessage, SkipReason
 import type { MapContext, Mapped } from './context.js';
 import type { EventTime } from './time.js';
 import { customEvent } from './event.js';
-import { eventFilter, isBrazeOrigin, userIdOf, windowFilter } from './filter.js';
+import { eventFilter, isBrazeOrigin, userIdOf, windowFilter, type UserId } from './filter.js';
 import { groupAttributes } from './group.js';
 import { identifyAttributes } from './identify.js';
 import { pageEventName, pageNotMapped, pageProperties } from './page.js';
@@ -11,6 +11,7 @@ import { eventTime } from './time.js';
 import { dotted, indexedPath } from './paths.js';
 import { propertiesCanExceed } from './properties.js';
 import { traceMapped } from './trace.js';
+import { stitchAnonymous, type Link, type Stitching } from './stitch.js';
 
 /** How to map. */
 export interface MapOptions {
@@ -25,6 +26,10 @@ export interface MapOptions {
    * (see propertiesCanExceed); unknown means always measure.
    */
   readonly sourceChars?: number;
+  /** --stitch: the identity index's lookups; without them anonymous-only messages stay skipped. */
+  readonly stitch?: Stitching;
+  /** Where the message sits in the archive (archivePosition), for the stitching of identify traits. */
+  readonly position?: number;
 }
 
 const NO_TIME: EventTime = { ok: false, field: 'timestamp', reason: 'not needed' };
@@ -36,7 +41,21 @@ const skipped = (reason: SkipReason, detail: string): MapResult => ({ fate: 'ski
  * (mapping.md §1): anonymous -> brazeOrigin -> filtered -> notMapped -> rejected -> sent. Pure.
  */
 export function mapMessage(msg: SegmentMessage, settings: MappingSettings, options: MapOptions): MapResult {
-  const user = userIdOf(msg);
+  const given = userIdOf(msg);
+  let user = given;
+  let stitched: Link | undefined;
+  if (given.kind === 'anonymous') {
+    const found = stitchAnonymous(msg, options.stitch, options.position ?? 0, settings.time);
+    if (found.kind === 'anonymous') return { fate: 'skipped', reason: 'anonymous', detail: found.detail, trace: [], anonymous: found.why };
+    stitched = found.link;
+    user = { kind: 'ok', id: found.link.userId };
+  }
+  const result = mapUser(msg, settings, options, user);
+  return stitched !== undefined && result.fate !== 'skipped' ? { ...result, stitched } : result;
+}
+
+/** Maps a message whose user is known (given, or stitched). */
+function mapUser(msg: SegmentMessage, settings: MappingSettings, options: MapOptions, user: UserId): MapResult {
   if (user.kind === 'anonymous') return skipped('anonymous', 'no userId');
   if (!settings.includeBrazeEvents && isBrazeOrigin(msg)) return skipped('brazeOrigin', `"${String(msg['event'])}" was sent to Segment by Braze`);
   const event = msg.type !== 'identify' && msg.type !== 'group';
@@ -118,7 +137,9 @@ function traceCommon(ctx: MapContext, userId: string, time: EventTime, mapped: M
   const first = mapped.objects[0];
   if (first === undefined) return;
   const path = first.kind === 'attributes' ? 'attributes' : indexedPath(first.kind, 0);
-  const head: FieldTrace[] = [traceMapped('userId', dotted(path, 'external_id'), ctx.msg['userId'] !== userId ? userId : undefined)];
+  // A stitched record's external_id is shown by the main thread, with the source of its link (diff.ts).
+  const stitched = ctx.msg['userId'] === undefined || ctx.msg['userId'] === null || String(ctx.msg['userId']).trim() === '';
+  const head: FieldTrace[] = stitched ? [] : [traceMapped('userId', dotted(path, 'external_id'), ctx.msg['userId'] !== userId ? userId : undefined)];
   if (ctx.time !== undefined && time.ok) head.push(traceMapped(time.field, dotted(path, 'time'), ctx.time));
   ctx.trace!.unshift(...head);
 }

@@ -27,6 +27,15 @@ export interface MappingSettings {
   readonly skipEvents?: readonly string[] | undefined;
 }
 
+/** --stitch: a usable link and where it came from ("file:line" of a message carrying both IDs, or of an alias). */
+export interface Link {
+  readonly userId: string;
+  readonly source: string;
+}
+
+/** --stitch: why an anonymous-only record stays anonymous (the report's `records.anonymous` breakdown). */
+export type AnonymousWhy = 'unlinked' | 'ambiguous' | 'noAnonymousId' | 'olderTraits';
+
 /** The three users/track arrays. */
 export type ObjectKind = 'attributes' | 'events' | 'purchases';
 
@@ -55,10 +64,11 @@ export interface FieldTrace {
 export type SegmentMessage = Record<string, unknown> & { readonly type: string };
 
 /**
- * The result of mapping one message. `rejected` with objects is a partial rejection (some products
+ * The result of mapping one message. `anonymous`: why an anonymous-only record stays skipped;
+ * `stitched`: the link an anonymous-only record was sent under (--stitch). `rejected` with objects is a partial rejection (some products
  * invalid): the record counts as rejected and its good objects are still sent.
  */
 export type MapResult =
-  | { readonly fate: 'skipped'; readonly reason: SkipReason; readonly detail: string; readonly trace: FieldTrace[] }
-  | { readonly fate: 'rejected'; readonly reason: string; readonly field?: string; readonly objects: BrazeObject[]; readonly trace: FieldTrace[] }
-  | { readonly fate: 'sent'; readonly objects: BrazeObject[]; readonly trace: FieldTrace[] };
+  | { readonly fate: 'skipped'; readonly reason: SkipReason; readonly detail: string; readonly trace: FieldTrace[]; readonly anonymous?: AnonymousWhy }
+  | { readonly fate: 'rejected'; readonly reason: string; readonly field?: string; readonly objects: BrazeObject[]; readonly trace: FieldTrace[]; readonly stitched?: Link }
+  | { readonly fate: 'sent'; readonly objects: BrazeObject[]; readonly trace: FieldTrace[]; readonly stitched?: Link };

@@ -17,7 +17,7 @@ const fate = (result: MapResult): string => (result.fate === 'skipped' ? `skippe
 
 describe('anonymous', () => {
   it.each([[undefined], [null], [''], ['   ']])('skips userId %j as anonymous', (userId) => {
-    expect(run(track({ userId, anonymousId: 'a1' }))).toEqual({ fate: 'skipped', reason: 'anonymous', detail: 'no userId', trace: [] });
+    expect(run(track({ userId, anonymousId: 'a1' }))).toEqual({ fate: 'skipped', reason: 'anonymous', detail: 'no userId', trace: [], anonymous: 'unlinked' });
   });
 
   it.each([[{ id: 1 }, 'an object'], [true, 'a boolean'], [['u'], 'an array']])('rejects userId %j', (userId, kind) => {

@@ -1,0 +1,27 @@
+import type { ReplayConfig } from '../config/options.js';
+import { PlanPool } from '../pipeline/plan-pool.js';
+import type { IndexPassPlan } from '../pipeline/run-plan.js';
+import { IDENTITY, IdentityIndex, stitching as lookupsOf, type IdentityMark } from '../state/identity-index.js';
+import type { RunState } from '../state/run-state.js';
+import type { Stitching } from '../transform/stitch.js';
+
+/**
+ * `replay --stitch` wiring: the identity index, opened as a run memory of the state directory; the
+ * index pass's reader (the planning pool in its links mode); and, for the replay pass, the state
+ * directory the planning workers open the index from (read-only) with the lookups of the main thread.
+ */
+export function stitching(config: ReplayConfig, stdin: NodeJS.ReadableStream): { plan: IndexPassPlan; lookups: (state: RunState) => { dir: string; here: Stitching } } {
+  let index: IdentityIndex | undefined;
+  const plan: IndexPassPlan = {
+    open: (state) => (index = state.memory.open<IdentityMark, IdentityIndex>(IDENTITY, (mark) => IdentityIndex.open(state.dir, { mark }))),
+    reader: () =>
+      new PlanPool({ mapping: config.mapping, diff: 'none', format: config.format, stdin, workers: config.workers, onDefs: () => undefined, mode: 'links' }),
+  };
+  const lookups = (state: RunState) => {
+    if (!index) throw new Error('The identity index is opened before the replay pass');
+    // Written through before the workers open it: they read only what is committed.
+    index.commit(index.mark());
+    return { dir: state.dir, here: lookupsOf(index) };
+  };
+  return { plan, lookups };
+}

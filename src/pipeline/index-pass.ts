@@ -1,0 +1,88 @@
+import { FatalRunError, InterruptedError } from '../errors.js';
+import { closeLater } from '../input/read-ahead.js';
+import type { Cursor } from '../state/checkpoint.js';
+import type { RunState } from '../state/run-state.js';
+import { archivePosition } from '../transform/stitch.js';
+import type { LinkChunk } from './link-chunk.js';
+import { INTERRUPTED, nextUnlessStopped, type RunControl } from './run.js';
+import type { LinkSink, RunDeps, RunPlan } from './run-plan.js';
+
+/**
+ * The first pass of `replay --stitch`: reads every input once more through the same read loop and
+ * planning workers, which hand back only links, and writes them into the index. Checkpointed like
+ * the replay pass (its cursor, with `pass: 'index'`, and the index's mark); a stop saves and throws
+ * InterruptedError. When it ends, the checkpoint hands over to the replay pass from the start.
+ */
+export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, from: Cursor, sink: LinkSink): Promise<void> {
+  if (from.fileIndex > 0 || from.line > 0) deps.log.info(`Resuming the identity index pass (--stitch) in ${state.dir}.`);
+  const reader = plan.indexPass!.reader();
+  const stop = stopControl(deps);
+  const endPhase = deps.progress.phase('Indexing identities (--stitch)…');
+  // The planning workers are unref'd: this keeps the process alive while it waits for their answers.
+  const alive = setInterval(() => undefined, 60_000);
+  let cursor = from;
+  const started = deps.now();
+  let lastSave = started;
+  const save = (done: boolean) => {
+    state.saveIndexPass(cursor, done, new Date(deps.now()));
+    lastSave = deps.now();
+  };
+  try {
+    for (let index = from.fileIndex; index < plan.files.length; index++) {
+      const file = plan.files[index]!;
+      const start = index === from.fileIndex && from.line > 0 ? { line: from.line, offset: from.offset } : undefined;
+      const chunks = reader.links(file, start, index)[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await nextUnlessStopped(chunks, stop.control);
+        if (next === INTERRUPTED) {
+          closeLater(chunks);
+          save(false);
+          throw new InterruptedError(`Interrupted during the identity index pass; the checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`);
+        }
+        if (next.done) break;
+        take(sink, next.value, file.display, index);
+        if (next.value.last) cursor = { ...cursor, fileIndex: index, line: next.value.last.line, offset: next.value.last.end };
+        if (deps.now() - lastSave >= plan.config.checkpointEveryMs) save(false);
+      }
+      cursor = { fileIndex: index + 1, line: 0, offset: 0, skipItems: 0, skipRejected: false };
+    }
+    save(true);
+    deps.log.info(`Identity index (--stitch) built in ${((deps.now() - started) / 1000).toFixed(2)} s.`);
+  } catch (error) {
+    if (error instanceof InterruptedError) throw error;
+    save(false);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new FatalRunError(`${message}\nThe identity index pass stopped; its checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`, 'fatal', { cause: error });
+  } finally {
+    clearInterval(alive);
+    endPhase();
+    stop.remove();
+    await reader.close();
+  }
+}
+
+/** Writes a chunk's links (source "file:line") and identified identifies (archive position) into the index. */
+function take(sink: LinkSink, chunk: LinkChunk, file: string, index: number): void {
+  const { links, linkLines, users, userLines, userTimes } = chunk;
+  for (let i = 0; i < linkLines.length; i++) sink.link(links[2 * i]!, links[2 * i + 1]!, `${file}:${linkLines[i]!}`);
+  for (let i = 0; i < users.length; i++) sink.identified(users[i]!, archivePosition(index, userLines[i]!), userTimes[i]!);
+}
+
+/** SIGINT/SIGTERM during the index pass: stop reading at once (nothing is in flight). */
+function stopControl(deps: RunDeps): { control: RunControl; remove: () => void } {
+  const listeners = new Set<() => void>();
+  const control: RunControl = {
+    stopped: false,
+    filesDone: 0,
+    onStop: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const remove = deps.onSignal(() => {
+    if (control.stopped) deps.exitNow(130);
+    control.stopped = true;
+    listeners.forEach((listener) => listener());
+  });
+  return { control, remove };
+}
