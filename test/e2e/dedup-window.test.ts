@@ -92,7 +92,8 @@ describe('--dedup-window over a sliding window', () => {
   });
 
   it('resumes exactly after SIGKILLs taken once the window has slid, and keeps few journal segments', async () => {
-    const args = ['--dry-run', '--diff', 'none', '--dedup-window', '6h', '--keep-requests', 'all'];
+    // --attributes all: a resumed `changed` run re-sends what it no longer remembers, by design.
+    const args = ['--dry-run', '--diff', 'none', '--dedup-window', '6h', '--keep-requests', 'all', '--attributes', 'all'];
     const whole = await dryRun(input, ...args.slice(1));
     const state = tempDir();
     const run = ['replay', input, '--state', state, ...args, '--checkpoint-every', '0.001'];
