@@ -132,7 +132,9 @@ function report<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, counts: Cou
     interrupted,
     state: state.dir,
     endpoint: config.endpoint,
-    inputs: plan.files.map((f) => f.display),
+    // The arguments, not every file: a run of 200,000 files would write them all at every report.
+    inputs: plan.config.inputs,
+    files: plan.files.length,
     rate: config.rate,
     startedAt: state.startedAt,
     updatedAt: new Date(deps.now()).toISOString(),

@@ -10,7 +10,10 @@ export interface Report {
   readonly interrupted: boolean;
   readonly state: string;
   readonly endpoint?: string;
+  /** The inputs as given (files, directories, globs, s3:// URLs); every file read is in the state's inputs.ndjson. */
   readonly inputs: readonly string[];
+  /** How many files (or S3 objects) the inputs resolved to. */
+  readonly files: number;
   readonly records?: {
     read: number;
     sent: number;
@@ -63,6 +66,7 @@ export interface ReportContext {
   readonly state: string;
   readonly endpoint: string | undefined;
   readonly inputs: readonly string[];
+  readonly files: number;
   readonly rate: number;
   readonly startedAt: string;
   readonly updatedAt: string;
@@ -100,6 +104,7 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
     state: context.state,
     ...(context.endpoint ? { endpoint: context.endpoint } : {}),
     inputs: context.inputs,
+    files: context.files,
     ...(context.dedupWindow ? { dedupWindow: context.dedupWindow } : {}),
   };
   const tail = {
