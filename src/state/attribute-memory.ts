@@ -1,3 +1,5 @@
+import type { RunMemory } from './run-memory.js';
+
 /**
  * What `--attributes changed` remembers (issue 15): the last value sent per (user, attribute), as a
  * 64-bit hash of the value's canonical JSON, in a fixed number of bytes.
@@ -20,12 +22,6 @@
  * request numbering that resume relies on does not depend on the memory (changed-attributes.ts).
  */
 
-/** What the run remembers, as issue 12 shapes it (the lead reconciles it with `state/`'s own). */
-export interface RunMemory<M> {
-  mark(): M;
-  commit(mark: M): void;
-  close(): void;
-}
 
 /** The attribute memory is not durable: a checkpoint stores nothing for it, and a resume starts empty. */
 export type AttributeMark = null;
