@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttributeMemory } from '../dist/state/attribute-memory.js';
 import { hashId } from '../dist/state/id-set.js';
-import { attributeHashes } from '../dist/transform/attribute-hashes.js';
+import { ATTRIBUTE_WORDS, attributePieces } from '../dist/transform/attribute-pieces.js';
 import { generateArchive } from './generate-archive.mjs';
 
 function speed(users) {
@@ -44,9 +44,10 @@ async function hitRate(messages) {
         const msg = JSON.parse(line);
         if (msg.type !== 'identify' || typeof msg.userId !== 'string' || typeof msg.traits !== 'object') continue;
         const [uh, ul] = hashId(msg.userId);
-        const { words } = attributeHashes(msg.traits);
-        for (let i = 0; i < words.length; i += 4, values++) {
-          if (memory.unchanged(uh, ul, words[i], words[i + 1], words[i + 2], words[i + 3])) unchanged++;
+        // The worker's own hashes: per attribute, its piece (start, end), key hash, value hash, points.
+        const { words } = attributePieces(msg.traits);
+        for (let i = 2; i < words.length; i += ATTRIBUTE_WORDS, values++) {
+          if (memory.unchanged(uh, ul, words[i + 2], words[i + 3], words[i + 4], words[i + 5])) unchanged++;
         }
       }
     }

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AttributeMemory } from '../../src/state/attribute-memory.js';
 import { hashId } from '../../src/state/id-set.js';
-import { attributeHashes } from '../../src/transform/attribute-hashes.js';
+import { ATTRIBUTE_WORDS, attributePieces } from '../../src/transform/attribute-pieces.js';
 import { seededInts } from '../support/random.js';
 
 /** Asks the memory about one attribute of one user, hashing as the planning worker does. */
 function ask(memory: AttributeMemory, user: string, body: Record<string, unknown>): boolean[] {
   const [uh, ul] = hashId(user);
-  const { words } = attributeHashes(body);
+  const { words } = attributePieces(body);
   const answers: boolean[] = [];
-  for (let i = 0; i < words.length; i += 4) answers.push(memory.unchanged(uh, ul, words[i]!, words[i + 1]!, words[i + 2]!, words[i + 3]!));
+  for (let w = 2; w < words.length; w += ATTRIBUTE_WORDS) answers.push(memory.unchanged(uh, ul, words[w + 2]!, words[w + 3]!, words[w + 4]!, words[w + 5]!));
   return answers;
 }
 
