@@ -1,3 +1,4 @@
+import { LineSplitter } from './lines.js';
 import { readFailure, resumeSplitter } from './ndjson.js';
 import type { OpenedInput } from './open.js';
 import { closeLater } from './read-ahead.js';
@@ -81,6 +82,18 @@ export async function* lineBatches(opened: OpenedInput, file: string, start: Rea
   }
   if (batch.count > 0) yield { kind: 'batch', batch: take() };
   if (failure) yield { kind: 'failure', item: failure };
+}
+
+/** The lines of a whole NDJSON text (a small file read in one go, whole-file.ts) as one batch. */
+export function batchOfText(file: string, text: Buffer): LineBatch {
+  const splitter = new LineSplitter();
+  const batch = new ByteBatch();
+  const onLine = (buf: Buffer, from: number, to: number, line: number, end: number) => {
+    if (to > from) batch.add(buf, from, to, line, end);
+  };
+  splitter.pushBytes(text, onLine);
+  splitter.endBytes(onLine);
+  return batch.seal(file);
 }
 
 /** Hands each line of a batch to `each` as text (what a planning worker parses). */

@@ -27,7 +27,8 @@ export interface OpenedInput {
   readonly bytes: AsyncIterable<Buffer>;
 }
 
-const SNIFF_LIMIT = 1 << 20;
+/** Bytes looked at for the first significant byte when sniffing the format. */
+export const SNIFF_LIMIT = 1 << 20;
 const GZIP_CHUNK = 64 * 1024;
 /** Uncompressed bytes read ahead of the parser (see readAhead): about 2,000 Segment messages. */
 const READ_AHEAD = 1 << 20;
@@ -94,7 +95,7 @@ export function firstSignificantByte(buf: Buffer): number | undefined {
  * The format to parse with. `[` means a JSON array; `{` means NDJSON (a .json file of one object
  * per line, or of a single object, is NDJSON); anything else is CSV. --format ndjson / csv win.
  */
-function decideFormat(wanted: InputFormat | undefined, first: number | undefined): InputFormat {
+export function decideFormat(wanted: InputFormat | undefined, first: number | undefined): InputFormat {
   if (wanted === 'ndjson' || wanted === 'csv') return wanted;
   if (first === 0x5b) return 'json';
   if (wanted === 'json' || first === 0x7b || first === undefined) return 'ndjson';

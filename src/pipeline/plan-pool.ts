@@ -3,6 +3,8 @@ import type { DiffMode } from '../config/options.js';
 import type { TraceDef } from '../dryrun/trace-keys.js';
 import { lineBatches, type BatchLimits, type LineBatch, type LinesRead } from '../input/line-batches.js';
 import { closeLater } from '../input/read-ahead.js';
+import { countInputBytes } from '../input/bytes-read.js';
+import { wholeFileOf } from '../input/whole-file.js';
 import { openInput, releaseStdin, type OpenedInput } from '../input/open.js';
 import { isParsed, itemsOf } from '../input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/types.js';
@@ -11,7 +13,7 @@ import { decodeChunk } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
 import { linksOfItems, type LinkChunk } from './link-chunk.js';
 import type { Stitching } from '../transform/stitch.js';
-import type { PlanWorkerData, PlanWorkerReply, SeqBatch } from './plan-worker.js';
+import type { PlanWorkerData, PlanWorkerReply, SeqBatch, SeqFile } from './plan-worker.js';
 
 /**
  * Lines per batch sent to a worker, and bytes: a batch of long lines is cut short, so that what a
@@ -92,7 +94,13 @@ export class PlanPool {
 
   /** One input read once: NDJSON through the workers, other formats here; results in input order. */
   async *#ordered<R>(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[], convert: Convert<R>, here: (items: readonly InputItem[]) => R): AsyncGenerator<R> {
-    const ahead = await this.#takeAhead(file, start);
+    const ahead = (await this.#takeAhead(file, start)) ?? this.#readWhole(file, start, index);
+    if (ahead?.whole) yield* this.#lines(ahead, following, convert, here);
+    else yield* this.#usual(file, start, index, following, convert, here, ahead);
+  }
+
+  /** An input opened and read here (NDJSON split into batches for the workers; other formats parsed here). */
+  async *#usual<R>(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[], convert: Convert<R>, here: (items: readonly InputItem[]) => R, ahead?: Ahead): AsyncGenerator<R> {
     const opened = ahead?.opened ?? (await openInput(file, { format: this.options.format, offset: start?.offset, stdin: this.options.stdin }));
     if (!isParsed(opened)) yield* this.#lines(ahead ?? this.#begin(opened, file.display, index, start), following, convert, here);
     else for await (const chunk of itemsOf(opened, file.display, start)) yield here(chunk);
@@ -120,17 +128,35 @@ export class PlanPool {
       if (read.value.kind === 'failure') yield here([read.value.item]);
     }
     if (queue.length > 0) this.#ahead = this.#extendAhead(this.#ahead, input.index, following, window - queue.length);
-    while (queue.length > 0) yield convert(await queue.shift()!, input.display);
+    while (queue.length > 0) {
+      const reply = await queue.shift()!;
+      if (!('readUsually' in reply)) {
+        if (input.whole) countInputBytes(input.whole.size);
+        yield convert(reply, input.display);
+      } else yield* this.#usual(input.whole!, undefined, input.index, [], convert, here);
+    }
+  }
+
+  /** A small local file handed whole to a worker (whole-file.ts), as an input read ahead; undefined if it may not be. */
+  #readWhole(file: InputFile, start: ReadStart | undefined, index: number): Ahead | undefined {
+    const whole = wholeFileOf(file, start, this.options.format);
+    if (whole === undefined) return undefined;
+    const planned = this.#post({ seq: this.#seq++, fileIndex: index, whole });
+    // Held until read() takes it; a run that stops first never looks at it.
+    planned.catch(() => undefined);
+    return { file, display: file.display, index, opened: undefined, reads: undefined, queue: [planned], held: { done: true, value: undefined }, whole: file };
   }
 
   #begin(opened: OpenedInput, display: string, index: number, start: ReadStart | undefined): Ahead {
-    return { file: undefined, display, index, opened, reads: lineBatches(opened, display, start, limits), queue: [], held: undefined };
+    return { file: undefined, display, index, opened, reads: lineBatches(opened, display, start, limits), queue: [], held: undefined, whole: undefined };
   }
 
   /** Opens `file` and dispatches up to `room` of its batches (never past a pause in its input). */
   async #startAhead(file: InputFile, index: number, room: number): Promise<Ahead> {
+    const whole = this.#readWhole(file, undefined, index);
+    if (whole) return whole;
     const opened = await openInput(file, { format: this.options.format, stdin: this.options.stdin });
-    if (isParsed(opened)) return { file, display: file.display, index, opened, reads: undefined, queue: [], held: undefined };
+    if (isParsed(opened)) return { file, display: file.display, index, opened, reads: undefined, queue: [], held: undefined, whole: undefined };
     const ahead = { ...this.#begin(opened, file.display, index, undefined), file };
     while (ahead.queue.length < room) {
       const read = await ahead.reads!.next();
@@ -155,7 +181,7 @@ export class PlanPool {
     let left = room - list.reduce((n, a) => n + a.queue.length, 0);
     for (let i = list.length; i < following.length && left > 0; i++) {
       const last = list[list.length - 1];
-      if (last && (last.reads === undefined || last.held === undefined || !last.held.done)) break;
+      if (last && last.whole === undefined && (last.reads === undefined || last.held === undefined || !last.held.done)) break;
       if (following[i]!.path === '-') break;
       const ahead = await this.#startAhead(following[i]!, index + 1 + i, left).catch(() => undefined);
       if (!ahead) break;
@@ -174,7 +200,10 @@ export class PlanPool {
       return first;
     }
     this.#ahead = Promise.resolve([]);
-    for (const ahead of list) closeLater(ahead.reads ?? ahead.opened.bytes[Symbol.asyncIterator]());
+    for (const ahead of list) {
+      const reading = ahead.reads ?? ahead.opened?.bytes[Symbol.asyncIterator]();
+      if (reading) closeLater(reading);
+    }
     return undefined;
   }
 
@@ -186,12 +215,16 @@ export class PlanPool {
   }
 
   #dispatch(batch: LineBatch, fileIndex: number): Promise<WorkerResult> {
-    const seq = this.#seq++;
-    const w = this.#leastLoaded(seq);
+    const message: SeqBatch = { ...batch, seq: this.#seq++, fileIndex };
+    return this.#post(message, [message.bytes.buffer, message.starts.buffer, message.lines.buffer, message.ends.buffer] as ArrayBuffer[]);
+  }
+
+  /** Posts a batch or a file to the least busy worker; its answer, whenever it comes. */
+  #post(message: SeqBatch | SeqFile, transfer: ArrayBuffer[] = []): Promise<WorkerResult> {
+    const w = this.#leastLoaded(message.seq);
     this.#load[w]!++;
-    const message: SeqBatch = { ...batch, seq, fileIndex };
-    const result = new Promise<WorkerResult>((resolve, reject) => this.#pending.set(seq, { worker: w, resolve, reject }));
-    this.#workers[w]!.postMessage(message, [message.bytes.buffer, message.starts.buffer, message.lines.buffer, message.ends.buffer] as ArrayBuffer[]);
+    const result = new Promise<WorkerResult>((resolve, reject) => this.#pending.set(message.seq, { worker: w, resolve, reject }));
+    this.#workers[w]!.postMessage(message, transfer);
     return result;
   }
 
@@ -245,9 +278,12 @@ interface Ahead {
   /** The input's name as shown, and its place in the run's inputs. */
   readonly display: string;
   readonly index: number;
-  readonly opened: OpenedInput;
+  /** Undefined for a file given whole to a worker. */
+  readonly opened: OpenedInput | undefined;
   readonly reads: AsyncGenerator<LinesRead> | undefined;
   readonly queue: Array<Promise<WorkerResult>>;
   /** A read taken from `reads` but not acted on (a pause, a failure or the end met while reading ahead). */
   held: IteratorResult<LinesRead> | undefined;
+  /** A small file given whole to a worker (whole-file.ts): read the usual way if the worker says so. */
+  readonly whole: InputFile | undefined;
 }

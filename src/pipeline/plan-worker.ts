@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { DiffMode } from '../config/options.js';
 import { parseLine } from '../input/ndjson.js';
 import { forEachLine, type LineBatch } from '../input/line-batches.js';
+import { readWholeFile, type WholeFile } from '../input/whole-file.js';
 import type { InputItem } from '../input/types.js';
 import type { MappingSettings } from '../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
@@ -29,10 +30,19 @@ export interface SeqBatch extends LineBatch {
   readonly fileIndex: number;
 }
 
+/** A small input file to read whole and plan as one batch (whole-file.ts), numbered like a batch. */
+export interface SeqFile {
+  readonly seq: number;
+  readonly fileIndex: number;
+  readonly whole: WholeFile;
+}
+
 export type PlanWorkerReply =
   | { readonly seq: number; readonly chunk: PlannedChunk }
   | { readonly seq: number; readonly links: LinkChunk }
-  | { readonly seq: number; readonly error: string };
+  | { readonly seq: number; readonly error: string }
+  /** The file of a SeqFile must be read the usual way (see whole-file.ts). */
+  | { readonly seq: number; readonly readUsually: true };
 
 /**
  * A planning worker: parses and maps batches of NDJSON lines (JSON.parse, filter, map, serialise:
@@ -44,8 +54,13 @@ const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, 
 const port = parentPort!;
 const recent = new RecentLinks();
 
-port.on('message', (batch: SeqBatch) => {
+port.on('message', (message: SeqBatch | SeqFile) => {
   try {
+    const batch = 'whole' in message ? wholeBatch(message) : message;
+    if (batch === undefined) {
+      port.postMessage({ seq: message.seq, readUsually: true } satisfies PlanWorkerReply);
+      return;
+    }
     if (data.mode === 'links') {
       port.postMessage({ seq: batch.seq, links: linksOfBatch(batch, data.mapping.time, recent) } satisfies PlanWorkerReply);
       return;
@@ -59,9 +74,15 @@ port.on('message', (batch: SeqBatch) => {
     const chunk = writer.finish(planner.keys?.drain() ?? []);
     port.postMessage({ seq: batch.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
   } catch (error) {
-    port.postMessage({ seq: batch.seq, error: error instanceof Error ? error.message : String(error) } satisfies PlanWorkerReply);
+    port.postMessage({ seq: message.seq, error: error instanceof Error ? error.message : String(error) } satisfies PlanWorkerReply);
   }
 });
+
+/** The lines of a SeqFile as a batch, or undefined when the file must be read the usual way. */
+function wholeBatch(message: SeqFile): SeqBatch | undefined {
+  const batch = readWholeFile(message.whole);
+  return batch && { ...batch, seq: message.seq, fileIndex: message.fileIndex };
+}
 
 /** --stitch: the identity index, opened read-only in this thread (LMDB is loaded only for such a run). */
 async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
