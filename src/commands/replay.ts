@@ -10,7 +10,7 @@ import { ChangedAttributes } from '../pipeline/changed-attributes.js';
 import { DataPointTotals } from '../dryrun/data-point-totals.js';
 import { AttributeMemory } from '../state/attribute-memory.js';
 import { REPLAY_KEYS } from '../state/counters.js';
-import { PlanPool } from '../pipeline/plan-pool.js';
+import { filesAfter, PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
@@ -79,7 +79,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         });
         return {
           files,
-          read: (file, index, start) => pool.read(file, start, index, files.slice(index + 1, index + 25)),
+          read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
           plan: (p: Planned) => changed.check(dedup.check(p)),
           close: () => pool.close(),
         };

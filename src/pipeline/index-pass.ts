@@ -4,6 +4,7 @@ import type { Cursor } from '../state/checkpoint.js';
 import type { RunState } from '../state/run-state.js';
 import { archivePosition } from '../transform/stitch.js';
 import type { LinkChunk } from './link-chunk.js';
+import { filesAfter } from './plan-pool.js';
 import { INTERRUPTED, nextUnlessStopped, type RunControl } from './run.js';
 import type { LinkSink, RunDeps, RunPlan } from './run-plan.js';
 
@@ -31,7 +32,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     for (let index = from.fileIndex; index < plan.files.length; index++) {
       const file = plan.files[index]!;
       const start = index === from.fileIndex && from.line > 0 ? { line: from.line, offset: from.offset } : undefined;
-      const chunks = reader.links(file, start, index)[Symbol.asyncIterator]();
+      const chunks = reader.links(file, start, index, filesAfter(plan.files, index))[Symbol.asyncIterator]();
       for (;;) {
         const next = await nextUnlessStopped(chunks, stop.control);
         if (next === INTERRUPTED) {

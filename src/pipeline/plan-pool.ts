@@ -27,6 +27,13 @@ const limits: BatchLimits = { lines: 250, bytes: 4 << 20, quietMs: 20 };
  * input order, so a worker that is ahead needs batches beyond the one the main thread waits for.
  */
 const perWorker = 6;
+/** Inputs after the one being read that may be opened and started on ahead of it. */
+const FILES_AHEAD = 24;
+
+/** The inputs read ahead of `files[index]` (see PlanPool.read). */
+export function filesAfter(files: readonly InputFile[], index: number): readonly InputFile[] {
+  return files.slice(index + 1, index + 1 + FILES_AHEAD);
+}
 
 export interface PlanPoolOptions {
   readonly mapping: MappingSettings;

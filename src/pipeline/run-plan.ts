@@ -58,7 +58,8 @@ export interface LinkSink {
 
 /** The reader of the index pass: the planning pool in its links mode (the same read loop and workers). */
 export interface LinkReader {
-  links(file: InputFile, start: ReadStart | undefined, index: number): AsyncIterable<LinkChunk>;
+  /** `following`: the inputs after it, which may be opened and started on while it is read. */
+  links(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[]): AsyncIterable<LinkChunk>;
   close(): Promise<void>;
 }
 
