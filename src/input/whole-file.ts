@@ -33,8 +33,8 @@ export interface WholeFile {
 }
 
 /** The input as a WholeFile when it may be read whole (see above), else undefined. */
-export function wholeFileOf(file: InputFile, start: ReadStart | undefined, format: InputFormat | undefined): WholeFile | undefined {
-  if (file.path === '-' || file.remote || file.size > WHOLE_FILE_BYTES || (start !== undefined && start.line > 0)) return undefined;
+export function wholeFileOf(file: InputFile, start: ReadStart | undefined, format: InputFormat | undefined, limit = WHOLE_FILE_BYTES): WholeFile | undefined {
+  if (file.path === '-' || file.remote || file.size > limit || (start !== undefined && start.line > 0)) return undefined;
   const wanted = format ?? file.format;
   if (wanted === 'json' || wanted === 'csv') return undefined;
   return { path: file.path, display: file.display, size: file.size, format: wanted };

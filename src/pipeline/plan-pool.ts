@@ -47,6 +47,8 @@ export interface PlanPoolOptions {
   readonly mode?: 'plan' | 'links';
   /** --stitch, replay pass: the index's state directory (workers open it read-only) and its lookups here. */
   readonly identity?: { readonly dir: string; readonly here: Stitching };
+  /** Local files up to this size are read whole by a worker (whole-file.ts). @default WHOLE_FILE_BYTES */
+  readonly wholeFileBytes?: number;
 }
 
 /**
@@ -146,7 +148,7 @@ export class PlanPool {
 
   /** A small local file handed whole to a worker (whole-file.ts), as an input read ahead; undefined if it may not be. */
   #readWhole(file: InputFile, start: ReadStart | undefined, index: number): Ahead | undefined {
-    const whole = wholeFileOf(file, start, this.options.format);
+    const whole = wholeFileOf(file, start, this.options.format, this.options.wholeFileBytes);
     if (whole === undefined) return undefined;
     const planned = this.#post({ seq: this.#seq++, fileIndex: index, whole });
     // Held until read() takes it; a run that stops first never looks at it.
