@@ -19,8 +19,8 @@ export function stitching(config: ReplayConfig, stdin: NodeJS.ReadableStream): {
   };
   const lookups = (state: RunState) => {
     if (!index) throw new Error('The identity index is opened before the replay pass');
-    // Written through before the workers open it: they read only what is committed.
-    index.commit(index.mark());
+    // The index pass is over: its runs are merged into the one sorted file the workers read.
+    index.seal();
     return { dir: state.dir, here: lookupsOf(index) };
   };
   return { plan, lookups };

@@ -35,10 +35,10 @@
  * past the checkpoint's mark) gives the same index. A source "file:line" is stored as (file number,
  * line), the file names interned in a small table of their own.
  */
-import { open, type Database, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
-import { StateError } from '../errors.js';
 import { hashId } from './id-set.js';
+import { decodeLink, decodeTraits, encodeLink, encodeTraits, keyOf, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
+import { IdentityStore, sortRecords } from './identity-store.js';
 import type { RunMemory } from './run-memory.js';
 import type { IdentifiedTraits, Link, LinkAnswer, Stitching } from '../transform/stitch.js';
 
@@ -53,100 +53,92 @@ export type IdentityLookup = LinkAnswer;
 export interface IdentityIndexOptions {
   /** Open for lookups only (the replay pass, from any thread). @default false */
   readonly readonly?: boolean;
-  /** Links kept in memory before one transaction writes them. @default 10000 */
+  /** Entries (anonymousIds and userIds) kept in memory before they are written as a sorted run. @default 100000 */
   readonly batch?: number;
   /** The mark a checkpoint stored: the index must cover it, and counting goes on from it. */
   readonly mark?: IdentityMark;
 }
 
-/** Stored value: [userId, or null when ambiguous; file number; line, or -1 when the source has none]. */
-type Entry = [string | null, number, number];
-
-const FILE = 'identity.mdb';
 /** The index's name among the run's memories (its mark in checkpoint.json `memory`). */
 export const IDENTITY = 'identity';
-/** A user's identified traits: [archive position of the first identify carrying the userId, latest time]. */
-type Traits = [number, number];
-
-/** The meta key holding how many links the stored index covers (the mark it was last committed at). */
-const ACCEPTED = 'accepted';
-const LONG_KEY = 400;
-/**
- * Address space reserved for the map, not disk (the file grows as it fills). Reserved once, so LMDB
- * never remaps as the file grows: each remap left the old mapping's pages counted in RSS too (500k
- * links: 365 MB RSS with the default growing map, 190 MB with this).
- */
-const MAP_BYTES = 2 ** 40;
+/** Its directory in the state directory. */
+const DIR = 'identity';
 
 export class IdentityIndex implements RunMemory<IdentityMark> {
-  #db: Store;
-  readonly #path: string;
+  readonly #store: IdentityStore;
   readonly #readonly: boolean;
-  readonly #fileNumbers = new Map<string, number>();
-  readonly #fileNames: string[] = [];
-  readonly #recent = new Uint32Array(2 * RECENT_SLOTS);
   readonly #batch: number;
-  #pending = new Map<string, Entry>();
-  #pendingUsers = new Map<string, Traits>();
+  readonly #fileNumbers = new Map<string, number>();
+  readonly #recent = new Uint32Array(2 * RECENT_SLOTS);
+  /** What came since the last run was written; `#dirty*`: since the last commit. */
+  #links = new Map<string, LinkEntry>();
+  #users = new Map<string, Traits>();
+  #dirtyLinks = new Set<string>();
+  #dirtyUsers = new Set<string>();
   #accepted: number;
-  #stored: number;
 
   static open(dir: string, options: IdentityIndexOptions = {}): IdentityIndex {
     return new IdentityIndex(dir, options);
   }
 
   private constructor(dir: string, options: IdentityIndexOptions) {
-    this.#path = join(dir, FILE);
     this.#readonly = options.readonly === true;
-    this.#db = openStore(this.#path, this.#readonly);
-    this.#batch = options.batch ?? 10_000;
-    this.#loadFiles();
-    const stored = this.#db.meta.get(ACCEPTED) ?? 0;
-    const wanted = options.mark?.links ?? 0;
-    if (stored < wanted) {
-      this.#db.root.close();
-      throw new StateError(`The identity index holds ${stored} links, fewer than the checkpoint's ${wanted}; run again with --restart`);
-    }
-    this.#accepted = wanted;
-    this.#stored = stored;
+    this.#store = new IdentityStore(join(dir, DIR), !this.#readonly, this.#readonly ? (options.mark?.links ?? 0) : options.mark?.links);
+    this.#batch = options.batch ?? 100_000;
+    this.#store.fileNames.forEach((name, n) => this.#fileNumbers.set(name, n));
+    this.#store.replayJournal((buf, at) => {
+      if (buf[at + 8] === LINK) this.#links.set(keyText(buf, at), decodeLink(buf, at));
+      else this.#users.set(keyText(buf, at), decodeTraits(buf, at));
+    });
+    this.#accepted = options.mark?.links ?? 0;
   }
 
   /** Records that a message (at `source`) carries both IDs, or an alias links them. */
   link(anonymousId: string, userId: string, source: string): void {
     this.#accepted++;
     if (this.#seenRecently(anonymousId, userId)) return;
-    const key = keyOf(anonymousId);
-    const entry: Entry = [userId, ...this.#sourceOf(source)];
-    const had = this.#pending.get(key);
-    this.#pending.set(key, had === undefined ? entry : merge(had, entry));
-    if (this.#pending.size >= this.#batch) this.#flush();
+    const entry: LinkEntry = [userId, ...this.#sourceOf(source), -1, -1];
+    const had = this.#links.get(anonymousId);
+    const next = had === undefined ? entry : mergeLinks(had, entry);
+    if (next === had) return;
+    this.#links.set(anonymousId, next);
+    this.#dirtyLinks.add(anonymousId);
+    this.#spillIfFull();
   }
 
   /** Records an identify carrying `userId` at archive `position`, with its time (NO_TIME if none). */
   identified(userId: string, position: number, ms: number): void {
     this.#accepted++;
-    const key = keyOf(userId);
-    const had = this.#pendingUsers.get(key);
-    this.#pendingUsers.set(key, had === undefined ? [position, ms] : widen(had, [position, ms]));
-    if (this.#pendingUsers.size >= this.#batch) this.#flush();
+    const had = this.#users.get(userId);
+    const next: Traits = had === undefined ? [position, ms] : widen(had, [position, ms]);
+    if (next === had) return;
+    this.#users.set(userId, next);
+    this.#dirtyUsers.add(userId);
+    this.#spillIfFull();
   }
 
   /** What the archive holds of the user's identified traits (see IdentifiedTraits). */
   identifiedTraits(userId: string): IdentifiedTraits | undefined {
-    const key = keyOf(userId);
-    const stored = this.#db.users.get(key);
-    const pending = this.#pendingUsers.get(key);
-    const traits = stored === undefined || pending === undefined ? stored ?? pending : widen(stored, pending);
+    let traits: Traits | undefined;
+    this.#store.find(keyOf(USER, userId), (buf, at) => {
+      const more = decodeTraits(buf, at);
+      traits = traits === undefined ? more : widen(traits, more);
+    });
+    const pending = this.#users.get(userId);
+    if (pending !== undefined) traits = traits === undefined ? pending : widen(traits, pending);
     return traits && { first: traits[0], latest: traits[1] };
   }
 
   lookup(anonymousId: string): IdentityLookup {
-    const key = keyOf(anonymousId);
-    const stored = this.#db.links.get(key);
-    const pending = this.#pending.get(key);
-    const entry = stored === undefined || pending === undefined ? stored ?? pending : merge(stored, pending);
+    let entry: LinkEntry | undefined;
+    this.#store.find(keyOf(LINK, anonymousId), (buf, at) => {
+      const more = decodeLink(buf, at);
+      entry = entry === undefined ? more : mergeLinks(entry, more);
+    });
+    const pending = this.#links.get(anonymousId);
+    if (pending !== undefined) entry = entry === undefined ? pending : mergeLinks(entry, pending);
     if (entry === undefined) return undefined;
-    if (entry[0] === null) return 'ambiguous';
+    if (entry[3] >= 0) return 'ambiguous';
     return { userId: entry[0], source: this.#sourceText(entry[1], entry[2]) };
   }
 
@@ -154,43 +146,55 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     return { links: this.#accepted };
   }
 
-  /** Writes every pending link: those the mark covers and any after it (re-inserting them is harmless). */
+  /**
+   * Makes durable what the mark covers: appends the entries changed since the last commit (those
+   * the mark covers and any after it: re-inserting them on resume is harmless) to the journal.
+   */
   commit(_mark: IdentityMark): void {
-    this.#flush();
+    if (this.#readonly || (this.#store.sealed && this.#links.size === 0 && this.#users.size === 0)) return;
+    if (this.#dirtyLinks.size === 0 && this.#dirtyUsers.size === 0 && this.#store.accepted === this.#accepted) return;
+    const records: Buffer[] = [];
+    for (const id of this.#dirtyLinks) records.push(encodeLink(keyOf(LINK, id), this.#links.get(id)!));
+    for (const id of this.#dirtyUsers) records.push(encodeTraits(keyOf(USER, id), this.#users.get(id)!));
+    this.#store.journal(records, this.#accepted);
+    this.#dirtyLinks.clear();
+    this.#dirtyUsers.clear();
   }
 
-  /** Commits what is pending (when writable) and closes the store. */
+  /**
+   * Ends the index pass: writes what is in memory as a run and merges the runs into one sorted file,
+   * the one the replay pass reads (from any thread). Done again after a crash, it picks up from the
+   * runs; done when already sealed, it does nothing.
+   */
+  seal(): void {
+    if (this.#readonly || (this.#store.sealed && this.#links.size === 0 && this.#users.size === 0)) return;
+    this.#spill();
+    this.#store.seal();
+  }
+
+  /** Commits what is pending (when writable) and closes the files. */
   close(): void {
-    this.#flush();
-    this.#db.root.close();
+    try {
+      this.commit(this.mark());
+    } finally {
+      this.#store.close();
+    }
   }
 
-  #flush(): void {
-    if (this.#readonly || (this.#pending.size === 0 && this.#pendingUsers.size === 0 && this.#stored === this.#accepted)) return;
-    const pending = this.#pending;
-    const users = this.#pendingUsers;
-    this.#pending = new Map();
-    this.#pendingUsers = new Map();
-    // In key order, the B-tree pages a transaction touches are visited once each (~10-15% faster).
-    const keys = [...pending.keys()].sort();
-    this.#db.root.transactionSync(() => {
-      for (const key of keys) {
-        const entry = pending.get(key)!;
-        const had = this.#db.links.get(key);
-        const next = had === undefined ? entry : merge(had, entry);
-        if (next !== had) this.#db.links.putSync(key, next);
-      }
-      for (const [key, traits] of users) {
-        const had = this.#db.users.get(key);
-        const next = had === undefined ? traits : widen(had, traits);
-        if (next !== had) this.#db.users.putSync(key, next);
-      }
-      this.#db.meta.putSync(ACCEPTED, this.#accepted);
-    });
-    this.#stored = this.#accepted;
-    // Unmaps what the write touched: pages of the map stay counted in RSS for as long as it is mapped.
-    this.#db.root.close();
-    this.#db = openStore(this.#path, false);
+  #spillIfFull(): void {
+    if (this.#links.size + this.#users.size >= this.#batch) this.#spill();
+  }
+
+  /** Writes the entries in memory as a sorted run (fsynced, named in the manifest); the journal restarts. */
+  #spill(): void {
+    const records: Buffer[] = [];
+    for (const [id, entry] of this.#links) records.push(encodeLink(keyOf(LINK, id), entry));
+    for (const [id, traits] of this.#users) records.push(encodeTraits(keyOf(USER, id), traits));
+    if (records.length > 0) this.#store.spill(sortRecords(records), this.#accepted);
+    this.#links = new Map();
+    this.#users = new Map();
+    this.#dirtyLinks.clear();
+    this.#dirtyUsers.clear();
   }
 
   /** A direct-mapped cache of (anonymousId, userId) pairs just linked: most links repeat the last one. */
@@ -206,29 +210,20 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   #sourceOf(source: string): [number, number] {
     const colon = source.lastIndexOf(':');
     const line = colon < 0 ? NaN : Number(source.slice(colon + 1));
-    const withLine = Number.isSafeInteger(line) && line >= 0 && colon < source.length - 1;
+    const withLine = Number.isSafeInteger(line) && line >= 0 && line < 2 ** 32 - 1 && colon < source.length - 1;
     const file = withLine ? source.slice(0, colon) : source;
     let n = this.#fileNumbers.get(file);
     if (n === undefined) {
-      n = this.#fileNames.length;
-      this.#fileNames.push(file);
+      n = this.#store.fileNames.length;
+      this.#store.fileNames.push(file);
       this.#fileNumbers.set(file, n);
-      this.#db.files.putSync(n, file);
     }
     return [n, withLine ? line : -1];
   }
 
   #sourceText(file: number, line: number): string {
-    if (this.#fileNames[file] === undefined) this.#loadFiles();
-    const name = this.#fileNames[file] ?? `file #${file}`;
+    const name = this.#store.fileNames[file] ?? `file #${file}`;
     return line < 0 ? name : `${name}:${line}`;
-  }
-
-  #loadFiles(): void {
-    for (const { key, value } of this.#db.files.getRange({ start: this.#fileNames.length })) {
-      this.#fileNames[key] = value;
-      this.#fileNumbers.set(value, key);
-    }
   }
 }
 
@@ -240,47 +235,6 @@ export function stitching(index: IdentityIndex): Stitching {
 /** Slots of the recent-pairs cache (a power of two): 2^16 pairs, 512 KiB. */
 const RECENT_SLOTS = 1 << 16;
 
-/** Set semantics: the first link stands until another userId makes the entry ambiguous for good. */
-function merge(had: Entry, entry: Entry): Entry {
-  if (had[0] === null || had[0] === entry[0]) return had;
-  return [null, entry[1], entry[2]];
-}
-
-/** The databases of one open environment. */
-interface Store {
-  readonly root: RootDatabase;
-  readonly links: Database<Entry, string>;
-  readonly files: Database<string, number>;
-  readonly meta: Database<number, string>;
-  readonly users: Database<Traits, string>;
-}
-
-/**
- * Opens the environment. `noReadAhead` (MDB_NORDAHEAD, madvise MADV_RANDOM): a page fault maps only the
- * page asked for, not its neighbours, so the RSS a lookup costs is the pages it reads.
- */
-function openStore(path: string, readOnly: boolean): Store {
-  // lmdb's option types leave out noReadAhead, which open() reads (lmdb/open.js).
-  const options = { path, maxDbs: 4, mapSize: MAP_BYTES, readOnly, noReadAhead: true };
-  const root = open(options);
-  return {
-    root,
-    links: root.openDB<Entry, string>({ name: 'links' }),
-    files: root.openDB<string, number>({ name: 'files', encoding: 'string' }),
-    meta: root.openDB<number, string>({ name: 'meta' }),
-    users: root.openDB<Traits, string>({ name: 'users' }),
-  };
-}
-
-/** The first position and the latest time of two: a function of the set (resume re-inserts harmlessly). */
-function widen(had: Traits, more: Traits): Traits {
-  if (had[0] <= more[0] && had[1] >= more[1]) return had;
-  return [Math.min(had[0], more[0]), Math.max(had[1], more[1])];
-}
-
-/** LMDB keys are at most ~2 KB; a longer anonymousId is keyed by its 64-bit hash. */
-function keyOf(anonymousId: string): string {
-  if (anonymousId.length <= LONG_KEY) return anonymousId;
-  const [hi, lo] = hashId(anonymousId);
-  return `\u0000${hi.toString(16)}${lo.toString(16)}`;
+function keyText(buf: Buffer, at: number): string {
+  return buf.toString('utf8', at + 13, at + 13 + buf.readUInt32LE(at + 9));
 }
