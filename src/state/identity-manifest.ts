@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -85,8 +85,9 @@ export function readFileNames(dir: string, count: number, bytes: number): string
   return text.split('\n').slice(0, count).map((line) => JSON.parse(line) as string);
 }
 
+/** Cuts `file` back to `bytes` when it is longer (left untouched otherwise). */
 function cut(file: string, bytes: number): void {
-  if (!existsSync(file)) return;
+  if (!existsSync(file) || statSync(file).size <= bytes) return;
   const fd = openSync(file, 'r+');
   try {
     ftruncateSync(fd, bytes);
