@@ -38,7 +38,8 @@
 import { join } from 'node:path';
 import { hashId } from './id-set.js';
 import { decodeLink, decodeTraits, encodeLink, encodeTraits, keyOf, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
-import { IdentityStore, sortRecords } from './identity-store.js';
+import { IdentityStore } from './identity-store.js';
+import { writeSorted } from './identity-spill.js';
 import type { RunMemory } from './run-memory.js';
 import type { IdentifiedTraits, Link, LinkAnswer, Stitching } from '../transform/stitch.js';
 
@@ -187,10 +188,9 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
 
   /** Writes the entries in memory as a sorted run (fsynced, named in the manifest); the journal restarts. */
   #spill(): void {
-    const records: Buffer[] = [];
-    for (const [id, entry] of this.#links) records.push(encodeLink(keyOf(LINK, id), entry));
-    for (const [id, traits] of this.#users) records.push(encodeTraits(keyOf(USER, id), traits));
-    if (records.length > 0) this.#store.spill(sortRecords(records), this.#accepted);
+    const links = this.#links;
+    const users = this.#users;
+    if (links.size + users.size > 0) this.#store.spill((out) => writeSorted(links, users, out), this.#accepted);
     this.#links = new Map();
     this.#users = new Map();
     this.#dirtyLinks.clear();

@@ -99,13 +99,40 @@ export function valueOf(buf: Buffer, at: number): [start: number, length: number
 export function encodeLink(key: Key, entry: LinkEntry): Buffer {
   const user = Buffer.from(entry[0], 'utf8');
   const value = Buffer.allocUnsafe(20 + user.length);
-  value.writeUInt32LE(entry[1], 0);
-  value.writeUInt32LE(entry[2] + 1, 4);
-  value.writeInt32LE(entry[3], 8);
-  value.writeUInt32LE(entry[4] + 1, 12);
-  value.writeUInt32LE(user.length, 16);
-  user.copy(value, 20);
+  linkValueInto(value, 0, entry, user.length);
   return record(key, value);
+}
+
+/** The length of a link record whose key and userId take `keyBytes` and `userBytes` bytes. */
+export function linkLength(keyBytes: number, userBytes: number): number {
+  return HEAD_BYTES + keyBytes + 4 + 20 + userBytes;
+}
+
+export const TRAITS_BYTES = 16;
+
+/** Writes the record of `text` (`keyBytes` long in UTF-8, hash hi/lo) at `at` of `buf`, up to its value; returns where the value goes. */
+export function headInto(buf: Buffer, at: number, hi: number, lo: number, kind: Kind, text: string, keyBytes: number, valueBytes: number): number {
+  buf.writeUInt32LE(hi, at);
+  buf.writeUInt32LE(lo, at + 4);
+  buf[at + 8] = kind;
+  buf.writeUInt32LE(keyBytes, at + 9);
+  buf.write(text, at + HEAD_BYTES, keyBytes, 'utf8');
+  buf.writeUInt32LE(valueBytes, at + HEAD_BYTES + keyBytes);
+  return at + HEAD_BYTES + keyBytes + 4;
+}
+
+export function linkValueInto(buf: Buffer, v: number, entry: LinkEntry, userBytes: number): void {
+  buf.writeUInt32LE(entry[1], v);
+  buf.writeUInt32LE(entry[2] + 1, v + 4);
+  buf.writeInt32LE(entry[3], v + 8);
+  buf.writeUInt32LE(entry[4] + 1, v + 12);
+  buf.writeUInt32LE(userBytes, v + 16);
+  buf.write(entry[0], v + 20, userBytes, 'utf8');
+}
+
+export function traitsValueInto(buf: Buffer, v: number, traits: Traits): void {
+  buf.writeDoubleLE(traits[0], v);
+  buf.writeDoubleLE(traits[1], v + 8);
 }
 
 export function decodeLink(buf: Buffer, at: number): LinkEntry {
@@ -116,9 +143,8 @@ export function decodeLink(buf: Buffer, at: number): LinkEntry {
 }
 
 export function encodeTraits(key: Key, traits: Traits): Buffer {
-  const value = Buffer.allocUnsafe(16);
-  value.writeDoubleLE(traits[0], 0);
-  value.writeDoubleLE(traits[1], 8);
+  const value = Buffer.allocUnsafe(TRAITS_BYTES);
+  traitsValueInto(value, 0, traits);
   return record(key, value);
 }
 

@@ -1,10 +1,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
-import { compareRecords, type Key } from './identity-record.js';
+import type { Key } from './identity-record.js';
 import { appendDurably, EMPTY, FILE_NAMES, readFileNames, readJournal, readManifest, tidy, writeManifest, type Manifest } from './identity-manifest.js';
 import { FAN_IN, mergeRuns } from './run-merge.js';
-import { RunReader, RunWriter } from './sorted-run.js';
+import { RunReader } from './sorted-run.js';
+import { RunWriter } from './run-writer.js';
 
 /**
  * The identity index on disk (identity-index.ts holds what is in memory): sorted run files, a
@@ -15,7 +16,7 @@ export class IdentityStore {
   readonly #dir: string;
   readonly #writable: boolean;
   #manifest: Manifest;
-  #runs: RunReader[];
+  #runs: RunReader[] | undefined;
   /** File names: those the manifest covers, then those interned since (see journal()). */
   readonly fileNames: string[];
 
@@ -30,7 +31,6 @@ export class IdentityStore {
       throw new StateError(`The identity index holds ${this.#manifest.accepted} links, fewer than the checkpoint's ${wanted}; run again with --restart`);
     }
     if (writable) tidy(dir, this.#manifest);
-    this.#runs = this.#manifest.runs.map((name) => new RunReader(join(dir, name)));
     this.fileNames = readFileNames(dir, this.#manifest.files, this.#manifest.filesBytes);
   }
 
@@ -44,7 +44,7 @@ export class IdentityStore {
 
   /** Calls `take` with the record of `key` in each run that has one, oldest first. */
   find(key: Key, take: (buf: Buffer, at: number) => void): void {
-    for (const run of this.#runs) {
+    for (const run of this.#readers()) {
       const found = run.find(key);
       if (found) take(found[0], found[1]);
     }
@@ -63,40 +63,57 @@ export class IdentityStore {
     this.#save({ ...this.#manifest, ...this.#namesDurable(), accepted, journalBytes: at + bytes.length, sealed: false });
   }
 
-  /** Writes `sorted` as a new run: then the journal before it is no longer needed. */
-  spill(sorted: readonly Buffer[], accepted: number): void {
+  /** Writes a new run (`fill` adds its records in order): then the journal before it is no longer needed. */
+  spill(fill: (out: RunWriter) => void, accepted: number): void {
     const name = `run-${this.#manifest.nextRun}.idx`;
-    this.#write(name, (out) => sorted.forEach((rec) => out.add(rec)));
+    this.#write(name, fill);
     const journal = `journal-${this.#manifest.nextRun}`;
     const old = this.#manifest.journal;
     this.#save({ ...this.#manifest, ...this.#namesDurable(), accepted, runs: [...this.#manifest.runs, name], nextRun: this.#manifest.nextRun + 1, journal, journalBytes: 0, sealed: false });
-    this.#runs.push(new RunReader(join(this.#dir, name)));
+    this.#closeRuns();
     rmSync(join(this.#dir, old), { force: true });
   }
 
   /**
-   * Merges the runs into one (the journal must be empty: spill first). Killed meanwhile, the
-   * manifest still names the runs, and the next writable open removes the unfinished output.
+   * Merges the runs into one, FAN_IN at most at a time, in levels (a group of runs next to each other
+   * becomes one run in its place, so that the runs stay in archive order). The journal must be
+   * empty (spill first). Killed meanwhile, the manifest still names runs that hold everything, and
+   * the next writable open removes the unfinished output.
    */
   seal(): void {
-    while (this.#runs.length > 1) {
-      const group = this.#runs.slice(0, FAN_IN);
+    this.#closeRuns();
+    let at = 0;
+    while (this.#manifest.runs.length > 1) {
+      if (at >= this.#manifest.runs.length - 1) at = 0;
+      const group = this.#manifest.runs.slice(at, at + FAN_IN);
       const name = `run-${this.#manifest.nextRun}.idx`;
-      this.#write(name, (out) => mergeRuns(group, out));
-      const rest = this.#manifest.runs.slice(group.length);
-      this.#save({ ...this.#manifest, runs: [name, ...rest], nextRun: this.#manifest.nextRun + 1 });
-      for (const run of group) {
-        run.close();
-        rmSync(run.path, { force: true });
+      const readers = group.map((run) => new RunReader(join(this.#dir, run)));
+      try {
+        this.#write(name, (out) => mergeRuns(readers, out));
+      } finally {
+        for (const reader of readers) reader.close();
       }
-      this.#runs = [new RunReader(join(this.#dir, name)), ...this.#runs.slice(group.length)];
+      const runs = [...this.#manifest.runs.slice(0, at), name, ...this.#manifest.runs.slice(at + group.length)];
+      this.#save({ ...this.#manifest, runs, nextRun: this.#manifest.nextRun + 1 });
+      for (const run of group) rmSync(join(this.#dir, run), { force: true });
+      at++;
     }
     this.#save({ ...this.#manifest, sealed: true });
   }
 
   close(): void {
-    for (const run of this.#runs) run.close();
-    this.#runs = [];
+    this.#closeRuns();
+  }
+
+  /** The runs, opened when first looked up (a writable store may have more runs than open files allowed). */
+  #readers(): RunReader[] {
+    this.#runs ??= this.#manifest.runs.map((name) => new RunReader(join(this.#dir, name)));
+    return this.#runs;
+  }
+
+  #closeRuns(): void {
+    for (const run of this.#runs ?? []) run.close();
+    this.#runs = undefined;
   }
 
   #write(name: string, fill: (out: RunWriter) => void): void {
@@ -124,9 +141,4 @@ export class IdentityStore {
     writeManifest(this.#dir, manifest);
     this.#manifest = manifest;
   }
-}
-
-/** Sorts records into the index's order (a run's). */
-export function sortRecords(records: Buffer[]): Buffer[] {
-  return records.sort((a, b) => compareRecords(a, 0, b, 0));
 }

@@ -1,5 +1,6 @@
 import { compareRecords, mergeRecords, recordLength } from './identity-record.js';
-import { RunScanner, type RunReader, type RunWriter } from './sorted-run.js';
+import type { RunWriter } from './run-writer.js';
+import { RunScanner, type RunReader } from './sorted-run.js';
 
 /**
  * The streaming k-way merge of sorted runs (sorted-run.ts) into one: a binary heap of scanners, one

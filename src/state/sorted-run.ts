@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { syncAll, writeAll } from './disk-write.js';
 import { compareKey, HEAD_BYTES, recordLength, type Key } from './identity-record.js';
 
 /**
@@ -15,119 +14,13 @@ import { compareKey, HEAD_BYTES, recordLength, type Key } from './identity-recor
  * record spans / how far back its first unit is. A long record is cut into the units' payloads.
  */
 export const BLOCK = 4096;
-const HEADER = 8;
-const PAYLOAD = BLOCK - HEADER;
-const FOOTER = 16;
-const MAGIC = 0x58494253; // "SBIX"
-const NORMAL = 1;
-const LONG = 2;
-const REST = 3;
-
-export class RunWriter {
-  readonly #fd: number;
-  #block = Buffer.alloc(BLOCK);
-  #used = HEADER;
-  #count = 0;
-  #out = Buffer.allocUnsafe(64 * BLOCK);
-  #outUsed = 0;
-  #position = 0;
-  #firsts = new Uint32Array(1024);
-  #units = 0;
-  #lastHi = -1;
-  #records = 0;
-
-  constructor(readonly path: string) {
-    this.#fd = openSync(path, 'w');
-  }
-
-  /** Appends one record (the whole of `rec`); records come in the index's order. */
-  add(rec: Buffer): void {
-    const hi = rec.readUInt32LE(0);
-    if (HEADER + rec.length > BLOCK) {
-      this.#endBlock();
-      this.#addLong(rec, hi);
-    } else {
-      if (this.#used + rec.length > BLOCK) this.#endBlock();
-      if (this.#count === 0) this.#startBlock(hi);
-      rec.copy(this.#block, this.#used);
-      this.#used += rec.length;
-      this.#count++;
-    }
-    this.#lastHi = hi;
-    this.#records++;
-  }
-
-  /** Writes the index and footer, fsyncs and closes. */
-  finish(): void {
-    this.#endBlock();
-    this.#flush();
-    const tail = Buffer.alloc(this.#units * 4 + FOOTER);
-    for (let u = 0; u < this.#units; u++) tail.writeUInt32LE(this.#firsts[u]!, u * 4);
-    const f = this.#units * 4;
-    tail.writeUInt32LE(MAGIC, f);
-    tail.writeUInt32LE(this.#units, f + 4);
-    tail.writeDoubleLE(this.#records, f + 8);
-    writeAll(this.path, this.#fd, tail, this.#position);
-    syncAll(this.path, this.#fd);
-    closeSync(this.#fd);
-  }
-
-  /** Closes without finishing (the file is left incomplete, for the caller to remove). */
-  abandon(): void {
-    closeSync(this.#fd);
-  }
-
-  #startBlock(hi: number): void {
-    this.#block.fill(0);
-    this.#block[0] = NORMAL;
-    this.#block[1] = hi === this.#lastHi ? 1 : 0;
-    this.#used = HEADER;
-    this.#index(hi);
-  }
-
-  #endBlock(): void {
-    if (this.#count === 0) return;
-    this.#block.writeUInt16LE(this.#count, 2);
-    this.#emit(this.#block);
-    this.#count = 0;
-  }
-
-  #addLong(rec: Buffer, hi: number): void {
-    const units = Math.ceil(rec.length / PAYLOAD);
-    for (let k = 0; k < units; k++) {
-      const unit = Buffer.alloc(BLOCK);
-      unit[0] = k === 0 ? LONG : REST;
-      unit[1] = k === 0 && hi === this.#lastHi ? 1 : 0;
-      unit.writeUInt16LE(1, 2);
-      unit.writeUInt32LE(k === 0 ? units : k, 4);
-      rec.copy(unit, HEADER, k * PAYLOAD, Math.min(rec.length, (k + 1) * PAYLOAD));
-      this.#index(hi);
-      this.#emit(unit);
-    }
-  }
-
-  #index(hi: number): void {
-    if (this.#units === this.#firsts.length) {
-      const grown = new Uint32Array(this.#firsts.length * 2);
-      grown.set(this.#firsts);
-      this.#firsts = grown;
-    }
-    this.#firsts[this.#units++] = hi;
-  }
-
-  #emit(unit: Buffer): void {
-    unit.copy(this.#out, this.#outUsed);
-    this.#outUsed += BLOCK;
-    if (this.#outUsed === this.#out.length) this.#flush();
-  }
-
-  #flush(): void {
-    if (this.#outUsed === 0) return;
-    writeAll(this.path, this.#fd, this.#out.subarray(0, this.#outUsed), this.#position);
-    this.#position += this.#outUsed;
-    this.#outUsed = 0;
-  }
-}
+export const HEADER = 8;
+export const PAYLOAD = BLOCK - HEADER;
+export const FOOTER = 16;
+export const MAGIC = 0x58494253; // "SBIX"
+export const NORMAL = 1;
+export const LONG = 2;
+export const REST = 3;
 
 /** A block as read: its records are `buf[HEADER, end)`, `count` of them. */
 interface Block {
