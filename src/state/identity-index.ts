@@ -54,7 +54,7 @@ export type IdentityLookup = LinkAnswer;
 export interface IdentityIndexOptions {
   /** Open for lookups only (the replay pass, from any thread). @default false */
   readonly readonly?: boolean;
-  /** Entries (anonymousIds and userIds) kept in memory before they are written as a sorted run. @default 100000 */
+  /** Entries (anonymousIds and userIds) kept in memory before they are written as a sorted run. @default 50000 */
   readonly batch?: number;
   /** The mark a checkpoint stored: the index must cover it, and counting goes on from it. */
   readonly mark?: IdentityMark;
@@ -85,7 +85,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   private constructor(dir: string, options: IdentityIndexOptions) {
     this.#readonly = options.readonly === true;
     this.#store = new IdentityStore(join(dir, DIR), !this.#readonly, this.#readonly ? (options.mark?.links ?? 0) : options.mark?.links);
-    this.#batch = options.batch ?? 100_000;
+    this.#batch = options.batch ?? 50_000;
     this.#store.fileNames.forEach((name, n) => this.#fileNumbers.set(name, n));
     this.#store.replayJournal((buf, at) => {
       if (buf[at + 8] === LINK) this.#links.set(keyText(buf, at), decodeLink(buf, at));
