@@ -40,6 +40,7 @@ import { hashId } from './id-set.js';
 import { decodeLink, decodeTraits, encodeLink, encodeTraits, keyOf, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
 import { IdentityStore } from './identity-store.js';
 import { writeSorted } from './identity-spill.js';
+import { LinkSources } from './link-sources.js';
 import type { RunMemory } from './run-memory.js';
 import type { IdentifiedTraits, Link, LinkAnswer, Stitching } from '../transform/stitch.js';
 
@@ -69,7 +70,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   readonly #store: IdentityStore;
   readonly #readonly: boolean;
   readonly #batch: number;
-  readonly #fileNumbers = new Map<string, number>();
+  readonly #sources: LinkSources;
   readonly #recent = new Uint32Array(2 * RECENT_SLOTS);
   /** What came since the last run was written; `#dirty*`: since the last commit. */
   #links = new Map<string, LinkEntry>();
@@ -86,7 +87,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     this.#readonly = options.readonly === true;
     this.#store = new IdentityStore(join(dir, DIR), !this.#readonly, this.#readonly ? (options.mark?.links ?? 0) : options.mark?.links);
     this.#batch = options.batch ?? 50_000;
-    this.#store.fileNames.forEach((name, n) => this.#fileNumbers.set(name, n));
+    this.#sources = new LinkSources(this.#store.fileNames);
     this.#store.replayJournal((buf, at) => {
       if (buf[at + 8] === LINK) this.#links.set(keyText(buf, at), decodeLink(buf, at));
       else this.#users.set(keyText(buf, at), decodeTraits(buf, at));
@@ -98,7 +99,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   link(anonymousId: string, userId: string, source: string): void {
     this.#accepted++;
     if (this.#seenRecently(anonymousId, userId)) return;
-    const entry: LinkEntry = [userId, ...this.#sourceOf(source), -1, -1];
+    const entry: LinkEntry = [userId, ...this.#sources.of(source), -1, -1];
     const had = this.#links.get(anonymousId);
     const next = had === undefined ? entry : mergeLinks(had, entry);
     if (next === had) return;
@@ -140,7 +141,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     if (pending !== undefined) entry = entry === undefined ? pending : mergeLinks(entry, pending);
     if (entry === undefined) return undefined;
     if (entry[3] >= 0) return 'ambiguous';
-    return { userId: entry[0], source: this.#sourceText(entry[1], entry[2]) };
+    return { userId: entry[0], source: this.#sources.text(entry[1], entry[2]) };
   }
 
   mark(): IdentityMark {
@@ -205,25 +206,6 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     this.#recent[at] = hi;
     this.#recent[at + 1] = lo;
     return false;
-  }
-
-  #sourceOf(source: string): [number, number] {
-    const colon = source.lastIndexOf(':');
-    const line = colon < 0 ? NaN : Number(source.slice(colon + 1));
-    const withLine = Number.isSafeInteger(line) && line >= 0 && line < 2 ** 32 - 1 && colon < source.length - 1;
-    const file = withLine ? source.slice(0, colon) : source;
-    let n = this.#fileNumbers.get(file);
-    if (n === undefined) {
-      n = this.#store.fileNames.length;
-      this.#store.fileNames.push(file);
-      this.#fileNumbers.set(file, n);
-    }
-    return [n, withLine ? line : -1];
-  }
-
-  #sourceText(file: number, line: number): string {
-    const name = this.#store.fileNames[file] ?? `file #${file}`;
-    return line < 0 ? name : `${name}:${line}`;
   }
 }
 
