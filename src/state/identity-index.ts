@@ -36,10 +36,10 @@
  * line), the file names interned in a small table of their own.
  */
 import { join } from 'node:path';
-import { hashId } from './id-set.js';
-import { decodeLink, decodeTraits, encodeLink, encodeTraits, keyOf, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
+import { decodeLink, decodeTraits, keyOf, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
 import { IdentityStore } from './identity-store.js';
-import { writeSorted } from './identity-spill.js';
+import { changedRecords, writeSorted } from './identity-spill.js';
+import { RecentPairs } from './recent-pairs.js';
 import { LinkSources } from './link-sources.js';
 import type { RunMemory } from './run-memory.js';
 import type { IdentifiedTraits, Link, LinkAnswer, Stitching } from '../transform/stitch.js';
@@ -71,7 +71,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   readonly #readonly: boolean;
   readonly #batch: number;
   readonly #sources: LinkSources;
-  readonly #recent = new Uint32Array(2 * RECENT_SLOTS);
+  readonly #recent = new RecentPairs();
   /** What came since the last run was written; `#dirty*`: since the last commit. */
   #links = new Map<string, LinkEntry>();
   #users = new Map<string, Traits>();
@@ -98,7 +98,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   /** Records that a message (at `source`) carries both IDs, or an alias links them. */
   link(anonymousId: string, userId: string, source: string): void {
     this.#accepted++;
-    if (this.#seenRecently(anonymousId, userId)) return;
+    if (this.#recent.seen(anonymousId, userId)) return;
     const entry: LinkEntry = [userId, ...this.#sources.of(source), -1, -1];
     const had = this.#links.get(anonymousId);
     const next = had === undefined ? entry : mergeLinks(had, entry);
@@ -155,10 +155,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
   commit(_mark: IdentityMark): void {
     if (this.#readonly || (this.#store.sealed && this.#links.size === 0 && this.#users.size === 0)) return;
     if (this.#dirtyLinks.size === 0 && this.#dirtyUsers.size === 0 && this.#store.accepted === this.#accepted) return;
-    const records: Buffer[] = [];
-    for (const id of this.#dirtyLinks) records.push(encodeLink(keyOf(LINK, id), this.#links.get(id)!));
-    for (const id of this.#dirtyUsers) records.push(encodeTraits(keyOf(USER, id), this.#users.get(id)!));
-    this.#store.journal(records, this.#accepted);
+    this.#store.journal(changedRecords(this.#links, this.#dirtyLinks, this.#users, this.#dirtyUsers), this.#accepted);
     this.#dirtyLinks.clear();
     this.#dirtyUsers.clear();
   }
@@ -197,25 +194,12 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     this.#dirtyLinks.clear();
     this.#dirtyUsers.clear();
   }
-
-  /** A direct-mapped cache of (anonymousId, userId) pairs just linked: most links repeat the last one. */
-  #seenRecently(anonymousId: string, userId: string): boolean {
-    const [hi, lo] = hashId(`${anonymousId}\u0000${userId}`);
-    const at = (lo & (RECENT_SLOTS - 1)) * 2;
-    if (this.#recent[at] === hi && this.#recent[at + 1] === lo) return true;
-    this.#recent[at] = hi;
-    this.#recent[at + 1] = lo;
-    return false;
-  }
 }
 
 /** The index as the mapping sees it: two plain lookups (style.md: never the store itself). */
 export function stitching(index: IdentityIndex): Stitching {
   return { userIdFor: (anonymousId) => index.lookup(anonymousId), identifiedTraits: (userId) => index.identifiedTraits(userId) };
 }
-
-/** Slots of the recent-pairs cache (a power of two): 2^16 pairs, 512 KiB. */
-const RECENT_SLOTS = 1 << 16;
 
 function keyText(buf: Buffer, at: number): string {
   return buf.toString('utf8', at + 13, at + 13 + buf.readUInt32LE(at + 9));

@@ -1,6 +1,19 @@
 import { hashId } from './id-set.js';
-import { headInto, HEAD_BYTES, LINK, linkLength, linkValueInto, TRAITS_BYTES, traitsValueInto, USER, type LinkEntry, type Traits } from './identity-record.js';
+import { encodeLink, encodeTraits, headInto, HEAD_BYTES, keyOf, LINK, linkLength, linkValueInto, TRAITS_BYTES, traitsValueInto, USER, type LinkEntry, type Traits } from './identity-record.js';
 import type { RunWriter } from './run-writer.js';
+
+/**
+ * What the identity index writes of the entries it holds in memory: the journal's records (those
+ * changed since the last commit) and a sorted run (all of them).
+ */
+
+/** The records of the entries changed since the last commit, for the journal. */
+export function changedRecords(links: ReadonlyMap<string, LinkEntry>, changedLinks: Iterable<string>, users: ReadonlyMap<string, Traits>, changedUsers: Iterable<string>): Buffer[] {
+  const records: Buffer[] = [];
+  for (const id of changedLinks) records.push(encodeLink(keyOf(LINK, id), links.get(id)!));
+  for (const id of changedUsers) records.push(encodeTraits(keyOf(USER, id), users.get(id)!));
+  return records;
+}
 
 /**
  * Writes the entries the index holds in memory as one sorted run, encoding each record straight
