@@ -120,11 +120,11 @@ export class IdentityStore {
     const out = new RunWriter(join(this.#dir, name));
     try {
       fill(out);
+      out.finish();
     } catch (error) {
       out.abandon();
       throw error;
     }
-    out.finish();
   }
 
   /** Appends the file names interned since the last save to their table, durably. */

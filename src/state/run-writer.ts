@@ -1,4 +1,4 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { syncAll, writeAll } from './disk-write.js';
 import { BLOCK, FOOTER, HEADER, LONG, MAGIC, NORMAL, PAYLOAD, REST } from './sorted-run.js';
 
@@ -15,6 +15,7 @@ export class RunWriter {
   #units = 0;
   #lastHi = -1;
   #records = 0;
+  #closed = false;
 
   constructor(readonly path: string) {
     this.#fd = openSync(path, 'w');
@@ -69,11 +70,18 @@ export class RunWriter {
     tail.writeDoubleLE(this.#records, f + 8);
     writeAll(this.path, this.#fd, tail, this.#position);
     syncAll(this.path, this.#fd);
-    closeSync(this.#fd);
+    this.#close();
   }
 
-  /** Closes without finishing (the file is left incomplete, for the caller to remove). */
+  /** Closes and removes an unfinished file (a full disk: the space it took is free again). */
   abandon(): void {
+    this.#close();
+    rmSync(this.path, { force: true });
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     closeSync(this.#fd);
   }
 
