@@ -1,39 +1,37 @@
 /**
  * The `--stitch` identity index (issue 16): anonymousId -> the one userId the archive links it to, or
- * "ambiguous" when it links it to two or more, kept on disk in the state directory.
+ * "ambiguous" when it links it to two or more; and per userId, where the first identify carrying it
+ * sits in the archive and the latest time among them (stitch.ts decides from these whether an
+ * anonymous identify's traits may be sent). On disk in the state directory's `identity/`.
  *
- * Store: LMDB through the `lmdb` package, chosen over better-sqlite3@12 after measuring both with
- * scripts/measure-index-store.mjs (1M links, 1M lookups, a loaded 2-core machine):
- * - its native code is N-API and ships prebuilt inside npm packages (@lmdb/lmdb-<platform>): it
- *   installs with `npm install` and nothing else, one binary for Node 20 and 24 (checked with
- *   `npx -y node@24`); better-sqlite3 has a binary per Node ABI, fetched from GitHub releases or
- *   compiled, which a user's install cannot count on;
- * - reads are synchronous, 1.6-2.6x faster (111k against 43k lookups/s on one thread), and a database
- *   opened by several worker threads of one process shares one environment;
- * - inserts are 1.4-1.5x faster (28k against 19k links/s, one fsync per 10,000-link transaction).
- * What it costs: a 2.4x larger file (177 against 74 MB for 1M links) and an RSS that counts the
- * pages of the memory-mapped file the process has touched: with 1M links, 274 MB of which 54 MB are
- * the process's own and 220 MB file pages (SQLite: 118 MB, 74 MB its own). File pages are page cache
- * the kernel reclaims, but `maxRSS` counts them and they grow with the index. 10M links (10.5M
- * linked, both niced on the loaded machine): LMDB 5.1k links/s, 59k lookups/s (116k from 2 workers),
- * peak RSS 1,381 MB of which 127 MB the process's own, 1,193 MB on disk; SQLite 4.4k, 30k (40k),
- * 172 MB, 741 MB. A bench should read the anonymous part (/proc/self/smaps_rollup `Anonymous`), or,
- * if the 300 MB bound must hold for `maxRSS` itself, this file is the one to rewrite
- * on better-sqlite3 (its RSS stays flat at its page cache, `cache_size`).
+ * Store: sorted immutable files read with pread (SSTable-like; identity-record.ts, sorted-run.ts).
+ * The index pass writes once, the replay pass only reads (from several threads). In the index pass
+ * entries go to maps in memory; commit() appends those changed since the last commit to a journal
+ * (identity-manifest.ts); at `batch` entries they become a sorted run file; seal(), at the end of
+ * the pass, merges the runs into one (run-merge.ts). A lookup: binary search in the sparse index (a
+ * u32 per 4 KiB block, 1 MB per GB of index), one 4 KiB pread, the key compared whole (no hash
+ * collision can answer for another key). Nothing is memory-mapped, so the RSS does not grow with the
+ * index. Measured with scripts/measure-stitch-rss.mjs (links + a commit per 100k + seal; then 1M
+ * lookups from 2 threads, half hits), the 2-core machine at load 4-8: 1M links: build peak RSS 176
+ * MB, 96.7k links/s, merge 0.9 s, 85 MB on disk; lookups peak 126 MB, 44.8k/s. 10M: 188 MB, 87.4k
+ * links/s, merge 14.0 s, 850 MB; lookups 136 MB, 85.0k/s. 30M: 189 MB, 47.7k links/s, merge 98.8 s
+ * (two levels), 2,550 MB; lookups 146 MB, 67.7k/s. One thread: 134k (1M, 10M) and 93k (30M)
+ * lookups per CPU-second.
  *
- * Measured as the run uses it (scripts/measure-stitch-rss.mjs, issue 16): with noReadAhead and the map
- * reopened after each write transaction, building 1M links peaked at 333 MB RSS (123 MB between
- * transactions: 81 MB own, 42 MB file-mapped), 1M lookups from two threads at 279 MB: the peak is inside
- * write transactions and grows with the index; the 300 MB bound is not kept past a few million links.
+ * Before it, LMDB (the `lmdb` package), chosen over better-sqlite3@12 with scripts/measure-index-store.mjs
+ * (1M links, loaded machine): 111k against 43k lookups/s on one thread, 28k against 19k links/s, a
+ * 177 against 74 MB file; better-sqlite3 has a binary per Node ABI fetched from GitHub releases or
+ * compiled, which a user's install cannot count on. But LMDB reads through a memory map, and every
+ * page the process touched counts in RSS (maxRSS): 1M links 274 MB (54 MB its own; SQLite 118 MB);
+ * 10M links: LMDB 5.1k links/s, 59k lookups/s (116k from 2 workers), peak RSS 1,381 MB, 1,193 MB on
+ * disk; SQLite 4.4k, 30k (40k), 172 MB, 741 MB. As the run used it (noReadAhead, the map reopened
+ * after each write transaction), building 1M links peaked at 333 MB and 1M lookups from two threads at
+ * 279 MB, growing with the index. LevelDB maps its tables too.
  *
- * Also per userId: where the first identify carrying it sits in the archive and the latest time among
- * them (stitch.ts decides from these whether an anonymous identify's traits may be sent).
- *
- * Semantics: the first link of an anonymousId stores (userId, source); the same userId again changes
- * nothing; another userId turns the entry into an ambiguous marker that keeps the conflicting link's
- * source. Linking is a function of the set of links seen, so re-inserting links after a crash (those
- * past the checkpoint's mark) gives the same index. A source "file:line" is stored as (file number,
- * line), the file names interned in a small table of their own.
+ * Semantics: the first link of an anonymousId stands; another userId makes it ambiguous for good,
+ * keeping the first conflicting link's source (identity-record.ts mergeLinks). Entries are a function
+ * of the links in archive order, and re-inserting links after a crash (those past the checkpoint's
+ * mark) changes nothing. A source "file:line" is stored as (file number, line) (link-sources.ts).
  */
 import { join } from 'node:path';
 import { decodeLink, decodeTraits, keyOf, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
@@ -42,15 +40,12 @@ import { changedRecords, writeSorted } from './identity-spill.js';
 import { RecentPairs } from './recent-pairs.js';
 import { LinkSources } from './link-sources.js';
 import type { RunMemory } from './run-memory.js';
-import type { IdentifiedTraits, Link, LinkAnswer, Stitching } from '../transform/stitch.js';
+import type { IdentifiedTraits, LinkAnswer, Stitching } from '../transform/stitch.js';
 
 /** How far the index pass got: the links and identifies handed to it so far. Opaque to callers; JSON-safe. */
 export interface IdentityMark {
   readonly links: number;
 }
-
-export type IdentityLink = Link;
-export type IdentityLookup = LinkAnswer;
 
 export interface IdentityIndexOptions {
   /** Open for lookups only (the replay pass, from any thread). @default false */
@@ -131,7 +126,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     return traits && { first: traits[0], latest: traits[1] };
   }
 
-  lookup(anonymousId: string): IdentityLookup {
+  lookup(anonymousId: string): LinkAnswer {
     let entry: LinkEntry | undefined;
     this.#store.find(keyOf(LINK, anonymousId), (buf, at) => {
       const more = decodeLink(buf, at);
