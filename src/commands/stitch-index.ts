@@ -19,7 +19,7 @@ export function stitching(config: ReplayConfig, stdin: NodeJS.ReadableStream): {
   };
   const lookups = (state: RunState) => {
     if (!index) throw new Error('The identity index is opened before the replay pass');
-    // The index pass is over: its runs are merged into the one sorted file the workers read.
+    // Sealed by the index pass (its runs merged into the one file the workers read); a no-op then.
     index.seal();
     return { dir: state.dir, here: lookupsOf(index) };
   };
