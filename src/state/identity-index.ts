@@ -7,7 +7,7 @@
  * Store: sorted immutable files read with pread (SSTable-like; identity-record.ts, sorted-run.ts).
  * The index pass writes once, the replay pass only reads (from several threads). In the index pass
  * entries go to maps in memory; commit() appends those changed since the last commit to a journal
- * (identity-manifest.ts); at `batch` entries they become a sorted run file; seal(), at the end of
+ * (identity-manifest.ts); at `batch` entries (or 8 MiB of journal) they become a sorted run file; seal(), at the end of
  * the pass, merges the runs into one (run-merge.ts). A lookup: binary search in the sparse index (a
  * u32 per 4 KiB block, 1 MB per GB of index), one 4 KiB pread, the key compared whole (no hash
  * collision can answer for another key). Nothing is memory-mapped, so the RSS does not grow with the
@@ -24,17 +24,15 @@
  * compiled, which a user's install cannot count on. But LMDB reads through a memory map, and every
  * page the process touched counts in RSS (maxRSS): 1M links 274 MB (54 MB its own; SQLite 118 MB);
  * 10M links: LMDB 5.1k links/s, 59k lookups/s (116k from 2 workers), peak RSS 1,381 MB, 1,193 MB on
- * disk; SQLite 4.4k, 30k (40k), 172 MB, 741 MB. As the run used it (noReadAhead, the map reopened
- * after each write transaction), building 1M links peaked at 333 MB and 1M lookups from two threads at
- * 279 MB, growing with the index. LevelDB maps its tables too.
+ * disk; SQLite 4.4k, 30k (40k), 172 MB, 741 MB. As the run used it, building 1M links peaked at 333
+ * MB, 1M lookups from two threads at 279 MB, growing with the index. LevelDB maps its tables too.
  *
  * Semantics: the first link of an anonymousId stands; another userId makes it ambiguous for good,
  * keeping the first conflicting link's source (identity-record.ts mergeLinks). Entries are a function
- * of the links in archive order, and re-inserting links after a crash (those past the checkpoint's
- * mark) changes nothing. A source "file:line" is stored as (file number, line) (link-sources.ts).
+ * of the links in archive order; re-inserting links past the checkpoint's mark changes nothing.
  */
 import { join } from 'node:path';
-import { decodeLink, decodeTraits, keyOf, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
+import { decodeLink, decodeTraits, keyOf, keyText, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
 import { IdentityStore } from './identity-store.js';
 import { changedRecords, writeSorted } from './identity-spill.js';
 import { RecentPairs } from './recent-pairs.js';
@@ -54,17 +52,18 @@ export interface IdentityIndexOptions {
   readonly batch?: number;
   /** The mark a checkpoint stored: the index must cover it, and counting goes on from it. */
   readonly mark?: IdentityMark;
+  /** Journal bytes past which a commit writes the entries as a run instead. @default 8 MiB */
+  readonly journalBytes?: number;
 }
 
-/** The index's name among the run's memories (its mark in checkpoint.json `memory`). */
+/** The index's name among the run's memories (its mark in checkpoint.json `memory`), and its directory. */
 export const IDENTITY = 'identity';
-/** Its directory in the state directory. */
-const DIR = 'identity';
 
 export class IdentityIndex implements RunMemory<IdentityMark> {
   readonly #store: IdentityStore;
   readonly #readonly: boolean;
   readonly #batch: number;
+  readonly #journalBytes: number;
   readonly #sources: LinkSources;
   readonly #recent = new RecentPairs();
   /** What came since the last run was written; `#dirty*`: since the last commit. */
@@ -80,8 +79,9 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
 
   private constructor(dir: string, options: IdentityIndexOptions) {
     this.#readonly = options.readonly === true;
-    this.#store = new IdentityStore(join(dir, DIR), !this.#readonly, this.#readonly ? (options.mark?.links ?? 0) : options.mark?.links);
+    this.#store = new IdentityStore(join(dir, IDENTITY), !this.#readonly, this.#readonly ? (options.mark?.links ?? 0) : options.mark?.links);
     this.#batch = options.batch ?? 50_000;
+    this.#journalBytes = options.journalBytes ?? 8 * 2 ** 20;
     this.#sources = new LinkSources(this.#store.fileNames);
     this.#store.replayJournal((buf, at) => {
       if (buf[at + 8] === LINK) this.#links.set(keyText(buf, at), decodeLink(buf, at));
@@ -153,6 +153,8 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     this.#store.journal(changedRecords(this.#links, this.#dirtyLinks, this.#users, this.#dirtyUsers), this.#accepted);
     this.#dirtyLinks.clear();
     this.#dirtyUsers.clear();
+    // Entries that change at every commit (a user identified again and again) would grow it without end.
+    if (this.#store.journalBytes > this.#journalBytes) this.#spill();
   }
 
   /**
@@ -194,8 +196,4 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
 /** The index as the mapping sees it: two plain lookups (style.md: never the store itself). */
 export function stitching(index: IdentityIndex): Stitching {
   return { userIdFor: (anonymousId) => index.lookup(anonymousId), identifiedTraits: (userId) => index.identifiedTraits(userId) };
-}
-
-function keyText(buf: Buffer, at: number): string {
-  return buf.toString('utf8', at + 13, at + 13 + buf.readUInt32LE(at + 9));
 }

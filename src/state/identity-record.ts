@@ -167,6 +167,11 @@ export function mergeRecords(bufs: readonly Buffer[], at: readonly number[]): Bu
   return encodeTraits(key, traits);
 }
 
+/** The key of the record at `at`, as text. */
+export function keyText(buf: Buffer, at: number): string {
+  return buf.toString('utf8', at + HEAD_BYTES, at + HEAD_BYTES + buf.readUInt32LE(at + 9));
+}
+
 function keyBytes(buf: Buffer, at: number): Buffer {
   return buf.subarray(at + HEAD_BYTES, at + HEAD_BYTES + buf.readUInt32LE(at + 9));
 }

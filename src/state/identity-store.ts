@@ -42,6 +42,10 @@ export class IdentityStore {
     return this.#manifest.accepted;
   }
 
+  get journalBytes(): number {
+    return this.#manifest.journalBytes;
+  }
+
   /** Calls `take` with the record of `key` in each run that has one, oldest first. */
   find(key: Key, take: (buf: Buffer, at: number) => void): void {
     for (const run of this.#readers()) {

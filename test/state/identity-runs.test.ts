@@ -190,6 +190,21 @@ describe('IdentityIndex on sorted runs', () => {
     }
   });
 
+  it('writes a run instead of a journal past its limit, when the same entries change at every commit', () => {
+    const dir = tempDir();
+    const index = IdentityIndex.open(dir, { journalBytes: 4000 });
+    const manifest = () => JSON.parse(readFileSync(join(dir, 'identity', 'manifest.json'), 'utf8')) as { journalBytes: number; runs: string[] };
+    for (let commit = 0; commit < 40; commit++) {
+      for (let u = 0; u < 20; u++) index.identified(`user-${u}`, 1000 - commit, commit);
+      index.commit(index.mark());
+      expect(manifest().journalBytes).toBeLessThanOrEqual(4000 + 20 * 40);
+    }
+    expect(manifest().runs.length).toBeGreaterThan(1);
+    index.seal();
+    expect(index.identifiedTraits('user-3')).toEqual({ first: 961, latest: 39 });
+    index.close();
+  });
+
   it('refuses an index file that was never finished', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'torn.idx'), Buffer.alloc(5000));
