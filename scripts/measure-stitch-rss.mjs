@@ -1,13 +1,20 @@
 // Peak RSS of the --stitch identity index as the run uses it (issue 16), one phase per process:
-//   node scripts/measure-stitch-rss.mjs build <dir> <links>     the index pass's writes (IdentityIndex.link, 10k a transaction)
+//   node scripts/measure-stitch-rss.mjs build <dir> <links>     the index pass: IdentityIndex.link, a commit every
+//                                                               100k links (the checkpoint), then seal() (the merge)
 //   node scripts/measure-stitch-rss.mjs lookup <dir> <links> <n> the replay pass: 2 worker threads, n lookups (half hits), read-only
-// Prints peak RSS (maxRSS, as the OS reports it) and, at the end, RSS split into the process's own
-// memory (Anonymous) and pages of memory-mapped files (LMDB's map), from /proc/self/smaps_rollup.
+// Prints peak RSS (maxRSS, as the OS reports it), the rates, the index's size on disk and, at the end,
+// RSS split into the process's own memory (Anonymous) and pages of memory-mapped files, from
+// /proc/self/smaps_rollup. BATCH=n sets the entries kept in memory before a run is written.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 const { IdentityIndex } = await import('../dist/state/identity-index.js');
-const anon = (i) => `${(Math.imul(i, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}-${i.toString(36).padStart(8, '0')}-4a1b-9c2d-${(i * 7919).toString(16).padStart(12, '0')}`;
+// Flat strings, as the run hands them over (structured-cloned from the planning workers): a template
+// literal's result is a tree of pieces that a Map key keeps alive (~190 bytes for these 45 characters).
+const flat = (text) => Buffer.from(text, 'latin1').toString('latin1');
+const anonText = (i) => `${(Math.imul(i, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0')}-${i.toString(36).padStart(8, '0')}-4a1b-9c2d-${(i * 7919).toString(16).padStart(12, '0')}`;
+const anon = (i) => flat(anonText(i));
 const mb = (kib) => Math.round(kib / 1024);
 
 function split() {
@@ -21,18 +28,24 @@ if (isMainThread) {
   const links = Number(linksText);
   const t = performance.now();
   if (phase === 'build') {
-    const index = IdentityIndex.open(dir, { batch: Number(process.env.BATCH ?? 10_000) });
+    const index = IdentityIndex.open(dir, process.env.BATCH ? { batch: Number(process.env.BATCH) } : {});
     const most = { anonymousMB: 0, fileMappedMB: 0 };
     for (let i = 0; i < links; i++) {
-      index.link(anon(i), `user_${i % 1_000_003}`, `segment-logs/src/${i % 500}.gz:${i}`);
+      index.link(anon(i), flat(`user_${i % 1_000_003}`), `segment-logs/src/${i % 500}.gz:${i}`);
+      if (i % 100_000 === 99_999) index.commit(index.mark());
       if (i % 25_000 === 0) {
         const now = split();
         most.anonymousMB = Math.max(most.anonymousMB, now.anonymousMB);
         most.fileMappedMB = Math.max(most.fileMappedMB, now.fileMappedMB);
       }
     }
+    const linked = performance.now();
+    index.seal();
     index.close();
-    console.log(JSON.stringify({ sampledMost: most }));
+    const seconds = (performance.now() - t) / 1000;
+    const files = readdirSync(join(dir, 'identity'));
+    const diskMB = Math.round(files.reduce((sum, f) => sum + statSync(join(dir, 'identity', f)).size, 0) / 2 ** 20);
+    console.log(JSON.stringify({ sampledMost: most, linkSeconds: ((linked - t) / 1000).toFixed(1), sealSeconds: ((performance.now() - linked) / 1000).toFixed(1), linksPerSecond: Math.round(links / seconds), diskMB }));
   } else {
     const n = Number(nText);
     await Promise.all([1, 2].map((seed) => new Promise((resolve, reject) => {
@@ -40,6 +53,7 @@ if (isMainThread) {
       w.once('message', resolve);
       w.once('error', reject);
     })));
+    console.log(JSON.stringify({ lookupsPerSecond: Math.round(n / ((performance.now() - t) / 1000)), perThread: Math.round(n / 2 / ((performance.now() - t) / 1000)) }));
   }
   console.log(JSON.stringify({ phase, links, seconds: ((performance.now() - t) / 1000).toFixed(1), peakRssMB: mb(process.resourceUsage().maxRSS), ...split() }));
 } else {

@@ -50,7 +50,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   const memory = config.attributes === 'changed' ? new AttributeMemory({ bytes: config.attributeMemoryBytes }) : undefined;
   const totals = config.dryRun ? new DataPointTotals() : undefined;
   const changed = new ChangedAttributes(memory, totals, diff);
-  // LMDB is loaded only for a --stitch run.
+  // The identity index is loaded only for a --stitch run.
   const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
   const report = await execute<Planned>(
     {

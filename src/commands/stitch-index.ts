@@ -19,8 +19,8 @@ export function stitching(config: ReplayConfig, stdin: NodeJS.ReadableStream): {
   };
   const lookups = (state: RunState) => {
     if (!index) throw new Error('The identity index is opened before the replay pass');
-    // Written through before the workers open it: they read only what is committed.
-    index.commit(index.mark());
+    // Sealed by the index pass (its runs merged into the one file the workers read); a no-op then.
+    index.seal();
     return { dir: state.dir, here: lookupsOf(index) };
   };
   return { plan, lookups };

@@ -47,6 +47,8 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
       }
       cursor = { fileIndex: index + 1, line: 0, offset: 0, skipItems: 0, skipRejected: false };
     }
+    // Part of the pass (and of its time): killed here, the resume finds nothing left to read and seals again.
+    sink.seal();
     save(true);
     deps.log.info(`Identity index (--stitch) built in ${((deps.now() - started) / 1000).toFixed(2)} s.`);
   } catch (error) {

@@ -84,7 +84,7 @@ function wholeBatch(message: SeqFile): SeqBatch | undefined {
   return batch && { ...batch, seq: message.seq, fileIndex: message.fileIndex };
 }
 
-/** --stitch: the identity index, opened read-only in this thread (LMDB is loaded only for such a run). */
+/** --stitch: the identity index, opened read-only in this thread (loaded only for such a run). */
 async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
   if (dir === undefined) return undefined;
   const { IdentityIndex, stitching } = await import('../state/identity-index.js');

@@ -54,6 +54,8 @@ export interface RunPlan<T> {
 export interface LinkSink {
   link(anonymousId: string, userId: string, source: string): void;
   identified(userId: string, position: number, ms: number): void;
+  /** The pass read everything: makes the index ready for lookups (the identity index merges its runs). */
+  seal(): void;
 }
 
 /** The reader of the index pass: the planning pool in its links mode (the same read loop and workers). */

@@ -1,286 +1,199 @@
 /**
  * The `--stitch` identity index (issue 16): anonymousId -> the one userId the archive links it to, or
- * "ambiguous" when it links it to two or more, kept on disk in the state directory.
+ * "ambiguous" when it links it to two or more; and per userId, where the first identify carrying it
+ * sits in the archive and the latest time among them (stitch.ts decides from these whether an
+ * anonymous identify's traits may be sent). On disk in the state directory's `identity/`.
  *
- * Store: LMDB through the `lmdb` package, chosen over better-sqlite3@12 after measuring both with
- * scripts/measure-index-store.mjs (1M links, 1M lookups, a loaded 2-core machine):
- * - its native code is N-API and ships prebuilt inside npm packages (@lmdb/lmdb-<platform>): it
- *   installs with `npm install` and nothing else, one binary for Node 20 and 24 (checked with
- *   `npx -y node@24`); better-sqlite3 has a binary per Node ABI, fetched from GitHub releases or
- *   compiled, which a user's install cannot count on;
- * - reads are synchronous, 1.6-2.6x faster (111k against 43k lookups/s on one thread), and a database
- *   opened by several worker threads of one process shares one environment;
- * - inserts are 1.4-1.5x faster (28k against 19k links/s, one fsync per 10,000-link transaction).
- * What it costs: a 2.4x larger file (177 against 74 MB for 1M links) and an RSS that counts the
- * pages of the memory-mapped file the process has touched: with 1M links, 274 MB of which 54 MB are
- * the process's own and 220 MB file pages (SQLite: 118 MB, 74 MB its own). File pages are page cache
- * the kernel reclaims, but `maxRSS` counts them and they grow with the index. 10M links (10.5M
- * linked, both niced on the loaded machine): LMDB 5.1k links/s, 59k lookups/s (116k from 2 workers),
- * peak RSS 1,381 MB of which 127 MB the process's own, 1,193 MB on disk; SQLite 4.4k, 30k (40k),
- * 172 MB, 741 MB. A bench should read the anonymous part (/proc/self/smaps_rollup `Anonymous`), or,
- * if the 300 MB bound must hold for `maxRSS` itself, this file is the one to rewrite
- * on better-sqlite3 (its RSS stays flat at its page cache, `cache_size`).
+ * Store: sorted immutable files read with pread (SSTable-like; identity-record.ts, sorted-run.ts).
+ * The index pass writes once, the replay pass only reads (from several threads). In the index pass
+ * entries go to maps in memory; commit() appends those changed since the last commit to a journal
+ * (identity-manifest.ts); at `batch` entries (or 8 MiB of journal) they become a sorted run file; seal(), at the end of
+ * the pass, merges the runs into one (run-merge.ts). A lookup: binary search in the sparse index (a
+ * u32 per 4 KiB block, 1 MB per GB of index), one 4 KiB pread, the key compared whole (no hash
+ * collision can answer for another key). Nothing is memory-mapped, so the RSS does not grow with the
+ * index. Measured with scripts/measure-stitch-rss.mjs (links + a commit per 100k + seal; then 1M
+ * lookups from 2 threads, half hits), the 2-core machine at load 4-8: 1M links: build peak RSS 176
+ * MB, 96.7k links/s, merge 0.9 s, 85 MB on disk; lookups peak 126 MB, 44.8k/s. 10M: 188 MB, 87.4k
+ * links/s, merge 14.0 s, 850 MB; lookups 136 MB, 85.0k/s. 30M: 189 MB, 47.7k links/s, merge 98.8 s
+ * (two levels), 2,550 MB; lookups 146 MB, 67.7k/s. One thread: 134k (1M, 10M) and 93k (30M)
+ * lookups per CPU-second.
  *
- * Measured as the run uses it (scripts/measure-stitch-rss.mjs, issue 16): with noReadAhead and the map
- * reopened after each write transaction, building 1M links peaked at 333 MB RSS (123 MB between
- * transactions: 81 MB own, 42 MB file-mapped), 1M lookups from two threads at 279 MB: the peak is inside
- * write transactions and grows with the index; the 300 MB bound is not kept past a few million links.
+ * Before it, LMDB (the `lmdb` package), chosen over better-sqlite3@12 with scripts/measure-index-store.mjs
+ * (1M links, loaded machine): 111k against 43k lookups/s on one thread, 28k against 19k links/s, a
+ * 177 against 74 MB file; better-sqlite3 has a binary per Node ABI fetched from GitHub releases or
+ * compiled, which a user's install cannot count on. But LMDB reads through a memory map, and every
+ * page the process touched counts in RSS (maxRSS): 1M links 274 MB (54 MB its own; SQLite 118 MB);
+ * 10M links: LMDB 5.1k links/s, 59k lookups/s (116k from 2 workers), peak RSS 1,381 MB, 1,193 MB on
+ * disk; SQLite 4.4k, 30k (40k), 172 MB, 741 MB. As the run used it, building 1M links peaked at 333
+ * MB, 1M lookups from two threads at 279 MB, growing with the index. LevelDB maps its tables too.
  *
- * Also per userId: where the first identify carrying it sits in the archive and the latest time among
- * them (stitch.ts decides from these whether an anonymous identify's traits may be sent).
- *
- * Semantics: the first link of an anonymousId stores (userId, source); the same userId again changes
- * nothing; another userId turns the entry into an ambiguous marker that keeps the conflicting link's
- * source. Linking is a function of the set of links seen, so re-inserting links after a crash (those
- * past the checkpoint's mark) gives the same index. A source "file:line" is stored as (file number,
- * line), the file names interned in a small table of their own.
+ * Semantics: the first link of an anonymousId stands; another userId makes it ambiguous for good,
+ * keeping the first conflicting link's source (identity-record.ts mergeLinks). Entries are a function
+ * of the links in archive order; re-inserting links past the checkpoint's mark changes nothing.
  */
-import { open, type Database, type RootDatabase } from 'lmdb';
 import { join } from 'node:path';
-import { StateError } from '../errors.js';
-import { hashId } from './id-set.js';
+import { decodeLink, decodeTraits, keyOf, keyText, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
+import { IdentityStore } from './identity-store.js';
+import { changedRecords, writeSorted } from './identity-spill.js';
+import { RecentPairs } from './recent-pairs.js';
+import { LinkSources } from './link-sources.js';
 import type { RunMemory } from './run-memory.js';
-import type { IdentifiedTraits, Link, LinkAnswer, Stitching } from '../transform/stitch.js';
+import type { IdentifiedTraits, LinkAnswer, Stitching } from '../transform/stitch.js';
 
 /** How far the index pass got: the links and identifies handed to it so far. Opaque to callers; JSON-safe. */
 export interface IdentityMark {
   readonly links: number;
 }
 
-export type IdentityLink = Link;
-export type IdentityLookup = LinkAnswer;
-
 export interface IdentityIndexOptions {
   /** Open for lookups only (the replay pass, from any thread). @default false */
   readonly readonly?: boolean;
-  /** Links kept in memory before one transaction writes them. @default 10000 */
+  /** Entries (anonymousIds and userIds) kept in memory before they are written as a sorted run. @default 50000 */
   readonly batch?: number;
   /** The mark a checkpoint stored: the index must cover it, and counting goes on from it. */
   readonly mark?: IdentityMark;
+  /** Journal bytes past which a commit writes the entries as a run instead. @default 8 MiB */
+  readonly journalBytes?: number;
 }
 
-/** Stored value: [userId, or null when ambiguous; file number; line, or -1 when the source has none]. */
-type Entry = [string | null, number, number];
-
-const FILE = 'identity.mdb';
-/** The index's name among the run's memories (its mark in checkpoint.json `memory`). */
+/** The index's name among the run's memories (its mark in checkpoint.json `memory`), and its directory. */
 export const IDENTITY = 'identity';
-/** A user's identified traits: [archive position of the first identify carrying the userId, latest time]. */
-type Traits = [number, number];
-
-/** The meta key holding how many links the stored index covers (the mark it was last committed at). */
-const ACCEPTED = 'accepted';
-const LONG_KEY = 400;
-/**
- * Address space reserved for the map, not disk (the file grows as it fills). Reserved once, so LMDB
- * never remaps as the file grows: each remap left the old mapping's pages counted in RSS too (500k
- * links: 365 MB RSS with the default growing map, 190 MB with this).
- */
-const MAP_BYTES = 2 ** 40;
 
 export class IdentityIndex implements RunMemory<IdentityMark> {
-  #db: Store;
-  readonly #path: string;
+  readonly #store: IdentityStore;
   readonly #readonly: boolean;
-  readonly #fileNumbers = new Map<string, number>();
-  readonly #fileNames: string[] = [];
-  readonly #recent = new Uint32Array(2 * RECENT_SLOTS);
   readonly #batch: number;
-  #pending = new Map<string, Entry>();
-  #pendingUsers = new Map<string, Traits>();
+  readonly #journalBytes: number;
+  readonly #sources: LinkSources;
+  readonly #recent = new RecentPairs();
+  /** What came since the last run was written; `#dirty*`: since the last commit. */
+  #links = new Map<string, LinkEntry>();
+  #users = new Map<string, Traits>();
+  #dirtyLinks = new Set<string>();
+  #dirtyUsers = new Set<string>();
   #accepted: number;
-  #stored: number;
 
   static open(dir: string, options: IdentityIndexOptions = {}): IdentityIndex {
     return new IdentityIndex(dir, options);
   }
 
   private constructor(dir: string, options: IdentityIndexOptions) {
-    this.#path = join(dir, FILE);
     this.#readonly = options.readonly === true;
-    this.#db = openStore(this.#path, this.#readonly);
-    this.#batch = options.batch ?? 10_000;
-    this.#loadFiles();
-    const stored = this.#db.meta.get(ACCEPTED) ?? 0;
-    const wanted = options.mark?.links ?? 0;
-    if (stored < wanted) {
-      this.#db.root.close();
-      throw new StateError(`The identity index holds ${stored} links, fewer than the checkpoint's ${wanted}; run again with --restart`);
-    }
-    this.#accepted = wanted;
-    this.#stored = stored;
+    this.#store = new IdentityStore(join(dir, IDENTITY), !this.#readonly, this.#readonly ? (options.mark?.links ?? 0) : options.mark?.links);
+    this.#batch = options.batch ?? 50_000;
+    this.#journalBytes = options.journalBytes ?? 8 * 2 ** 20;
+    this.#sources = new LinkSources(this.#store.fileNames);
+    this.#store.replayJournal((buf, at) => {
+      if (buf[at + 8] === LINK) this.#links.set(keyText(buf, at), decodeLink(buf, at));
+      else this.#users.set(keyText(buf, at), decodeTraits(buf, at));
+    });
+    this.#accepted = options.mark?.links ?? 0;
   }
 
   /** Records that a message (at `source`) carries both IDs, or an alias links them. */
   link(anonymousId: string, userId: string, source: string): void {
     this.#accepted++;
-    if (this.#seenRecently(anonymousId, userId)) return;
-    const key = keyOf(anonymousId);
-    const entry: Entry = [userId, ...this.#sourceOf(source)];
-    const had = this.#pending.get(key);
-    this.#pending.set(key, had === undefined ? entry : merge(had, entry));
-    if (this.#pending.size >= this.#batch) this.#flush();
+    if (this.#recent.seen(anonymousId, userId)) return;
+    const entry: LinkEntry = [userId, ...this.#sources.of(source), -1, -1];
+    const had = this.#links.get(anonymousId);
+    const next = had === undefined ? entry : mergeLinks(had, entry);
+    if (next === had) return;
+    this.#links.set(anonymousId, next);
+    this.#dirtyLinks.add(anonymousId);
+    this.#spillIfFull();
   }
 
   /** Records an identify carrying `userId` at archive `position`, with its time (NO_TIME if none). */
   identified(userId: string, position: number, ms: number): void {
     this.#accepted++;
-    const key = keyOf(userId);
-    const had = this.#pendingUsers.get(key);
-    this.#pendingUsers.set(key, had === undefined ? [position, ms] : widen(had, [position, ms]));
-    if (this.#pendingUsers.size >= this.#batch) this.#flush();
+    const had = this.#users.get(userId);
+    const next: Traits = had === undefined ? [position, ms] : widen(had, [position, ms]);
+    if (next === had) return;
+    this.#users.set(userId, next);
+    this.#dirtyUsers.add(userId);
+    this.#spillIfFull();
   }
 
   /** What the archive holds of the user's identified traits (see IdentifiedTraits). */
   identifiedTraits(userId: string): IdentifiedTraits | undefined {
-    const key = keyOf(userId);
-    const stored = this.#db.users.get(key);
-    const pending = this.#pendingUsers.get(key);
-    const traits = stored === undefined || pending === undefined ? stored ?? pending : widen(stored, pending);
+    let traits: Traits | undefined;
+    this.#store.find(keyOf(USER, userId), (buf, at) => {
+      const more = decodeTraits(buf, at);
+      traits = traits === undefined ? more : widen(traits, more);
+    });
+    const pending = this.#users.get(userId);
+    if (pending !== undefined) traits = traits === undefined ? pending : widen(traits, pending);
     return traits && { first: traits[0], latest: traits[1] };
   }
 
-  lookup(anonymousId: string): IdentityLookup {
-    const key = keyOf(anonymousId);
-    const stored = this.#db.links.get(key);
-    const pending = this.#pending.get(key);
-    const entry = stored === undefined || pending === undefined ? stored ?? pending : merge(stored, pending);
+  lookup(anonymousId: string): LinkAnswer {
+    let entry: LinkEntry | undefined;
+    this.#store.find(keyOf(LINK, anonymousId), (buf, at) => {
+      const more = decodeLink(buf, at);
+      entry = entry === undefined ? more : mergeLinks(entry, more);
+    });
+    const pending = this.#links.get(anonymousId);
+    if (pending !== undefined) entry = entry === undefined ? pending : mergeLinks(entry, pending);
     if (entry === undefined) return undefined;
-    if (entry[0] === null) return 'ambiguous';
-    return { userId: entry[0], source: this.#sourceText(entry[1], entry[2]) };
+    if (entry[3] >= 0) return 'ambiguous';
+    return { userId: entry[0], source: this.#sources.text(entry[1], entry[2]) };
   }
 
   mark(): IdentityMark {
     return { links: this.#accepted };
   }
 
-  /** Writes every pending link: those the mark covers and any after it (re-inserting them is harmless). */
+  /**
+   * Makes durable what the mark covers: appends the entries changed since the last commit (those
+   * the mark covers and any after it: re-inserting them on resume is harmless) to the journal.
+   */
   commit(_mark: IdentityMark): void {
-    this.#flush();
+    if (this.#readonly || (this.#store.sealed && this.#links.size === 0 && this.#users.size === 0)) return;
+    if (this.#dirtyLinks.size === 0 && this.#dirtyUsers.size === 0 && this.#store.accepted === this.#accepted) return;
+    this.#store.journal(changedRecords(this.#links, this.#dirtyLinks, this.#users, this.#dirtyUsers), this.#accepted);
+    this.#dirtyLinks.clear();
+    this.#dirtyUsers.clear();
+    // Entries that change at every commit (a user identified again and again) would grow it without end.
+    if (this.#store.journalBytes > this.#journalBytes) this.#spill();
   }
 
-  /** Commits what is pending (when writable) and closes the store. */
+  /**
+   * Ends the index pass: writes what is in memory as a run and merges the runs into one sorted file,
+   * the one the replay pass reads (from any thread). Done again after a crash, it picks up from the
+   * runs; done when already sealed, it does nothing.
+   */
+  seal(): void {
+    if (this.#readonly || (this.#store.sealed && this.#links.size === 0 && this.#users.size === 0)) return;
+    this.#spill();
+    this.#store.seal();
+  }
+
+  /** Commits what is pending (when writable) and closes the files. */
   close(): void {
-    this.#flush();
-    this.#db.root.close();
-  }
-
-  #flush(): void {
-    if (this.#readonly || (this.#pending.size === 0 && this.#pendingUsers.size === 0 && this.#stored === this.#accepted)) return;
-    const pending = this.#pending;
-    const users = this.#pendingUsers;
-    this.#pending = new Map();
-    this.#pendingUsers = new Map();
-    // In key order, the B-tree pages a transaction touches are visited once each (~10-15% faster).
-    const keys = [...pending.keys()].sort();
-    this.#db.root.transactionSync(() => {
-      for (const key of keys) {
-        const entry = pending.get(key)!;
-        const had = this.#db.links.get(key);
-        const next = had === undefined ? entry : merge(had, entry);
-        if (next !== had) this.#db.links.putSync(key, next);
-      }
-      for (const [key, traits] of users) {
-        const had = this.#db.users.get(key);
-        const next = had === undefined ? traits : widen(had, traits);
-        if (next !== had) this.#db.users.putSync(key, next);
-      }
-      this.#db.meta.putSync(ACCEPTED, this.#accepted);
-    });
-    this.#stored = this.#accepted;
-    // Unmaps what the write touched: pages of the map stay counted in RSS for as long as it is mapped.
-    this.#db.root.close();
-    this.#db = openStore(this.#path, false);
-  }
-
-  /** A direct-mapped cache of (anonymousId, userId) pairs just linked: most links repeat the last one. */
-  #seenRecently(anonymousId: string, userId: string): boolean {
-    const [hi, lo] = hashId(`${anonymousId}\u0000${userId}`);
-    const at = (lo & (RECENT_SLOTS - 1)) * 2;
-    if (this.#recent[at] === hi && this.#recent[at + 1] === lo) return true;
-    this.#recent[at] = hi;
-    this.#recent[at + 1] = lo;
-    return false;
-  }
-
-  #sourceOf(source: string): [number, number] {
-    const colon = source.lastIndexOf(':');
-    const line = colon < 0 ? NaN : Number(source.slice(colon + 1));
-    const withLine = Number.isSafeInteger(line) && line >= 0 && colon < source.length - 1;
-    const file = withLine ? source.slice(0, colon) : source;
-    let n = this.#fileNumbers.get(file);
-    if (n === undefined) {
-      n = this.#fileNames.length;
-      this.#fileNames.push(file);
-      this.#fileNumbers.set(file, n);
-      this.#db.files.putSync(n, file);
+    try {
+      this.commit(this.mark());
+    } finally {
+      this.#store.close();
     }
-    return [n, withLine ? line : -1];
   }
 
-  #sourceText(file: number, line: number): string {
-    if (this.#fileNames[file] === undefined) this.#loadFiles();
-    const name = this.#fileNames[file] ?? `file #${file}`;
-    return line < 0 ? name : `${name}:${line}`;
+  #spillIfFull(): void {
+    if (this.#links.size + this.#users.size >= this.#batch) this.#spill();
   }
 
-  #loadFiles(): void {
-    for (const { key, value } of this.#db.files.getRange({ start: this.#fileNames.length })) {
-      this.#fileNames[key] = value;
-      this.#fileNumbers.set(value, key);
-    }
+  /** Writes the entries in memory as a sorted run (fsynced, named in the manifest); the journal restarts. */
+  #spill(): void {
+    const links = this.#links;
+    const users = this.#users;
+    if (links.size + users.size > 0) this.#store.spill((out) => writeSorted(links, users, out), this.#accepted);
+    this.#links = new Map();
+    this.#users = new Map();
+    this.#dirtyLinks.clear();
+    this.#dirtyUsers.clear();
   }
 }
 
 /** The index as the mapping sees it: two plain lookups (style.md: never the store itself). */
 export function stitching(index: IdentityIndex): Stitching {
   return { userIdFor: (anonymousId) => index.lookup(anonymousId), identifiedTraits: (userId) => index.identifiedTraits(userId) };
-}
-
-/** Slots of the recent-pairs cache (a power of two): 2^16 pairs, 512 KiB. */
-const RECENT_SLOTS = 1 << 16;
-
-/** Set semantics: the first link stands until another userId makes the entry ambiguous for good. */
-function merge(had: Entry, entry: Entry): Entry {
-  if (had[0] === null || had[0] === entry[0]) return had;
-  return [null, entry[1], entry[2]];
-}
-
-/** The databases of one open environment. */
-interface Store {
-  readonly root: RootDatabase;
-  readonly links: Database<Entry, string>;
-  readonly files: Database<string, number>;
-  readonly meta: Database<number, string>;
-  readonly users: Database<Traits, string>;
-}
-
-/**
- * Opens the environment. `noReadAhead` (MDB_NORDAHEAD, madvise MADV_RANDOM): a page fault maps only the
- * page asked for, not its neighbours, so the RSS a lookup costs is the pages it reads.
- */
-function openStore(path: string, readOnly: boolean): Store {
-  // lmdb's option types leave out noReadAhead, which open() reads (lmdb/open.js).
-  const options = { path, maxDbs: 4, mapSize: MAP_BYTES, readOnly, noReadAhead: true };
-  const root = open(options);
-  return {
-    root,
-    links: root.openDB<Entry, string>({ name: 'links' }),
-    files: root.openDB<string, number>({ name: 'files', encoding: 'string' }),
-    meta: root.openDB<number, string>({ name: 'meta' }),
-    users: root.openDB<Traits, string>({ name: 'users' }),
-  };
-}
-
-/** The first position and the latest time of two: a function of the set (resume re-inserts harmlessly). */
-function widen(had: Traits, more: Traits): Traits {
-  if (had[0] <= more[0] && had[1] >= more[1]) return had;
-  return [Math.min(had[0], more[0]), Math.max(had[1], more[1])];
-}
-
-/** LMDB keys are at most ~2 KB; a longer anonymousId is keyed by its 64-bit hash. */
-function keyOf(anonymousId: string): string {
-  if (anonymousId.length <= LONG_KEY) return anonymousId;
-  const [hi, lo] = hashId(anonymousId);
-  return `\u0000${hi.toString(16)}${lo.toString(16)}`;
 }

@@ -72,7 +72,7 @@ describe('IdentityIndex', () => {
     index.close();
   });
 
-  it('keys an anonymousId longer than LMDB allows by its hash', () => {
+  it('finds an anonymousId longer than a block, and not its prefix', () => {
     const index = IdentityIndex.open(tempDir());
     const long = 'a'.repeat(5000);
     index.link(long, 'u', 'f:1');

@@ -1,0 +1,93 @@
+import { compareRecords, mergeRecords, recordLength } from './identity-record.js';
+import type { RunWriter } from './run-writer.js';
+import { RunScanner, type RunReader } from './sorted-run.js';
+
+/**
+ * The streaming k-way merge of sorted runs (sorted-run.ts) into one: a binary heap of scanners, one
+ * block of each run in memory. The runs come in archive order (the first run holds the oldest
+ * links): the entries of one key are merged in that order (identity-record.ts mergeRecords), since
+ * which link came first decides a link entry.
+ */
+export const FAN_IN = 256;
+
+export function mergeRuns(runs: readonly RunReader[], out: RunWriter): void {
+  const heap = new ScannerHeap(runs.map((run, order) => new RunScanner(run, order)).filter((s) => !s.done));
+  const same: RunScanner[] = [];
+  while (heap.size > 0) {
+    same.length = 0;
+    same.push(heap.pop());
+    while (heap.size > 0 && compareRecords(heap.top.buf, heap.top.at, same[0]!.buf, same[0]!.at) === 0) same.push(heap.pop());
+    if (same.length === 1) {
+      const s = same[0]!;
+      out.add(s.buf.subarray(s.at, s.at + recordLength(s.buf, s.at)));
+    } else {
+      same.sort((a, b) => a.order - b.order);
+      out.add(mergeRecords(same.map((s) => s.buf), same.map((s) => s.at)));
+    }
+    for (const s of same) {
+      s.next();
+      if (!s.done) heap.push(s);
+    }
+  }
+}
+
+/** Scanners ordered by their current record, then by run order. */
+class ScannerHeap {
+  readonly #items: Array<RunScanner>;
+
+  constructor(scanners: RunScanner[]) {
+    this.#items = scanners;
+    for (let i = (this.#items.length >> 1) - 1; i >= 0; i--) this.#down(i);
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  get top(): RunScanner {
+    return this.#items[0]!;
+  }
+
+  pop(): RunScanner {
+    const top = this.#items[0]!;
+    const last = this.#items.pop()!;
+    if (this.#items.length > 0) {
+      this.#items[0] = last;
+      this.#down(0);
+    }
+    return top;
+  }
+
+  push(s: RunScanner): void {
+    const items = this.#items;
+    items.push(s);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#less(i, parent)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+
+  #less(i: number, j: number): boolean {
+    const a = this.#items[i]!;
+    const b = this.#items[j]!;
+    const cmp = compareRecords(a.buf, a.at, b.buf, b.at);
+    return cmp < 0 || (cmp === 0 && a.order < b.order);
+  }
+
+  #down(i: number): void {
+    const items = this.#items;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < items.length && this.#less(l, m)) m = l;
+      if (r < items.length && this.#less(r, m)) m = r;
+      if (m === i) return;
+      [items[i], items[m]] = [items[m]!, items[i]!];
+      i = m;
+    }
+  }
+}
