@@ -69,26 +69,29 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
    */
   unchanged(userHi: number, userLo: number, keyHi: number, keyLo: number, valueHi: number, valueLo: number): boolean {
     const epoch = this.#epochs[(userHi ^ userLo) & (EPOCH_SLOTS - 1)]!;
-    let tagHi = mix(userHi ^ keyLo, keyHi + epoch);
+    const tagHi = mix(userHi ^ keyLo, keyHi + epoch);
     let tagLo = mix(userLo ^ keyHi, tagHi ^ keyLo);
     if (tagHi === 0 && tagLo === 0) tagLo = 1;
-    const table = this.#table;
-    const start = Math.floor((tagLo >>> 0) * this.#buckets / 4294967296) * WAYS * WORDS;
-    const end = start + WAYS * WORDS;
-    let at = start;
-    while (at < end && (table[at] !== tagHi || table[at + 1] !== tagLo)) at += WORDS;
-    const same = at < end && table[at + 2] === valueHi >>> 0 && table[at + 3] === valueLo >>> 0;
-    if (at === end && ++this.#added * 2 > this.#buckets * WAYS && this.#buckets < this.#maxBuckets) {
-      this.#grow();
-      return this.unchanged(userHi, userLo, keyHi, keyLo, valueHi, valueLo);
+    for (;;) {
+      const table = this.#table;
+      const start = Math.floor((tagLo >>> 0) * this.#buckets / 4294967296) * WAYS * WORDS;
+      const end = start + WAYS * WORDS;
+      let at = start;
+      while (at < end && (table[at] !== tagHi || table[at + 1] !== tagLo)) at += WORDS;
+      // A new key may first grow the table (counted again when looked for in the grown one).
+      if (at === end && ++this.#added * 2 > this.#buckets * WAYS && this.#buckets < this.#maxBuckets) {
+        this.#grow();
+        continue;
+      }
+      const same = at < end && table[at + 2] === valueHi >>> 0 && table[at + 3] === valueLo >>> 0;
+      // Most recently used first: shift the ones before it (or all but the last, for a new key) down one.
+      for (let j = Math.min(at, end - WORDS) - 1; j >= start; j--) table[j + WORDS] = table[j]!;
+      table[start] = tagHi;
+      table[start + 1] = tagLo;
+      table[start + 2] = valueHi;
+      table[start + 3] = valueLo;
+      return same;
     }
-    // Most recently used first: shift the ones before it (or all but the last, for a new key) down one.
-    table.copyWithin(start + WORDS, start, Math.min(at, end - WORDS));
-    table[start] = tagHi;
-    table[start + 1] = tagLo;
-    table[start + 2] = valueHi;
-    table[start + 3] = valueLo;
-    return same;
   }
 
   /**
@@ -103,14 +106,16 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
   #grow(): void {
     const old = this.#table;
     this.#buckets = Math.min(this.#maxBuckets, this.#buckets * 2);
-    this.#table = new Uint32Array(this.#buckets * WAYS * WORDS);
+    const table = new Uint32Array(this.#buckets * WAYS * WORDS);
+    this.#table = table;
     const fill = new Uint8Array(this.#buckets);
     // Most recently used first in each old bucket: they keep that order in the new ones.
     for (let at = 0; at < old.length; at += WORDS) {
       if (old[at] === 0 && old[at + 1] === 0) continue;
       const bucket = Math.floor(old[at + 1]! * this.#buckets / 4294967296);
       if (fill[bucket]! >= WAYS) continue;
-      this.#table.set(old.subarray(at, at + WORDS), (bucket * WAYS + fill[bucket]!++) * WORDS);
+      const to = (bucket * WAYS + fill[bucket]!++) * WORDS;
+      for (let k = 0; k < WORDS; k++) table[to + k] = old[at + k]!;
     }
   }
 
