@@ -106,21 +106,29 @@ function grown(words: Uint32Array): Uint32Array {
 /** The JSON text of the object with only the attributes `keep` says yes to (identifiers always kept). */
 export function keepAttributes(pieces: Pick<AttributePieces, 'json' | 'words'>, keep: (attribute: number) => boolean): string {
   const { json, words } = pieces;
-  const parts: string[] = [];
+  let out = '{';
   let from = 1;
   for (let i = 0, w = 2; w < words.length; i++, w += ATTRIBUTE_WORDS) {
     const start = words[w]!;
     const end = words[w + 1]!;
-    pushPieces(parts, json, from, start);
-    if (keep(i)) parts.push(json.slice(start, end));
+    out = between(out, json, from, start);
+    if (keep(i)) out = append(out, json, start, end);
     from = end;
   }
-  pushPieces(parts, json, from, json.length - 1);
-  return `{${parts.join(',')}}`;
+  return `${between(out, json, from, json.length - 1)}}`;
 }
 
-/** The pieces (identifiers, options) between two attributes: text between separators. */
-function pushPieces(parts: string[], json: string, from: number, to: number): void {
-  const text = json.slice(from, to).replace(/^,|,$/g, '');
-  if (text !== '') parts.push(text);
+/** Adds the pieces (identifiers, options) between two attributes: the text without its separators. */
+function between(out: string, json: string, from: number, to: number): string {
+  if (from < to && json.charCodeAt(from) === COMMA) from++;
+  if (from < to && json.charCodeAt(to - 1) === COMMA) to--;
+  return append(out, json, from, to);
 }
+
+/** `out` and the text json[from, to) as the next member (none when empty). */
+function append(out: string, json: string, from: number, to: number): string {
+  if (to <= from) return out;
+  return out.length > 1 ? `${out},${json.slice(from, to)}` : out + json.slice(from, to);
+}
+
+const COMMA = 0x2c;
