@@ -42,16 +42,19 @@ const START_BYTES = 1 << 20;
 const WAYS = 8;
 const WORDS = 4;
 const EPOCH_SLOTS = 1 << 16;
+/** Bytes reserved up front at most (the default limit): a larger limit is reached by copying. */
+const RESERVED = 64 * 2 ** 20;
 /** Words a bucket. */
 const BUCKET = WAYS * WORDS;
 
 
 export class AttributeMemory implements RunMemory<AttributeMark> {
   /**
-   * The table at its limit, of which `#table` is the start in use: the table doubles in place (never
-   * an old and a new copy at once), and the pages beyond it are not touched (nor resident) until then.
+   * The table at its limit (up to RESERVED bytes), of which `#table` is the start in use: the table
+   * doubles in place (never an old and a new copy at once), and the pages beyond it are not touched
+   * (nor resident) until then. A larger limit moves to a buffer twice the size when it must.
    */
-  readonly #buffer: ArrayBuffer;
+  #buffer: ArrayBuffer;
   #table: Uint32Array;
   #buckets: number;
   readonly #maxBuckets: number;
@@ -63,7 +66,7 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
     const bytes = options.bytes ?? 64 * 2 ** 20;
     this.#maxBuckets = Math.max(1, Math.floor(bytes / (16 * WAYS)));
     this.#buckets = Math.min(this.#maxBuckets, START_BYTES / (16 * WAYS));
-    this.#buffer = new ArrayBuffer(this.#maxBuckets * BUCKET * 4);
+    this.#buffer = new ArrayBuffer(Math.min(this.#maxBuckets * BUCKET * 4, Math.max(RESERVED, START_BYTES)));
     this.#table = new Uint32Array(this.#buffer, 0, this.#buckets * BUCKET);
   }
 
@@ -119,6 +122,11 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
   #grow(): void {
     const before = this.#buckets;
     this.#buckets = Math.min(this.#maxBuckets, before * 2);
+    if (this.#buffer.byteLength < this.#buckets * BUCKET * 4) {
+      const buffer = new ArrayBuffer(this.#buckets * BUCKET * 4);
+      new Uint32Array(buffer).set(this.#table);
+      this.#buffer = buffer;
+    }
     const table = new Uint32Array(this.#buffer, 0, this.#buckets * BUCKET);
     this.#table = table;
     if (this.#buckets !== before * 2) return this.#rehash(table, before);
