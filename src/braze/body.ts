@@ -17,15 +17,32 @@ export function requestBody(items: readonly RequestItem[]): Record<string, unkno
  * each item's JSON so that pre-serialised items are not parsed and stringified again.
  */
 export function serializeBody(items: readonly RequestItem[]): string {
-  const groups = new Map<string, string[]>();
-  for (const item of items) {
-    let group = groups.get(item.array);
-    if (!group) groups.set(item.array, (group = []));
-    group.push(item.json ?? JSON.stringify(item.value));
-  }
   const parts: string[] = [];
-  for (const [array, texts] of groups) parts.push(`${JSON.stringify(array)}:[${texts.join(',')}]`);
-  return `{${parts.join(',')}}`;
+  bodyParts(items, parts);
+  return parts.join('');
+}
+
+/**
+ * Pushes the body's text onto `parts`, piece by piece: joined once, the text is made in one copy
+ * (nested joins and templates made a rope that every later step flattened again).
+ */
+function bodyParts(items: readonly RequestItem[], parts: string[]): void {
+  const arrays: string[] = [];
+  for (const item of items) if (!arrays.includes(item.array)) arrays.push(item.array);
+  parts.push('{');
+  for (let a = 0; a < arrays.length; a++) {
+    const array = arrays[a]!;
+    parts.push(a === 0 ? `${JSON.stringify(array)}:[` : `,${JSON.stringify(array)}:[`);
+    let first = true;
+    for (const item of items) {
+      if (item.array !== array) continue;
+      if (!first) parts.push(',');
+      parts.push(item.json ?? JSON.stringify(item.value));
+      first = false;
+    }
+    parts.push(']');
+  }
+  parts.push('}');
 }
 
 /**
@@ -44,5 +61,8 @@ export function itemIndex(items: readonly RequestItem[], array: string, index: n
 
 /** The JSON text of a request as requests.ndjson records it. */
 export function requestLine(request: PlannedRequest): string {
-  return `{"method":"POST","path":${JSON.stringify(request.path)},"body":${serializeBody(request.items)}}`;
+  const parts = [`{"method":"POST","path":${JSON.stringify(request.path)},"body":`];
+  bodyParts(request.items, parts);
+  parts.push('}');
+  return parts.join('');
 }

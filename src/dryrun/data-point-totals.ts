@@ -36,7 +36,7 @@ export class DataPointTotals {
       const key = words[w + 2]! ^ words[w + 3]!;
       const known = this.#attributes.get(key);
       if (known) known.points += points;
-      else if (this.#attributes.size < MAX_NAMES) this.#attributes.set(key, { name: jsonString(json, words[w]!), points });
+      else if (this.#attributes.size < MAX_NAMES) this.#attributes.set(key, { name: own(jsonString(json, words[w]!)), points });
       else add(this.#others, OTHERS, points);
     }
   }
@@ -55,12 +55,20 @@ export class DataPointTotals {
 function add(map: Map<string, number>, name: string, points: number): void {
   const known = map.get(name);
   if (known !== undefined) map.set(name, known + points);
-  else if (map.size < MAX_NAMES) map.set(name, points);
+  else if (map.size < MAX_NAMES) map.set(own(name), points);
   else map.set(OTHERS, (map.get(OTHERS) ?? 0) + points);
 }
 
 function top(map: Map<string, number>, n: number): PointsBy[] {
   return [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([name, dataPoints]) => ({ name, dataPoints }));
+}
+
+/**
+ * A copy of a name read out of an item's text: a slice would keep the whole text it came from (a
+ * worker's chunk of objects, tens of KB) alive for the rest of the run.
+ */
+function own(name: string): string {
+  return JSON.parse(JSON.stringify(name)) as string;
 }
 
 /** The JSON string starting at `at` in `text` (its opening quote), decoded. */

@@ -40,6 +40,10 @@ export class OrderedCommits {
       addCounts(c.counts, span.counts);
       c.rejectLines.push(...span.rejectLines);
       c.requestLines.push(...span.requestLines);
+      // The span may outlive its commit for a while (tickets of its records point to it): its lines
+      // (a kept request is ~14 KB) must not, or they are promoted and fill the old generation.
+      span.rejectLines.length = 0;
+      span.requestLines.length = 0;
       // Every earlier request is acknowledged now, so a refusal of the spanning record's first
       // objects is known: a resumed run must count that record as rejected.
       const cursor = span.cursor!;

@@ -29,26 +29,35 @@ export class ChangedAttributes {
     let unchanged = 0;
     let saved = 0;
     let dropped = 0;
+    let unsent = 0;
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const words = item.attrs;
       if (memory === undefined || words === undefined || words.length <= 2) {
         this.totals?.item(item, undefined);
+        if (item.unsent) unsent++;
         continue;
       }
-      let keep: Uint8Array | undefined;
+      const count = (words.length - 2) / ATTRIBUTE_WORDS;
+      const keep = this.#scratch(count);
       let kept = 0;
       let points = 0;
       for (let a = 0, w = 2; w < words.length; a++, w += ATTRIBUTE_WORDS) {
         if (memory.unchangedAt(words, 0, w + 2)) {
-          keep ??= new Uint8Array((words.length - 2) / ATTRIBUTE_WORDS).fill(1);
           keep[a] = 0;
           unchanged++;
           points += words[w + 6]!;
-        } else kept++;
+        } else {
+          keep[a] = 1;
+          kept++;
+        }
       }
-      this.totals?.item(item, keep);
-      if (!keep) continue;
+      const all = kept === count;
+      this.totals?.item(item, all ? undefined : keep);
+      if (all) {
+        if (item.unsent) unsent++;
+        continue;
+      }
       saved += points;
       changed ??= items.slice();
       const rest = (item.points ?? 0) - points;
@@ -56,11 +65,12 @@ export class ChangedAttributes {
       const user = words.subarray(0, 2);
       if (kept === 0) {
         dropped++;
+        unsent++;
         changed[i] = { array: item.array, json: item.json, points: 0, attrs: user, unsent: true };
-      } else changed[i] = { array: item.array, json: keepAttributes({ json: item.json!, words }, (a) => keep[a] === 1), points: rest, attrs: user };
+      } else changed[i] = { array: item.array, json: keepAttributes({ json: item.json!, words }, this.#kept), points: rest, attrs: user };
     }
     if (!changed) return unit;
-    const nothingLeft = changed.every((item) => item.unsent) && unit.fate === REPLAY_KEYS.sent;
+    const nothingLeft = unsent === changed.length && unit.fate === REPLAY_KEYS.sent;
     if (nothingLeft) this.diff?.unchanged(unit.file, unit.line);
     return {
       ...unit,
@@ -71,6 +81,15 @@ export class ChangedAttributes {
       attributesUnchanged: unchanged,
       dataPointsSaved: saved,
     };
+  }
+
+  /** Which attributes of the item being checked are sent (1) or left out (0): one array, reused. */
+  #keep = new Uint8Array(64);
+  readonly #kept = (attribute: number): boolean => this.#keep[attribute] === 1;
+
+  #scratch(count: number): Uint8Array {
+    if (this.#keep.length < count) this.#keep = new Uint8Array(count * 2);
+    return this.#keep;
   }
 
   /** Braze refused an attributes object: what was remembered for its user may not have arrived. */

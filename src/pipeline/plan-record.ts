@@ -132,11 +132,15 @@ export class RecordPlanner {
     let purchases = 0;
     let total = 0;
     for (const object of result.objects) {
-      const points = dataPoints(object);
+      let points: number;
       if (object.kind === 'attributes') {
         const pieces = attributePieces(object.body);
+        points = pieces.points;
         out.item(object.kind, pieces.json, points, pieces.words);
-      } else out.item(object.kind, JSON.stringify(object.body), points);
+      } else {
+        points = dataPoints(object);
+        out.item(object.kind, JSON.stringify(object.body), points);
+      }
       if (object.kind === 'attributes') attributes++;
       else if (object.kind === 'events') events++;
       else purchases++;

@@ -42,8 +42,19 @@ const START_BYTES = 1 << 20;
 const WAYS = 8;
 const WORDS = 4;
 const EPOCH_SLOTS = 1 << 16;
+/** Bytes reserved up front at most (the default limit): a larger limit is reached by copying. */
+const RESERVED = 64 * 2 ** 20;
+/** Words a bucket. */
+const BUCKET = WAYS * WORDS;
+
 
 export class AttributeMemory implements RunMemory<AttributeMark> {
+  /**
+   * The table at its limit (up to RESERVED bytes), of which `#table` is the start in use: the table
+   * doubles in place (never an old and a new copy at once), and the pages beyond it are not touched
+   * (nor resident) until then. A larger limit moves to a buffer twice the size when it must.
+   */
+  #buffer: ArrayBuffer;
   #table: Uint32Array;
   #buckets: number;
   readonly #maxBuckets: number;
@@ -55,7 +66,8 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
     const bytes = options.bytes ?? 64 * 2 ** 20;
     this.#maxBuckets = Math.max(1, Math.floor(bytes / (16 * WAYS)));
     this.#buckets = Math.min(this.#maxBuckets, START_BYTES / (16 * WAYS));
-    this.#table = new Uint32Array(this.#buckets * WAYS * WORDS);
+    this.#buffer = new ArrayBuffer(Math.min(this.#maxBuckets * BUCKET * 4, Math.max(RESERVED, START_BYTES)));
+    this.#table = new Uint32Array(this.#buffer, 0, this.#buckets * BUCKET);
   }
 
   /** Values it can hold at most (once grown to its limit). */
@@ -69,26 +81,29 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
    */
   unchanged(userHi: number, userLo: number, keyHi: number, keyLo: number, valueHi: number, valueLo: number): boolean {
     const epoch = this.#epochs[(userHi ^ userLo) & (EPOCH_SLOTS - 1)]!;
-    let tagHi = mix(userHi ^ keyLo, keyHi + epoch);
+    const tagHi = mix(userHi ^ keyLo, keyHi + epoch);
     let tagLo = mix(userLo ^ keyHi, tagHi ^ keyLo);
     if (tagHi === 0 && tagLo === 0) tagLo = 1;
-    const table = this.#table;
-    const start = Math.floor((tagLo >>> 0) * this.#buckets / 4294967296) * WAYS * WORDS;
-    const end = start + WAYS * WORDS;
-    let at = start;
-    while (at < end && (table[at] !== tagHi || table[at + 1] !== tagLo)) at += WORDS;
-    const same = at < end && table[at + 2] === valueHi >>> 0 && table[at + 3] === valueLo >>> 0;
-    if (at === end && ++this.#added * 2 > this.#buckets * WAYS && this.#buckets < this.#maxBuckets) {
-      this.#grow();
-      return this.unchanged(userHi, userLo, keyHi, keyLo, valueHi, valueLo);
+    for (;;) {
+      const table = this.#table;
+      const start = Math.floor((tagLo >>> 0) * this.#buckets / 4294967296) * WAYS * WORDS;
+      const end = start + WAYS * WORDS;
+      let at = start;
+      while (at < end && (table[at] !== tagHi || table[at + 1] !== tagLo)) at += WORDS;
+      // A new key may first grow the table (counted again when looked for in the grown one).
+      if (at === end && ++this.#added * 2 > this.#buckets * WAYS && this.#buckets < this.#maxBuckets) {
+        this.#grow();
+        continue;
+      }
+      const same = at < end && table[at + 2] === valueHi >>> 0 && table[at + 3] === valueLo >>> 0;
+      // Most recently used first: shift the ones before it (or all but the last, for a new key) down one.
+      for (let j = Math.min(at, end - WORDS) - 1; j >= start; j--) table[j + WORDS] = table[j]!;
+      table[start] = tagHi;
+      table[start + 1] = tagLo;
+      table[start + 2] = valueHi;
+      table[start + 3] = valueLo;
+      return same;
     }
-    // Most recently used first: shift the ones before it (or all but the last, for a new key) down one.
-    table.copyWithin(start + WORDS, start, Math.min(at, end - WORDS));
-    table[start] = tagHi;
-    table[start + 1] = tagLo;
-    table[start + 2] = valueHi;
-    table[start + 3] = valueLo;
-    return same;
   }
 
   /**
@@ -99,18 +114,50 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
     return this.unchanged(words[user]!, words[user + 1]!, words[key]!, words[key + 1]!, words[key + 2]!, words[key + 3]!);
   }
 
-  /** Doubles the table (up to its limit), each entry going to the bucket its tag picks in the new one. */
+  /**
+   * Doubles the table (up to its limit), each entry going to the bucket its tag picks in the new one.
+   * Bucket b's entries go to buckets 2b and 2b + 1 (in their order, most recently used first), so the
+   * buckets are spread from the last one down, in place.
+   */
   #grow(): void {
-    const old = this.#table;
-    this.#buckets = Math.min(this.#maxBuckets, this.#buckets * 2);
-    this.#table = new Uint32Array(this.#buckets * WAYS * WORDS);
+    const before = this.#buckets;
+    this.#buckets = Math.min(this.#maxBuckets, before * 2);
+    if (this.#buffer.byteLength < this.#buckets * BUCKET * 4) {
+      const buffer = new ArrayBuffer(this.#buckets * BUCKET * 4);
+      new Uint32Array(buffer).set(this.#table);
+      this.#buffer = buffer;
+    }
+    const table = new Uint32Array(this.#buffer, 0, this.#buckets * BUCKET);
+    this.#table = table;
+    if (this.#buckets !== before * 2) return this.#rehash(table, before);
+    const entries = new Uint32Array(BUCKET);
+    for (let b = before - 1; b >= 0; b--) {
+      const from = b * BUCKET;
+      for (let k = 0; k < BUCKET; k++) {
+        entries[k] = table[from + k]!;
+        table[from + k] = 0;
+      }
+      let low = 2 * b * BUCKET;
+      let high = low + BUCKET;
+      for (let at = 0; at < BUCKET; at += WORDS) {
+        if (entries[at] === 0 && entries[at + 1] === 0) continue;
+        const to = Math.floor(entries[at + 1]! * this.#buckets / 4294967296) === 2 * b ? (low += WORDS) - WORDS : (high += WORDS) - WORDS;
+        for (let k = 0; k < WORDS; k++) table[to + k] = entries[at + k]!;
+      }
+    }
+  }
+
+  /** Growth to a limit that is not twice the size: every entry placed again from a copy. */
+  #rehash(table: Uint32Array, before: number): void {
+    const old = table.slice(0, before * BUCKET);
+    table.fill(0);
     const fill = new Uint8Array(this.#buckets);
-    // Most recently used first in each old bucket: they keep that order in the new ones.
     for (let at = 0; at < old.length; at += WORDS) {
       if (old[at] === 0 && old[at + 1] === 0) continue;
       const bucket = Math.floor(old[at + 1]! * this.#buckets / 4294967296);
       if (fill[bucket]! >= WAYS) continue;
-      this.#table.set(old.subarray(at, at + WORDS), (bucket * WAYS + fill[bucket]!++) * WORDS);
+      const to = (bucket * WAYS + fill[bucket]!++) * WORDS;
+      for (let k = 0; k < WORDS; k++) table[to + k] = old[at + k]!;
     }
   }
 

@@ -90,6 +90,13 @@ function insert(table: Uint32Array, slots: number, hi: number, lo: number): bool
  * UTF-16 code units). Not cryptographic; only spread matters.
  */
 export function hashId(text: string): [number, number] {
+  const out: [number, number] = [0, 0];
+  hashInto(text, out, 0);
+  return out;
+}
+
+/** hashId() written into `out` at `at` (hi) and `at + 1` (lo): no array made per hash. */
+export function hashInto(text: string, out: { [index: number]: number }, at: number): void {
   let h1 = 0x811c9dc5 ^ text.length;
   let h2 = 0x2545f491 ^ text.length;
   for (let i = 0; i < text.length; i++) {
@@ -110,5 +117,6 @@ export function hashId(text: string): [number, number] {
   h2 ^= h2 >>> 13;
   h2 = Math.imul(h2 ^ h1, 0xc2b2ae35);
   h2 ^= h2 >>> 16;
-  return [h1 >>> 0, h2 >>> 0];
+  out[at] = h1 >>> 0;
+  out[at + 1] = h2 >>> 0;
 }

@@ -11,7 +11,8 @@ export class NdjsonWriter {
   readonly #file: string;
   #fd: number;
   #bytes: number;
-  #pending: string[] = [];
+  /** Queued lines, already UTF-8 (a line's string dies young instead of waiting for the drain). */
+  #pending = Buffer.allocUnsafe(QUEUED);
   #pendingBytes = 0;
 
   private constructor(file: string, fd: number, bytes: number) {
@@ -37,11 +38,14 @@ export class NdjsonWriter {
   /** Queues complete lines (each without its newline). */
   write(lines: readonly string[]): void {
     for (const line of lines) {
-      const text = line + '\n';
-      this.#pending.push(text);
-      this.#pendingBytes += Buffer.byteLength(text);
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+      const room = this.#pendingBytes + line.length * 3 + 1;
+      if (room > this.#pending.length) this.#grow(room);
+      const at = this.#pendingBytes + this.#pending.write(line, this.#pendingBytes);
+      this.#pending[at] = 0x0a;
+      this.#pendingBytes = at + 1;
     }
-    if (this.#pendingBytes > 1 << 20) this.#drain();
+    if (this.#pendingBytes > QUEUED) this.#drain();
   }
 
   /** Writes what is queued and fsyncs (before a checkpoint that counts these bytes). */
@@ -59,11 +63,20 @@ export class NdjsonWriter {
   }
 
   #drain(): void {
-    if (this.#pending.length === 0) return;
-    const text = this.#pending.join('');
-    writeAll(this.#file, this.#fd, text, this.#bytes);
+    if (this.#pendingBytes === 0) return;
+    writeAll(this.#file, this.#fd, this.#pending.subarray(0, this.#pendingBytes), this.#bytes);
     this.#bytes += this.#pendingBytes;
-    this.#pending = [];
     this.#pendingBytes = 0;
+    // A very long line grew the queue: let it go.
+    if (this.#pending.length > 4 * QUEUED) this.#pending = Buffer.allocUnsafe(QUEUED);
+  }
+
+  #grow(bytes: number): void {
+    const more = Buffer.allocUnsafe(Math.max(bytes, this.#pending.length * 2));
+    this.#pending.copy(more, 0, 0, this.#pendingBytes);
+    this.#pending = more;
   }
 }
+
+/** Bytes queued before they are written (and the queue's usual size). */
+const QUEUED = 1 << 20;

@@ -13,6 +13,8 @@ export class WindowTable {
   readonly #slots: number[] = [];
   readonly #sizes: number[] = [];
   #size = 0;
+  /** Where keep() collects a shard's live entries (hash hi, lo, time). */
+  #scratch = new Uint32Array(3 * 1024);
 
   constructor(capacity = 1 << 14) {
     const slots = Math.max(16, Math.ceil(capacity / shards / maxLoad));
@@ -56,42 +58,57 @@ export class WindowTable {
     const k = hi >>> shardShift;
     place(this.#tables[k]!, this.#slots[k]!, hi, lo, time);
     this.#size++;
-    if (++this.#sizes[k]! > this.#slots[k]! * maxLoad) this.#rebuild(k, Math.ceil(this.#slots[k]! * 1.5), 0, Infinity);
+    if (++this.#sizes[k]! > this.#slots[k]! * maxLoad) this.#rebuild(k, Math.ceil(this.#slots[k]! * 1.5));
   }
 
   /** Drops every entry whose time is outside [from, to]; returns how many were dropped. */
   keep(from: number, to: number): number {
     const before = this.#size;
     for (let k = 0; k < shards; k++) {
-      const live = this.#live(k, from, to);
-      if (live < this.#sizes[k]!) this.#rebuild(k, Math.max(16, Math.ceil(live / (maxLoad * 0.7))), from, to);
+      const live = this.#collect(k, from, to);
+      if (live < this.#sizes[k]!) this.#place(k, Math.max(16, Math.ceil(live / (maxLoad * 0.7))), live);
     }
     return before - this.#size;
   }
 
-  #live(k: number, from: number, to: number): number {
+  /** Copies shard k's entries whose time is in [from, to] to the scratch array; returns how many. */
+  #collect(k: number, from: number, to: number): number {
     const table = this.#tables[k]!;
+    if (this.#scratch.length < this.#sizes[k]! * 3) this.#scratch = new Uint32Array(this.#sizes[k]! * 6);
+    const kept = this.#scratch;
     let live = 0;
     for (let i = 0; i < table.length; i += 3) {
-      if ((table[i] !== 0 || table[i + 1] !== 0) && table[i + 2]! >= from && table[i + 2]! <= to) live++;
+      const t = table[i + 2]!;
+      if ((table[i] !== 0 || table[i + 1] !== 0) && t >= from && t <= to) {
+        kept[live * 3] = table[i]!;
+        kept[live * 3 + 1] = table[i + 1]!;
+        kept[live * 3 + 2] = t;
+        live++;
+      }
     }
     return live;
   }
 
-  /** Re-lays shard k out in `slots` slots, with only the entries whose time is in [from, to]. */
-  #rebuild(k: number, slots: number, from: number, to: number): void {
-    const old = this.#tables[k]!;
-    const table = new Uint32Array(slots * 3);
-    let size = 0;
-    for (let i = 0; i < old.length; i += 3) {
-      if ((old[i] === 0 && old[i + 1] === 0) || old[i + 2]! < from || old[i + 2]! > to) continue;
-      place(table, slots, old[i]!, old[i + 1]!, old[i + 2]!);
-      size++;
-    }
-    this.#size += size - this.#sizes[k]!;
+  /** Lays shard k out in `slots` slots with the `live` entries collected (its table reused when the size stays). */
+  #place(k: number, slots: number, live: number): void {
+    const table = slots === this.#slots[k]! ? this.#tables[k]!.fill(0) : new Uint32Array(slots * 3);
+    const kept = this.#scratch;
+    for (let e = 0; e < live * 3; e += 3) place(table, slots, kept[e]!, kept[e + 1]!, kept[e + 2]!);
+    this.#size += live - this.#sizes[k]!;
     this.#tables[k] = table;
     this.#slots[k] = slots;
-    this.#sizes[k] = size;
+    this.#sizes[k] = live;
+  }
+
+  /** Re-lays shard k out in `slots` slots, with every entry (growth). */
+  #rebuild(k: number, slots: number): void {
+    const old = this.#tables[k]!;
+    const table = new Uint32Array(slots * 3);
+    for (let i = 0; i < old.length; i += 3) {
+      if (old[i] !== 0 || old[i + 1] !== 0) place(table, slots, old[i]!, old[i + 1]!, old[i + 2]!);
+    }
+    this.#tables[k] = table;
+    this.#slots[k] = slots;
   }
 }
 
