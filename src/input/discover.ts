@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { isInputName, nameTraits, notAnInput } from './input-name.js';
 import type { S3Inputs, S3Options } from './s3-list.js';
 import { isS3Url } from './s3-location.js';
@@ -114,7 +114,11 @@ async function walk(directory: string, options: DiscoverOptions, warnings: strin
 }
 
 async function describe(absolute: string, options: DiscoverOptions): Promise<InputFile> {
-  const info = await stat(absolute);
+  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
+    // A link to nothing, or a file gone or locked since the listing: say which, before anything is read.
+    const why = error.code === 'ENOENT' ? 'it does not exist (a broken symbolic link?)' : error.code === 'EACCES' ? 'permission denied' : error.message;
+    throw new InputError(`Cannot read input ${display(absolute, options.cwd)}: ${why}`);
+  });
   const { format, gzip } = nameTraits(absolute);
   return {
     path: absolute,

@@ -1,6 +1,7 @@
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors.js';
 import { discoverInputs } from '../../src/input/discover.js';
 import { tempDir, writeFixture } from './fixtures.js';
 
@@ -18,6 +19,14 @@ function tree(): string {
 }
 
 describe('discoverInputs', () => {
+  it('names a broken symbolic link in a directory as an input error (exit 2), not an internal one', async () => {
+    const cwd = tree();
+    symlinkSync(path.join(cwd, 'gone.ndjson'), path.join(cwd, 'samples/b/3.ndjson'));
+    const found = discoverInputs(['samples'], { cwd });
+    await expect(found).rejects.toThrow(InputError);
+    await expect(found).rejects.toThrow('Cannot read input samples/b/3.ndjson: it does not exist (a broken symbolic link?)');
+  });
+
   it('lists a directory recursively in lexical order of the full path, warning about skipped files', async () => {
     const cwd = tree();
     const found = await discoverInputs(['samples'], { cwd });
