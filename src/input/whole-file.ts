@@ -20,8 +20,12 @@ import type { InputFile, InputFormat, ReadStart } from './types.js';
 /** Files up to this size on disk (gzipped or not) may be read whole: ~2,000 messages gzipped. */
 export const WHOLE_FILE_BYTES = 256 * 1024;
 
-/** A file that inflates past this (a gzip bomb, or unusually repetitive data) is read the usual way, in batches. */
-const INFLATED_LIMIT = 32 << 20;
+/**
+ * A file that inflates past this (a gzip bomb, or unusually repetitive data) is read the usual way, in
+ * batches: a whole file is one batch, and a worker (capped heap) should never hold more than a usual
+ * batch's bytes (plan-pool.ts).
+ */
+const INFLATED_LIMIT = 4 << 20;
 
 /** What a worker needs of an input to read it whole. */
 export interface WholeFile {

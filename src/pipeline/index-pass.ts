@@ -24,6 +24,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
   let cursor = from;
   const started = deps.now();
   let lastSave = started;
+  let readerOpen = true;
   const save = (done: boolean) => {
     state.saveIndexPass(cursor, done, new Date(deps.now()));
     lastSave = deps.now();
@@ -47,6 +48,9 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
       }
       cursor = { fileIndex: index + 1, line: 0, offset: 0, skipItems: 0, skipRejected: false };
     }
+    // The workers go before the merge: their heaps and the merge's buffers were the pass's peak RSS.
+    await reader.close();
+    readerOpen = false;
     // Part of the pass (and of its time): killed here, the resume finds nothing left to read and seals again.
     sink.seal();
     save(true);
@@ -60,7 +64,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     clearInterval(alive);
     endPhase();
     stop.remove();
-    await reader.close();
+    if (readerOpen) await reader.close();
   }
 }
 
