@@ -32,7 +32,7 @@
  * of the links in archive order; re-inserting links past the checkpoint's mark changes nothing.
  */
 import { join } from 'node:path';
-import { decodeLink, decodeTraits, keyOf, keyText, LINK, mergeLinks, USER, widen, type LinkEntry, type Traits } from './identity-record.js';
+import { decodeLink, decodeTraits, keyOf, keyText, LINK, mergeLinks, USER, widen, type Key, type LinkEntry, type Traits } from './identity-record.js';
 import { IdentityStore } from './identity-store.js';
 import { changedRecords, writeSorted } from './identity-spill.js';
 import { RecentPairs } from './recent-pairs.js';
@@ -116,27 +116,26 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
 
   /** What the archive holds of the user's identified traits (see IdentifiedTraits). */
   identifiedTraits(userId: string): IdentifiedTraits | undefined {
-    let traits: Traits | undefined;
-    this.#store.find(keyOf(USER, userId), (buf, at) => {
-      const more = decodeTraits(buf, at);
-      traits = traits === undefined ? more : widen(traits, more);
-    });
-    const pending = this.#users.get(userId);
-    if (pending !== undefined) traits = traits === undefined ? pending : widen(traits, pending);
+    const traits = this.#merged(keyOf(USER, userId), decodeTraits, widen, this.#users.get(userId));
     return traits && { first: traits[0], latest: traits[1] };
   }
 
   lookup(anonymousId: string): LinkAnswer {
-    let entry: LinkEntry | undefined;
-    this.#store.find(keyOf(LINK, anonymousId), (buf, at) => {
-      const more = decodeLink(buf, at);
-      entry = entry === undefined ? more : mergeLinks(entry, more);
-    });
-    const pending = this.#links.get(anonymousId);
-    if (pending !== undefined) entry = entry === undefined ? pending : mergeLinks(entry, pending);
+    const entry = this.#merged(keyOf(LINK, anonymousId), decodeLink, mergeLinks, this.#links.get(anonymousId));
     if (entry === undefined) return undefined;
     if (entry[3] >= 0) return 'ambiguous';
     return { userId: entry[0], source: this.#sources.text(entry[1], entry[2]) };
+  }
+
+  /** A key's entries in the stored runs, in archive order, then the one held in memory, merged. */
+  #merged<E>(key: Key, decode: (buf: Buffer, at: number) => E, merge: (had: E, more: E) => E, pending: E | undefined): E | undefined {
+    let value: E | undefined;
+    this.#store.find(key, (buf, at) => {
+      const more = decode(buf, at);
+      value = value === undefined ? more : merge(value, more);
+    });
+    if (pending === undefined) return value;
+    return value === undefined ? pending : merge(value, pending);
   }
 
   mark(): IdentityMark {
