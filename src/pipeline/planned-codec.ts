@@ -223,7 +223,7 @@ export function transferList(chunk: PlannedChunk): ArrayBuffer[] {
 
 /**
  * Arrays smaller than this are copied by postMessage, not transferred: a transfer costs more than
- * copying a few KiB (a chunk of a small file's 50 records spent ~10x its copying time transferring
- * eight arrays; 20,000 of them were 2.4 s of each worker).
+ * copying a few KiB. Measured on 1,000,000 messages in 20,000 files (a chunk of ~50 records a file,
+ * eight arrays of 40 B to 3.4 KB): the run's CPU fell from 33.0 to 25.8 s (machine loaded, one run each).
  */
 const TRANSFER_BYTES = 16 << 10;
