@@ -1,6 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { PointsBy } from '../state/report.js';
 import { ATTRIBUTE_WORDS } from '../transform/attribute-pieces.js';
+import { ownCopy } from '../transform/own-copy.js';
 
 
 /** Names tracked at most; later new names add up under OTHERS (bounded memory over any archive). */
@@ -36,7 +37,7 @@ export class DataPointTotals {
       const key = words[w + 2]! ^ words[w + 3]!;
       const known = this.#attributes.get(key);
       if (known) known.points += points;
-      else if (this.#attributes.size < MAX_NAMES) this.#attributes.set(key, { name: own(jsonString(json, words[w]!)), points });
+      else if (this.#attributes.size < MAX_NAMES) this.#attributes.set(key, { name: ownCopy(jsonString(json, words[w]!)), points });
       else add(this.#others, OTHERS, points);
     }
   }
@@ -55,7 +56,7 @@ export class DataPointTotals {
 function add(map: Map<string, number>, name: string, points: number): void {
   const known = map.get(name);
   if (known !== undefined) map.set(name, known + points);
-  else if (map.size < MAX_NAMES) map.set(own(name), points);
+  else if (map.size < MAX_NAMES) map.set(ownCopy(name), points);
   else map.set(OTHERS, (map.get(OTHERS) ?? 0) + points);
 }
 
@@ -63,13 +64,6 @@ function top(map: Map<string, number>, n: number): PointsBy[] {
   return [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([name, dataPoints]) => ({ name, dataPoints }));
 }
 
-/**
- * A copy of a name read out of an item's text: a slice would keep the whole text it came from (a
- * worker's chunk of objects, tens of KB) alive for the rest of the run.
- */
-function own(name: string): string {
-  return JSON.parse(JSON.stringify(name)) as string;
-}
 
 /** The JSON string starting at `at` in `text` (its opening quote), decoded. */
 function jsonString(text: string, at: number): string {

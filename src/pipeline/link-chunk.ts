@@ -3,6 +3,7 @@ import type { InputItem } from '../input/types.js';
 import { OTHER, topFields, type TopValue } from '../input/top-fields.js';
 import { indexEntryOf, type IndexEntry } from '../transform/stitch.js';
 import type { SegmentMessage, TimeField } from '../transform/types.js';
+import { ownCopy } from '../transform/own-copy.js';
 
 /**
  * What the index pass (--stitch) takes from a batch of lines: the links (anonymousId, userId) and
@@ -41,17 +42,9 @@ export class RecentLinks {
   seen(anonymousId: string, userId: string): boolean {
     if (this.#links.get(anonymousId) === userId) return true;
     if (this.#links.size >= 1 << 16) this.#links = new Map();
-    this.#links.set(own(anonymousId), own(userId));
+    this.#links.set(ownCopy(anonymousId), ownCopy(userId));
     return false;
   }
-}
-
-/**
- * A copy of an ID: the IDs are slices of the line they were read from (top-fields.ts), and a slice
- * kept in the map kept its whole line: 65,536 lines, ~40 MB a worker, most of the index pass's RSS.
- */
-function own(id: string): string {
-  return JSON.parse(JSON.stringify(id)) as string;
 }
 
 /** The links of a batch of NDJSON lines (in a planning worker). Malformed lines give nothing here. */
