@@ -24,7 +24,6 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
   let cursor = from;
   const started = deps.now();
   let lastSave = started;
-  let readerOpen = true;
   const save = (done: boolean) => {
     state.saveIndexPass(cursor, done, new Date(deps.now()));
     lastSave = deps.now();
@@ -50,7 +49,6 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     }
     // The workers go before the merge: their heaps and the merge's buffers were the pass's peak RSS.
     await reader.close();
-    readerOpen = false;
     // Part of the pass (and of its time): killed here, the resume finds nothing left to read and seals again.
     sink.seal();
     save(true);
@@ -64,7 +62,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     clearInterval(alive);
     endPhase();
     stop.remove();
-    if (readerOpen) await reader.close();
+    await reader.close();
   }
 }
 

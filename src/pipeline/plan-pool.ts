@@ -27,10 +27,8 @@ const limits: BatchLimits = { lines: 250, bytes: 4 << 20, quietMs: 20 };
  * input order, so a worker that is ahead needs batches beyond the one the main thread waits for.
  */
 const perWorker = 6;
-/** Inputs after the one being read that may be opened and started on ahead of it. */
+/** Inputs after the one being read that may be opened and started on ahead of it (see PlanPool.read). */
 const FILES_AHEAD = 24;
-
-/** The inputs read ahead of `files[index]` (see PlanPool.read). */
 export function filesAfter(files: readonly InputFile[], index: number): readonly InputFile[] {
   return files.slice(index + 1, index + 1 + FILES_AHEAD);
 }
@@ -66,6 +64,7 @@ export class PlanPool {
   #seq = 0;
   /** The next files, opened and their first batches dispatched while the current one finishes. */
   #ahead: Promise<Ahead[]> = Promise.resolve([]);
+  #closed: Promise<void> | undefined;
 
   constructor(private readonly options: PlanPoolOptions) {
     const workers = Math.max(1, options.workers);
@@ -115,11 +114,13 @@ export class PlanPool {
     else for await (const chunk of itemsOf(opened, file.display, start)) yield here(chunk);
   }
 
-  /** Stops the workers, and lets go of stdin (a stopped run may have left a read of it waiting). */
-  async close(): Promise<void> {
-    await this.#takeAhead(undefined, undefined);
-    releaseStdin(this.options.stdin);
-    await Promise.all(this.#workers.map((w) => w.terminate()));
+  /** Stops the workers, and lets go of stdin (a stopped run may have left a read of it waiting). Once. */
+  close(): Promise<void> {
+    this.#closed ??= this.#takeAhead(undefined, undefined).then(async () => {
+      releaseStdin(this.options.stdin);
+      await Promise.all(this.#workers.map((w) => w.terminate()));
+    });
+    return this.#closed;
   }
 
   /** Plans the batches of lines the NDJSON read loop gives, on the workers, and hands results on in order. */

@@ -62,6 +62,7 @@ export interface LinkSink {
 export interface LinkReader {
   /** `following`: the inputs after it, which may be opened and started on while it is read. */
   links(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[]): AsyncIterable<LinkChunk>;
+  /** Stops the workers; a second call does nothing more. */
   close(): Promise<void>;
 }
 
