@@ -153,9 +153,10 @@ export class WindowJournal implements RunMemory<WindowMark> {
     const segment = this.#segments[this.#segments.length - 1]!;
     const bucket = time === 0 || this.filter.width === Infinity ? 0 : Math.floor(time / this.filter.width);
     segment.buckets.set(bucket, (segment.buckets.get(bucket) ?? 0) + 1);
+    // A full buffer is written out before this entry counts: #drain places it by #seq.
+    if (!this.#replaying && this.#used === bufferBytes) this.#drain();
     this.#seq++;
     if (this.#replaying) return;
-    if (this.#used === bufferBytes) this.#drain();
     const b = this.#buffer;
     b.writeUInt32LE(hi, this.#used);
     b.writeUInt32LE(lo, this.#used + 4);

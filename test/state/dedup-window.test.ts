@@ -130,6 +130,23 @@ describe('the duplicate window journal', () => {
     }
   });
 
+  it('keeps every entry across a commit that comes after its write buffer filled up more than once', () => {
+    // A run commits about once a second: at ~100,000 records/s the buffer (5,440 entries) fills many
+    // times in between. Each of those writes used to land one entry too far, so a resumed run lost an
+    // entry (its copy was no longer caught) and could refuse to resume ("does not follow").
+    const dir = tempDir();
+    const ids = Array.from({ length: 20_000 }, (_, i) => `buffered-${i}`);
+    let journal = WindowJournal.open(dir, W, undefined);
+    ids.forEach((id, i) => expect(check(journal.filter, id, T0 + Math.floor(i / 1000))).toBe(true));
+    const mark = journal.mark();
+    journal.commit(mark);
+    journal.close();
+    journal = WindowJournal.open(dir, W, mark);
+    const missed = ids.filter((id, i) => check(journal.filter, id, T0 + Math.floor(i / 1000)));
+    journal.close();
+    expect(missed).toEqual([]);
+  });
+
   it('refuses a mark beyond what the journal holds', () => {
     const dir = tempDir();
     const journal = WindowJournal.open(dir, W, undefined);
