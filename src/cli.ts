@@ -8,6 +8,7 @@ import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
 import { inputBytesRead } from './input/bytes-read.js';
 import { createProgress, type ProgressKind } from './ui/progress.js';
+import { onSignal, stderr, stderrIsTTY, stdin, stdinIsTTY } from './ui/terminal.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -82,6 +83,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
   const cli = new Command('segment-braze')
     // Set before the subcommands are added, so that they inherit it: usage errors exit 2, not 1.
     .exitOverride()
+    .configureOutput({ writeErr: (text) => stderr.write(text) })
     .description('Replay Segment archives into Braze (users/track), delete Braze users, and rehearse against a local Braze emulator.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)');
@@ -117,7 +119,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       run(async () => {
         const config = replayConfig(inputs, raw, env, process.cwd());
         const { replay } = await import('./commands/replay.js');
-        return replay(config, deps(config.quiet, { command: 'replay', live: !config.dryRun }), { stdout: out, stdin: process.stdin });
+        return replay(config, deps(config.quiet, { command: 'replay', live: !config.dryRun }), { stdout: out, stdin });
       }),
     );
 
@@ -139,7 +141,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       run(async () => {
         const config = deleteConfig(inputs, raw, env, process.cwd());
         const { deleteUsers } = await import('./commands/delete.js');
-        const io = { stdout: out, stdin: process.stdin, stdinIsTTY: process.stdin.isTTY === true };
+        const io = { stdout: out, stdin, stdinIsTTY };
         return deleteUsers(config, deps(config.quiet, { command: 'delete', live: !config.dryRun }), io);
       }),
     );
@@ -182,11 +184,6 @@ function exitCodeOf(report: Report | void): number {
 }
 
 async function main(argv: string[]): Promise<void> {
-  // Output piped into `head` and the like: stop quietly when the reader goes away, as Unix tools do.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-  });
   let code = 0;
   const env: Env = {
     BRAZE_API_KEY: process.env.BRAZE_API_KEY,
@@ -203,16 +200,8 @@ async function main(argv: string[]): Promise<void> {
     random: Math.random,
     sleep: (ms, signal) => delay(ms, undefined, { signal }),
     log: stderrLog(quiet),
-    progress: createProgress(!quiet && process.stderr.isTTY === true, kind, Date.now, inputBytesRead),
-    onSignal: (handler) => {
-      const on = (signal: NodeJS.Signals) => handler(signal);
-      process.on('SIGINT', on);
-      process.on('SIGTERM', on);
-      return () => {
-        process.off('SIGINT', on);
-        process.off('SIGTERM', on);
-      };
-    },
+    progress: createProgress(!quiet && stderrIsTTY, kind, Date.now, inputBytesRead),
+    onSignal,
     exitNow: (exit) => process.exit(exit),
     resumeCommand,
     userAgent: `segment-braze/${version} (node ${process.version})`,
@@ -236,16 +225,16 @@ function report(error: unknown, resumeCommand: string): number {
   }
   if (error instanceof DiskFullError) {
     // Raised outside a run's own stop (opening the state, the final save): the last checkpoint holds.
-    process.stderr.write(`Error: ${error.message}.\nThe last checkpoint saved there is still valid: once there is room, run the same command again to resume:\n  ${resumeCommand}\n`);
+    stderr.write(`Error: ${error.message}.\nThe last checkpoint saved there is still valid: once there is room, run the same command again to resume:\n  ${resumeCommand}\n`);
     return error.exitCode;
   }
   if (error instanceof ToolError) {
     const label = error instanceof UsageError ? 'Usage error: ' : error instanceof InterruptedError ? '' : 'Error: ';
-    process.stderr.write(`${label}${error.message}\n`);
+    stderr.write(`${label}${error.message}\n`);
     return error.exitCode;
   }
   const text = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`Internal error: ${text}\nPlease report it with the command you ran.\n`);
+  stderr.write(`Internal error: ${text}\nPlease report it with the command you ran.\n`);
   return 1;
 }
 

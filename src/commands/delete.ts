@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import type { DeleteConfig } from '../config/options.js';
 import { renderTotals } from '../dryrun/render.js';
 import { UsageError } from '../errors.js';
@@ -8,6 +7,7 @@ import { releaseStdin } from '../input/open.js';
 import type { InputFile } from '../input/types.js';
 import { execute } from '../pipeline/lifecycle.js';
 import type { RunDeps } from '../pipeline/run-plan.js';
+import { ask } from '../ui/terminal.js';
 import { DeletePlanner } from '../pipeline/plan-delete.js';
 import { DELETE_KEYS } from '../state/counters.js';
 import { IdSet } from '../state/id-set.js';
@@ -112,11 +112,5 @@ async function confirm(question: string, io: { readonly stdinIsTTY?: boolean }):
   if (io.stdinIsTTY !== true) {
     throw new UsageError('Refusing to delete without confirmation: stdin is not a terminal. Pass --yes to confirm non-interactively.');
   }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(question);
-    return /^(y|yes)$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+  return /^(y|yes)$/i.test((await ask(question)).trim());
 }

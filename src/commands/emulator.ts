@@ -1,4 +1,5 @@
 import { startEmulator, type EmulatorOptions } from '../emulator/server.js';
+import { onSignal } from '../ui/terminal.js';
 
 /**
  * `segment-braze emulator`: starts the local Braze-compatible server, prints
@@ -8,13 +9,10 @@ export async function runEmulator(options: EmulatorOptions, print: (line: string
   const emulator = await startEmulator(options);
   print(`listening on ${emulator.url}`);
   await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+    const off = onSignal(() => {
+      off();
       resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    });
   });
   await emulator.close();
 }

@@ -15,6 +15,7 @@ import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
 import { openWindow } from './dedup-window.js';
+import { stderr } from '../ui/terminal.js';
 
 export interface CommandIo {
   readonly stdout: (text: string) => void;
@@ -43,7 +44,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
     settings: { mapping: config.mapping, batchSize: config.batchSize, format: config.format, dedupWindow: config.dedupWindow.text, ...(config.stitch && { stitch: true }) },
   };
   // The diff is only worked out in a dry run; with --json it goes to stderr (cli.md "Output").
-  const diffOut = config.json ? (t: string) => process.stderr.write(t) : io.stdout;
+  const diffOut = config.json ? (t: string) => stderr.write(t) : io.stdout;
   const diffMode = config.dryRun ? config.diff : 'none';
   const diff = diffMode === 'none' ? undefined : new DiffCollector(diffMode === 'full' ? diffOut : undefined);
   // Not persisted: a resume starts with an empty memory and sends values again (attribute-memory.ts).

@@ -4,6 +4,7 @@ import type { InputFile } from '../input/types.js';
 import type { Counts } from '../state/counters.js';
 import type { Cursor } from '../state/checkpoint.js';
 import { progressLine, type ProgressView } from './progress-line.js';
+import { stderr } from './terminal.js';
 
 /** Progress on stderr: a bar over the input files for the long phase, spinners for short ones. */
 export interface Progress {
@@ -38,7 +39,7 @@ export function createProgress(enabled: boolean, kind: ProgressKind, now: () => 
   let base = 0;
   return {
     phase(text) {
-      spinner = ora({ text, stream: process.stderr }).start();
+      spinner = ora({ text, stream: stderr }).start();
       return () => {
         spinner?.stop();
         spinner = undefined;
@@ -52,7 +53,7 @@ export function createProgress(enabled: boolean, kind: ProgressKind, now: () => 
       const doneAtStart = total ? base / total : files.length > 0 ? from.fileIndex / files.length : 0;
       view = { ...kind, files: files.length, filesDone: from.fileIndex, bytesRead: base, totalBytes: total, elapsed: 0, doneAtStart, counts: {} };
       const current = () => (view ? progressLine(view) : '');
-      bar = new cliProgress.SingleBar({ format: current, stream: process.stderr, hideCursor: true, clearOnComplete: false });
+      bar = new cliProgress.SingleBar({ format: current, stream: stderr as NodeJS.WriteStream, hideCursor: true, clearOnComplete: false });
       bar.start(1, 0);
     },
     update(filesDone, counts) {
