@@ -15,6 +15,7 @@ import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
 import { openWindow } from './dedup-window.js';
+import { totalBytes } from '../ui/progress.js';
 import { stderr } from '../ui/terminal.js';
 
 export interface CommandIo {
@@ -48,7 +49,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   const diffMode = config.dryRun ? config.diff : 'none';
   const diff = diffMode === 'none' ? undefined : new DiffCollector(diffMode === 'full' ? diffOut : undefined);
   // Not persisted: a resume starts with an empty memory and sends values again (attribute-memory.ts).
-  const memory = config.attributes === 'changed' ? new AttributeMemory({ bytes: config.attributeMemoryBytes }) : undefined;
+  const memory = config.attributes === 'changed' ? new AttributeMemory({ bytes: config.attributeMemoryBytes, inputBytes: totalBytes(files) }) : undefined;
   const totals = config.dryRun ? new DataPointTotals() : undefined;
   const changed = new ChangedAttributes(memory, totals, diff);
   // The identity index is loaded only for a --stitch run.

@@ -29,14 +29,24 @@ export type AttributeMark = null;
 export interface AttributeMemoryOptions {
   /** Bytes the table may grow to (16 a remembered value). @default 64 MiB */
   readonly bytes?: number;
+  /** The run's input bytes, if known: a large input starts the table at its limit (see `startBytes`). */
+  readonly inputBytes?: number;
 }
 
 /**
- * The table starts this small and doubles each time the new keys it has taken in reach half its
- * capacity: a run with few users keeps a table that fits the CPU's caches (a 64 MiB table from the start
- * made every lookup a cache and TLB miss: +1 s of main thread per 200,000 messages of the bench mix).
+ * A small run's table starts this small and doubles each time the new keys it has taken in reach half
+ * its capacity: a run with few users keeps a table that fits the CPU's caches (a 64 MiB table from the
+ * start cost 0.3-1 s more on a dry run of 187,500 messages, and 50 MB more RSS).
  */
 const START_BYTES = 1 << 20;
+/**
+ * Input from this size on (compressed or not) starts the table at its limit: such a run fills half
+ * of it or more (the bench mix: 1,000,000 messages are 125 MB gzipped and take in ~1M keys), and a
+ * table that doubled half-way through made the run's peak memory depend on how far it got: 242 MB at
+ * 1M messages, 283 MB at 4M (issue 13 asks for a peak that does not grow with the archive). Sized at
+ * the start, the peak is reached at once and stays.
+ */
+const LARGE_INPUT_BYTES = 64 * 2 ** 20;
 
 /** Entries per bucket: 8 x 16 bytes, two cache lines. */
 const WAYS = 8;
@@ -65,7 +75,7 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
   constructor(options: AttributeMemoryOptions = {}) {
     const bytes = options.bytes ?? 64 * 2 ** 20;
     this.#maxBuckets = Math.max(1, Math.floor(bytes / (16 * WAYS)));
-    this.#buckets = Math.min(this.#maxBuckets, START_BYTES / (16 * WAYS));
+    this.#buckets = Math.min(this.#maxBuckets, startBytes(options.inputBytes) / (16 * WAYS));
     this.#buffer = new ArrayBuffer(Math.min(this.#maxBuckets * BUCKET * 4, Math.max(RESERVED, START_BYTES)));
     this.#table = new Uint32Array(this.#buffer, 0, this.#buckets * BUCKET);
   }
@@ -176,6 +186,11 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
   close(): void {
     this.#table.fill(0);
   }
+}
+
+/** Bytes the table starts with for a run of `inputBytes` (undefined: not known, as for stdin). */
+export function startBytes(inputBytes: number | undefined): number {
+  return inputBytes !== undefined && inputBytes >= LARGE_INPUT_BYTES ? RESERVED : START_BYTES;
 }
 
 /** Murmur3's finaliser over two 32-bit inputs: a 32-bit tag half that spreads every input bit. */
