@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AttributeMemory } from '../../src/state/attribute-memory.js';
+import { AttributeMemory, startBytes } from '../../src/state/attribute-memory.js';
 import { hashId } from '../../src/state/id-set.js';
 import { ATTRIBUTE_WORDS, attributePieces } from '../../src/transform/attribute-pieces.js';
 import { seededInts } from '../support/random.js';
@@ -19,6 +19,23 @@ function forget(memory: AttributeMemory, user: string): void {
 }
 
 describe('AttributeMemory', () => {
+  it('starts at its limit for an input of 64 MiB or more, small otherwise or when the size is unknown', () => {
+    expect(startBytes(undefined)).toBe(2 ** 20);
+    expect(startBytes(64 * 2 ** 20 - 1)).toBe(2 ** 20);
+    expect(startBytes(64 * 2 ** 20)).toBe(64 * 2 ** 20);
+    // Started at its limit, it remembers and forgets as one that grew there.
+    const grown = new AttributeMemory();
+    const sized = new AttributeMemory({ inputBytes: 2 ** 30 });
+    const users = Array.from({ length: 3000 }, (_, i) => `user-${i}`);
+    for (const round of [0, 1, 2]) {
+      for (const user of users) {
+        const body = { plan: round === 2 && user.endsWith('7') ? 'pro' : 'free', seen: round > 0 };
+        expect(ask(sized, user, body)).toEqual(ask(grown, user, body));
+      }
+    }
+    expect(sized.capacity).toBe(grown.capacity);
+  });
+
   it('finds a repeated value unchanged, per user', () => {
     const memory = new AttributeMemory();
     expect(ask(memory, 'u1', { plan: 'pro' })).toEqual([false]);
