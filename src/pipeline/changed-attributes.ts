@@ -30,6 +30,8 @@ export class ChangedAttributes {
     let saved = 0;
     let dropped = 0;
     let unsent = 0;
+    // --diff full: the record's text (printed by the de-duplicator) shows every attribute; say which were left out.
+    let said = '';
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const words = item.attrs;
@@ -68,10 +70,12 @@ export class ChangedAttributes {
         unsent++;
         changed[i] = { array: item.array, json: item.json, points: 0, attrs: user, unsent: true };
       } else changed[i] = { array: item.array, json: keepAttributes({ json: item.json!, words }, this.#kept), points: rest, attrs: user };
+      if (this.diff?.print) said += leftOut(item.json!, words, keep, changed[i]!);
     }
     if (!changed) return unit;
     const nothingLeft = unsent === changed.length && unit.fate === REPLAY_KEYS.sent;
     if (nothingLeft) this.diff?.unchanged(unit.file, unit.line);
+    if (said) this.diff!.print!(nothingLeft ? `${said}    -> skipped (unchanged): nothing left to send\n` : said);
     return {
       ...unit,
       fate: nothingLeft ? SKIPPED.unchanged : unit.fate,
@@ -97,4 +101,16 @@ export class ChangedAttributes {
     const words = item.attrs;
     if (this.memory && words && words.length >= 2) this.memory.forget(words[0]!, words[1]!);
   }
+}
+
+/** --diff full's lines for an attributes object some of whose attributes were left out. */
+function leftOut(json: string, words: Uint32Array, keep: Uint8Array, sent: RequestItem): string {
+  const names: string[] = [];
+  for (let a = 0, w = 2; w < words.length; a++, w += ATTRIBUTE_WORDS) {
+    if (keep[a] === 1) continue;
+    // A piece is `"key":value`: its key, whatever it escapes.
+    names.push(Object.keys(JSON.parse(`{${json.slice(words[w], words[w + 1])}}`) as object)[0]!);
+  }
+  const what = `    left out, the value last sent to the user (--attributes changed): ${names.map((n) => `attributes.${n}`).join(', ')}\n`;
+  return sent.unsent ? `${what}    => attributes: not sent (nothing changed)\n` : `${what}    => attributes as sent: ${sent.json}\n`;
 }

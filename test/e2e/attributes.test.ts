@@ -83,6 +83,27 @@ describe('--attributes changed against the emulator', () => {
     expect(readReport(all).records!.skipped.unchanged).toBe(0);
   });
 
+  it('--diff full says which attributes were left out and shows the object as sent', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'archive.ndjson');
+    const messages = [
+      identify(1, { email: 'a@x.com', plan: 'free' }),
+      identify(2, { email: 'a@x.com', plan: 'pro' }),
+      identify(3, { plan: 'pro', email: 'a@x.com' }),
+    ];
+    writeFileSync(input, messages.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    const result = await runCli(['replay', input, '--dry-run', '--state', tempDir(), '--diff', 'full']);
+    expect(result.code, result.stderr).toBe(0);
+    const records = result.stdout.split(/\n(?=\S)/);
+    const second = records.find((r) => r.startsWith(`${input}:2 `))!;
+    expect(second).toContain('left out, the value last sent to the user (--attributes changed): attributes.email\n');
+    expect(second).toContain('=> attributes as sent: {"external_id":"u1","plan":"pro"}');
+    const third = records.find((r) => r.startsWith(`${input}:3 `))!;
+    expect(third).toContain('(--attributes changed): attributes.email, attributes.plan\n');
+    expect(third).toContain('=> attributes: not sent (nothing changed)\n    -> skipped (unchanged): nothing left to send');
+    expect(records.find((r) => r.startsWith(`${input}:1 `))).not.toContain('left out');
+  });
+
   describe('on a generated archive', () => {
     let archive: string;
     let allState: Record<string, Record<string, string>>;
