@@ -66,7 +66,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       ...watchS3(discovered),
       budget: config.maxDataPoints,
       onRefused: (item) => changed.refused(item),
-      insights: totals && (() => ({ topEvents: totals.topEvents(), topAttributes: totals.topAttributes() })),
+      insights: totals && (() => ({ topEvents: totals.topEvents(), topPurchases: totals.topPurchases(), topAttributes: totals.topAttributes() })),
       ...(stitch && { indexPass: stitch.plan }),
       makeSource: (state) => {
         const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));

@@ -9,12 +9,13 @@ const MAX_NAMES = 10_000;
 export const OTHERS = '(other names)';
 
 /**
- * Where a dry run's data points go (issue 15): per event name and per attribute key, the data points
+ * Where a dry run's data points go (issue 15): per event name, product and attribute key, the data points
  * of what is sent, in a map capped at MAX_NAMES names each. Names come out of the items' JSON text
  * (no parse: the main thread reads every record).
  */
 export class DataPointTotals {
   readonly #events = new Map<string, number>();
+  readonly #purchases = new Map<string, number>();
   readonly #others = new Map<string, number>();
   /** By the key's hash (the worker's): the name is read out of the text only the first time. */
   readonly #attributes = new Map<number, { readonly name: string; points: number }>();
@@ -26,6 +27,11 @@ export class DataPointTotals {
     if (item.array === 'events') {
       const at = json.indexOf('"name":');
       if (at >= 0) add(this.#events, jsonString(json, at + 7), item.points ?? 0);
+      return;
+    }
+    if (item.array === 'purchases') {
+      const at = json.indexOf('"product_id":');
+      if (at >= 0) add(this.#purchases, jsonString(json, at + 13), item.points ?? 0);
       return;
     }
     const words = item.attrs;
@@ -44,6 +50,11 @@ export class DataPointTotals {
 
   topEvents(n = 10): PointsBy[] {
     return top(this.#events, n);
+  }
+
+  /** By product_id. */
+  topPurchases(n = 10): PointsBy[] {
+    return top(this.#purchases, n);
   }
 
   topAttributes(n = 10): PointsBy[] {

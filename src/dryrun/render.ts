@@ -40,6 +40,7 @@ export function renderTotals(report: Report, rate: number): string {
     lines.push(`  data points ${report.dataPoints ?? 0} (billable in Braze)${saved > 0 ? `; --attributes changed saved ${saved} (all would spend ${(report.dataPoints ?? 0) + saved})` : ''}`);
     if (r.invalidUtf8 > 0) lines.push(`  invalid UTF-8 in ${r.invalidUtf8} record${r.invalidUtf8 === 1 ? '' : 's'} (the bad bytes became U+FFFD)`);
     if (report.topEvents?.length) lines.push(`  top events by data points      ${pointsBy(report.topEvents)}`);
+    if (report.topPurchases?.length) lines.push(`  top products by data points    ${pointsBy(report.topPurchases)}`);
     if (report.topAttributes?.length) lines.push(`  top attributes by data points  ${pointsBy(report.topAttributes)}`);
   }
   if (report.ids) {

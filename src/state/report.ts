@@ -32,6 +32,8 @@ export interface Report {
   readonly dataPointsSaved?: number;
   /** Dry run: the event names and attribute keys that cost the most data points (see DataPointInsights). */
   readonly topEvents?: readonly PointsBy[];
+  /** By product_id. */
+  readonly topPurchases?: readonly PointsBy[];
   readonly topAttributes?: readonly PointsBy[];
   readonly ids?: { read: number; deleted: number; duplicate: number; rejected: number };
   readonly requests: { sent: number; retried: number; inDoubt: number; kept?: number };
@@ -79,11 +81,12 @@ export interface ReportContext {
 }
 
 /**
- * Where a dry run's data points go: the top event names and attribute keys by data points sent, for
+ * Where a dry run's data points go: the top event names, products and attribute keys by data points sent, for
  * the records this process planned (a resumed dry run's lists leave out the earlier processes').
  */
 export interface DataPointInsights {
   readonly topEvents: readonly PointsBy[];
+  readonly topPurchases: readonly PointsBy[];
   readonly topAttributes: readonly PointsBy[];
 }
 

@@ -46,12 +46,13 @@ describe('renderTotals', () => {
 
   it('shows what --attributes changed saved and where the data points go', () => {
     const saving = { ...counts, 'objects.attributesUnchanged': 7, dataPointsSaved: 9, 'records.skipped.unchanged': 2 };
-    const insights = { topEvents: [{ name: 'Order Completed', dataPoints: 8 }], topAttributes: [{ name: 'plan', dataPoints: 3 }, { name: 'email', dataPoints: 1 }] };
+    const insights = { topEvents: [{ name: 'Order Completed', dataPoints: 8 }], topPurchases: [{ name: 'sku-1', dataPoints: 2 }], topAttributes: [{ name: 'plan', dataPoints: 3 }, { name: 'email', dataPoints: 1 }] };
     const text = renderTotals(buildReport(saving, { ...context, insights }), 500);
     expect(text).toContain('filtered 1, unchanged 2)\n');
     expect(text).toContain('  objects    attributes 2, events 6, purchases 1; attribute values unchanged, not sent 7\n');
     expect(text).toContain('  data points 12 (billable in Braze); --attributes changed saved 9 (all would spend 21)\n');
     expect(text).toContain('top events by data points      Order Completed 8\n');
+    expect(text).toContain('top products by data points    sku-1 2\n');
     expect(text).toContain('top attributes by data points  plan 3, email 1\n');
   });
 

@@ -47,5 +47,12 @@ describe('ChangedAttributes', () => {
     all.check(identify({ email: 'b' }));
     expect(totals.topAttributes()).toEqual([{ name: 'email', dataPoints: 2 }, { name: 'pl"an', dataPoints: 1 }]);
     expect(totals.topEvents()).toEqual([{ name: 'Order "X"', dataPoints: 1 }]);
+    // Purchases by product_id (the key may also appear in their properties: the object's own counts).
+    const purchase = (product: string, points: number) => ({ array: 'purchases' as const, points, json: JSON.stringify({ external_id: 'u1', product_id: product, price: 1, properties: { product_id: 'nested' } }) });
+    totals.item(purchase('sku "1"', 2), undefined);
+    totals.item(purchase('sku-2', 1), undefined);
+    totals.item(purchase('sku "1"', 2), undefined);
+    totals.item({ ...purchase('unsent', 5), unsent: true }, undefined);
+    expect(totals.topPurchases()).toEqual([{ name: 'sku "1"', dataPoints: 4 }, { name: 'sku-2', dataPoints: 1 }]);
   });
 });
