@@ -75,9 +75,8 @@ function top(map: Map<string, number>, n: number): PointsBy[] {
   return [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([name, dataPoints]) => ({ name, dataPoints }));
 }
 
-
 /** The JSON string starting at `at` in `text` (its opening quote), decoded. */
-function jsonString(text: string, at: number): string {
+export function jsonString(text: string, at: number): string {
   let end = at + 1;
   while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
   const raw = text.slice(at, end + 1);

@@ -1,5 +1,5 @@
 import type { RequestItem } from '../braze/types.js';
-import type { DataPointTotals } from '../dryrun/data-point-totals.js';
+import { jsonString, type DataPointTotals } from '../dryrun/data-point-totals.js';
 import type { DiffCollector } from '../dryrun/diff.js';
 import type { AttributeMemory } from '../state/attribute-memory.js';
 import { REPLAY_KEYS, SKIPPED } from '../state/counters.js';
@@ -108,8 +108,8 @@ function leftOut(json: string, words: Uint32Array, keep: Uint8Array, sent: Reque
   const names: string[] = [];
   for (let a = 0, w = 2; w < words.length; a++, w += ATTRIBUTE_WORDS) {
     if (keep[a] === 1) continue;
-    // A piece is `"key":value`: its key, whatever it escapes.
-    names.push(Object.keys(JSON.parse(`{${json.slice(words[w], words[w + 1])}}`) as object)[0]!);
+    // A piece is `"key":value`.
+    names.push(jsonString(json, words[w]!));
   }
   const what = `    left out, the value last sent to the user (--attributes changed): ${names.map((n) => `attributes.${n}`).join(', ')}\n`;
   return sent.unsent ? `${what}    => attributes: not sent (nothing changed)\n` : `${what}    => attributes as sent: ${sent.json}\n`;
