@@ -1,5 +1,6 @@
+import { isatty } from 'node:tty';
 import { Worker } from 'node:worker_threads';
-import { HOSTED, type HostedStreams, type HostMessage } from './ui/terminal.js';
+import { HOSTED, type HostedStreams, type HostMessage } from './ui/hosted.js';
 
 /**
  * The process's main thread: it runs the command line (cli.ts) in a worker thread and only relays
@@ -19,7 +20,8 @@ import { HOSTED, type HostedStreams, type HostMessage } from './ui/terminal.js';
 /** The run thread's young generation (MB): V8's scavenges stay cheap at this size (measured). */
 const YOUNG_GENERATION_MB = 16;
 
-const streams: HostedStreams = { stdinIsTTY: process.stdin.isTTY === true, stderrIsTTY: process.stderr.isTTY === true };
+// isatty, not process.stdin: the worker reads fd 0, and this thread never opens it.
+const streams: HostedStreams = { stdinIsTTY: isatty(0), stderrIsTTY: isatty(2) };
 const worker = new Worker(new URL('./cli.js', import.meta.url), {
   argv: process.argv.slice(2),
   workerData: { [HOSTED]: streams },

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { Readable, type Writable } from 'node:stream';
 import tty from 'node:tty';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { HOSTED, type HostedStreams, type HostMessage } from './hosted.js';
 
 /**
  * The process's standard streams and signals as the command line sees them, whether it runs on the
@@ -16,18 +17,6 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
  * opened when first read; SIGINT and SIGTERM come as messages from the host, and one that no handler
  * here takes is sent back, for the host to give it its default action.
  */
-
-/** What the host tells the worker: which of its streams are terminals. */
-export interface HostedStreams {
-  readonly stdinIsTTY: boolean;
-  readonly stderrIsTTY: boolean;
-}
-
-/** The key of `HostedStreams` in the worker's `workerData`. */
-export const HOSTED = 'segmentBrazeHosted';
-
-/** Host -> worker: a signal arrived. Worker -> host: a handler took it, or none did. */
-export type HostMessage = { readonly signal: NodeJS.Signals } | { readonly handled: NodeJS.Signals } | { readonly unhandled: NodeJS.Signals };
 
 const hosted = isMainThread ? undefined : ((workerData as Record<string, unknown> | null)?.[HOSTED] as HostedStreams | undefined);
 
