@@ -34,6 +34,8 @@ export interface EmulatorOptions {
   random?: () => number;
   /** Epoch ms, for the rate windows. @default Date.now */
   now?: () => number;
+  /** Waits `latencyMs` before an answer. @default a timer of that many ms */
+  wait?: (ms: number) => Promise<void>;
 }
 
 /** Counters for tests and the emulator's own summary. */
@@ -89,6 +91,7 @@ class Emulator {
   readonly #options: EmulatorOptions;
   readonly #random: () => number;
   readonly #now: () => number;
+  readonly #wait: (ms: number) => Promise<void>;
   readonly #poison: ReadonlySet<string>;
   readonly #windows: Record<'track' | 'delete', RateWindow>;
 
@@ -96,6 +99,7 @@ class Emulator {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
+    this.#wait = options.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#poison = new Set(options.poison ?? []);
     this.#windows = {
       track: new RateWindow(options.rateLimit ?? 3000, options.rateWindowSeconds ?? 3),
@@ -116,7 +120,7 @@ class Emulator {
       const retry: Record<string, string> = this.#options.retryAfterHeader ? { 'retry-after': String(retryAfterSeconds(state, this.#now())) } : {};
       return this.#send(res, { status: 429, body: { message: 'Rate limited' } }, { ...headers, ...retry });
     }
-    if (this.#options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.#options.latencyMs));
+    if (this.#options.latencyMs) await this.#wait(this.#options.latencyMs);
     // A client that gave up meanwhile is still processed (Braze would be too: the request is in doubt).
     if (this.closed) return;
     if (this.#random() < (this.#options.resetRate ?? 0)) {

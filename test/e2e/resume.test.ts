@@ -233,27 +233,33 @@ describe('interrupt and refusal', () => {
   });
 
   it('resumes a dry run to the same requests as an uninterrupted one', async () => {
-    const whole = tempDir();
-    await runCli(['replay', '--attributes', 'all', archive, '--dry-run', '--state', whole, '--diff', 'none']);
+    const lines = readFileSync(join(archive, 'part-0001.ndjson'), 'utf8').split('\n').filter(Boolean);
+    const whole = lines.join('\n') + '\n';
+    const wholeFile = join(tempDir(), 'whole.ndjson');
+    writeFileSync(wholeFile, whole);
+    const uninterrupted = tempDir();
+    await runCli(['replay', '--attributes', 'all', wholeFile, '--dry-run', '--state', uninterrupted, '--diff', 'none']);
     const state = tempDir();
-    // A checkpoint every record batch, then SIGKILL early, then resume.
-    const args = ['replay', '--attributes', 'all', archive, '--dry-run', '--state', state, '--diff', 'none', '--checkpoint-every', '0.001'];
-    const { child, done } = startCli(args);
-    // Killed once a checkpoint past the first record is saved, the run not yet complete.
+    const args = ['replay', '--attributes', 'all', '-', '--dry-run', '--state', state, '--diff', 'none', '--checkpoint-every', '0.001'];
+    // Given the first part only, the run plans it and then waits for more input: the checkpoint it
+    // saved meanwhile stays incomplete, however slowly the machine runs.
+    const { child, done } = startCli(args, { input: lines.slice(0, 1500).join('\n') + '\n', holdStdin: true });
     const seen = await unlessExited(done, () => {
       const checkpoint = checkpointOf(state);
-      return checkpoint !== undefined && checkpoint.at > 0 && !checkpoint.complete;
+      return checkpoint !== undefined && checkpoint.at > 0;
     });
     expect(seen).toBe(true);
     child.kill('SIGKILL');
+    child.stdin!.end();
     expect((await done).signal).toBe('SIGKILL');
     const killedAt = checkpointOf(state)!;
     expect(killedAt.at).toBeGreaterThan(0);
+    expect(killedAt.at).toBeLessThanOrEqual(1500);
     expect(killedAt.complete).toBe(false);
-    const resumed = await runCli(args);
+    const resumed = await runCli(args, { input: whole });
+    expect(resumed.stderr).toContain('Resuming the run');
     expect(resumed.code).toBe(0);
-    expect(existsSync(join(state, 'requests.ndjson'))).toBe(true);
-    expect(readFileSync(join(state, 'requests.ndjson'), 'utf8')).toBe(readFileSync(join(whole, 'requests.ndjson'), 'utf8'));
-    expect(readReport(state).records).toEqual(readReport(whole).records);
+    expect(readFileSync(join(state, 'requests.ndjson'), 'utf8')).toBe(readFileSync(join(uninterrupted, 'requests.ndjson'), 'utf8'));
+    expect(readReport(state).records).toEqual(readReport(uninterrupted).records);
   });
 });

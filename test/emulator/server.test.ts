@@ -122,13 +122,26 @@ describe('emulator server', () => {
     await expect(post(emulator, '/users/track', {})).rejects.toThrow();
   });
 
-  it('closes while a delayed answer is pending, without throwing later', async () => {
-    const emulator = await startEmulator({ apiKey: KEY, port: 0, latencyMs: 100 });
+  it('closes while a delayed answer is pending, and drops that answer when its delay ends', async () => {
+    // The delay is the test's own: it ends when the test says so, after close().
+    let endDelay = () => {};
+    let waiting!: () => void;
+    const reached = new Promise<void>((resolve) => (waiting = resolve));
+    const wait = () =>
+      new Promise<void>((resolve) => {
+        endDelay = resolve;
+        waiting();
+      });
+    const emulator = await startEmulator({ apiKey: KEY, port: 0, latencyMs: 100, wait });
     const pending = post(emulator, '/users/track', { attributes: [{ external_id: 'u1' }] }).catch((e: unknown) => e);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The request is inside its delay: the path under test is reached before the close.
+    await reached;
     await emulator.close();
     expect(await pending).toBeInstanceOf(Error);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    endDelay();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(emulator.stats().requests).toBe(1);
     expect(emulator.stats().accepted.attributes).toBe(0);
+    expect(emulator.stats().byStatus).toEqual({});
   });
 });
