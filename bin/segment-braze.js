@@ -1,8 +1,3 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8';
-
-// A small young generation keeps peak memory down. Set here, at run time, it reaches the isolates
-// created from now on: the worker that runs the command line (src/host.ts says why) and the planning
-// workers it starts. This main thread only relays to them.
-setFlagsFromString('--max-semi-space-size=4');
+// The command line runs in a worker thread with a bounded young generation; src/host.ts says why.
 await import('../dist/host.js');

@@ -1,13 +1,14 @@
 import { isatty } from 'node:tty';
 import { Worker } from 'node:worker_threads';
 import { HOSTED, type HostedStreams, type HostMessage } from './ui/hosted.js';
+import { YOUNG_GENERATION_MB } from './young-generation.js';
 
 /**
  * The process's main thread: it runs the command line (cli.ts) in a worker thread and only relays
  * to it. The reason is memory: a busy thread's young generation grows to V8's default, which is
  * sized from the machine's RAM and can only be set on node's own command line (`npx` gives none):
- * ~33 MB on Node 20 and ~134 MB on Node 24 (measured on a 1,000,000-message dry run), against 16 MB
- * set here through `resourceLimits`. The planning workers that the run starts are bounded likewise
+ * ~33 MB on Node 20 and ~134 MB on Node 24 (measured on a 1,000,000-message dry run), against
+ * YOUNG_GENERATION_MB set here through `resourceLimits`. The planning workers that the run starts are bounded likewise
  * (pipeline/plan-pool.ts).
  *
  * Relayed: the worker's stdout and stderr (Node forwards them, in order, with back-pressure), its
@@ -16,9 +17,6 @@ import { HOSTED, type HostedStreams, type HostMessage } from './ui/hosted.js';
  * the process ends by that signal), and EPIPE on stdout (the reader went away: stop quietly, as Unix
  * tools do).
  */
-
-/** The run thread's young generation (MB): V8's scavenges stay cheap at this size (measured). */
-const YOUNG_GENERATION_MB = 16;
 
 // isatty, not process.stdin: the worker reads fd 0, and this thread never opens it.
 const streams: HostedStreams = { stdinIsTTY: isatty(0), stderrIsTTY: isatty(2) };
