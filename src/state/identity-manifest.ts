@@ -37,8 +37,13 @@ export const EMPTY: Manifest = { version: 1, accepted: 0, runs: [], sealed: fals
 export function readManifest(dir: string): Manifest | undefined {
   const path = join(dir, MANIFEST);
   if (!existsSync(path)) return undefined;
-  const manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-  if (manifest.version !== 1) throw new StateError(`${path} was written by another version of segment-braze; run again with --restart`);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  } catch (error) {
+    throw new StateError(`${path} is damaged (${(error as Error).message}); run again with --restart to rebuild the index`);
+  }
+  if (manifest?.version !== 1) throw new StateError(`${path} was written by another version of segment-braze; run again with --restart`);
   return manifest;
 }
 
@@ -82,7 +87,15 @@ export function readJournal(file: string, bytes: number, take: (buf: Buffer, at:
 export function readFileNames(dir: string, count: number, bytes: number): string[] {
   if (count === 0) return [];
   const text = readFileSync(join(dir, FILE_NAMES)).subarray(0, bytes).toString('utf8');
-  return text.split('\n').slice(0, count).map((line) => JSON.parse(line) as string);
+  const names = text.split('\n').slice(0, count);
+  if (names.length < count) throw new StateError(`${join(dir, FILE_NAMES)} holds fewer names than its manifest says; run again with --restart`);
+  return names.map((line, i) => {
+    try {
+      return JSON.parse(line) as string;
+    } catch {
+      throw new StateError(`${join(dir, FILE_NAMES)} line ${i + 1} is damaged; run again with --restart to rebuild the index`);
+    }
+  });
 }
 
 /** Cuts `file` back to `bytes` when it is longer (left untouched otherwise). */

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { StateError } from '../errors.js';
 import { compareKey, HEAD_BYTES, recordLength, type Key } from './identity-record.js';
 
 /**
@@ -42,16 +43,22 @@ export class RunReader {
 
   constructor(readonly path: string) {
     this.#fd = openSync(path, 'r');
-    const size = fstatSync(this.#fd).size;
-    const footer = Buffer.alloc(FOOTER);
-    if (size < FOOTER || readSync(this.#fd, footer, 0, FOOTER, size - FOOTER) !== FOOTER || footer.readUInt32LE(0) !== MAGIC) {
+    try {
+      const size = fstatSync(this.#fd).size;
+      const footer = Buffer.alloc(FOOTER);
+      if (size < FOOTER) throw damaged(path, 'has no footer');
+      readAll(this.#fd, footer, FOOTER, size - FOOTER, path);
+      if (footer.readUInt32LE(0) !== MAGIC) throw damaged(path, 'is not a finished identity index file');
+      this.units = footer.readUInt32LE(4);
+      this.records = footer.readDoubleLE(8);
+      // Blocks, then the sparse index, then the footer: anything else is a cut or overwritten file.
+      if (size !== this.units * (BLOCK + 4) + FOOTER) throw damaged(path, `is ${size} bytes where its footer implies ${this.units * (BLOCK + 4) + FOOTER}`);
+    } catch (error) {
       closeSync(this.#fd);
-      throw new Error(`${path} is not a finished identity index file`);
+      throw error;
     }
-    this.units = footer.readUInt32LE(4);
-    this.records = footer.readDoubleLE(8);
     const index = Buffer.alloc(this.units * 4);
-    readSync(this.#fd, index, 0, index.length, this.units * BLOCK);
+    readAll(this.#fd, index, index.length, this.units * BLOCK, path);
     this.#firsts = new Uint32Array(this.units);
     for (let u = 0; u < this.units; u++) this.#firsts[u] = index.readUInt32LE(u * 4);
   }
@@ -80,15 +87,15 @@ export class RunReader {
 
   /** Reads the block at unit `u` (a long record's following unit reads its first). */
   block(u: number): Block {
-    readAll(this.#fd, this.#buf, BLOCK, u * BLOCK);
+    readAll(this.#fd, this.#buf, BLOCK, u * BLOCK, this.path);
     const type = this.#buf[0];
     if (type === NORMAL) return { buf: this.#buf, count: this.#buf.readUInt16LE(2), straddle: this.#buf[1] === 1, unit: u, next: u + 1 };
     if (type === REST) return this.block(u - this.#buf.readUInt32LE(4));
-    if (type !== LONG) throw new Error(`${this.path}: unit ${u} is damaged`);
+    if (type !== LONG) throw damaged(this.path, `has a damaged unit ${u}`);
     const units = this.#buf.readUInt32LE(4);
     const straddle = this.#buf[1] === 1;
     const whole = Buffer.allocUnsafe(units * BLOCK);
-    readAll(this.#fd, whole, whole.length, u * BLOCK);
+    readAll(this.#fd, whole, whole.length, u * BLOCK, this.path);
     const buf = Buffer.allocUnsafe(HEADER + units * PAYLOAD);
     for (let k = 0; k < units; k++) whole.copy(buf, HEADER + k * PAYLOAD, k * BLOCK + HEADER, (k + 1) * BLOCK);
     return { buf, count: 1, straddle, unit: u, next: u + units };
@@ -150,11 +157,16 @@ export class RunScanner {
   }
 }
 
-function readAll(fd: number, buf: Buffer, length: number, position: number): void {
+function readAll(fd: number, buf: Buffer, length: number, position: number, path: string): void {
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buf, done, length - done, position + done);
-    if (n === 0) throw new Error('The identity index file ends early');
+    if (n === 0) throw damaged(path, 'ends early');
     done += n;
   }
+}
+
+/** A damaged index file stops the run with its name; rebuilding the index is the way out. */
+function damaged(path: string, what: string): StateError {
+  return new StateError(`The identity index file ${path} ${what}; run again with --restart to rebuild the index`);
 }

@@ -1,10 +1,12 @@
-import { appendFileSync, copyFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IdentityIndex } from '../../src/state/identity-index.js';
 import { decodeLink, keyOf, LINK, mergeLinks, type LinkEntry } from '../../src/state/identity-record.js';
 import { FAN_IN } from '../../src/state/run-merge.js';
 import { RunReader } from '../../src/state/sorted-run.js';
+import { StateError } from '../../src/errors.js';
+import { seeded } from '../support/random.js';
 import { tempDirs } from '../support/temp.js';
 
 const tempDir = tempDirs('identity-runs-');
@@ -209,5 +211,82 @@ describe('IdentityIndex on sorted runs', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'torn.idx'), Buffer.alloc(5000));
     expect(() => new RunReader(join(dir, 'torn.idx'))).toThrow(/not a finished/);
+  });
+
+  it('gives the answers of a plain Map of the same links and identifies, spilled, committed, sealed and reopened', () => {
+    const random = seeded(23);
+    const pick = (n: number) => Math.floor(random() * n);
+    const ops: Op[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const anon = pick(600);
+      // Mostly an anonymousId's own user, now and then another one (a shared device).
+      if (random() < 0.75) ops.push(['link', `anon-${anon}`, `user-${random() < 0.97 ? anon % 40 : pick(400)}`, `logs/${pick(5)}.ndjson:${i + 1}`]);
+      else ops.push(['identified', `user-${pick(400)}`, pick(100_000), pick(1000) - 500]);
+    }
+    // The oracle: the first link of an anonymousId wins, a second userId makes it ambiguous for good;
+    // a user's identifies give the first position and the latest time.
+    const links = new Map<string, { userId: string; source: string } | 'ambiguous'>();
+    const users = new Map<string, { first: number; latest: number }>();
+    for (const op of ops) {
+      if (op[0] === 'link') {
+        const had = links.get(op[1]);
+        if (had === undefined) links.set(op[1], { userId: op[2], source: op[3] });
+        else if (had !== 'ambiguous' && had.userId !== op[2]) links.set(op[1], 'ambiguous');
+      } else {
+        const had = users.get(op[1]);
+        users.set(op[1], had === undefined ? { first: op[2], latest: op[3] } : { first: Math.min(had.first, op[2]), latest: Math.max(had.latest, op[3]) });
+      }
+    }
+    const ids = [...new Set(ops.map((op) => op[1])), 'anon-never', 'user-never'];
+    const expected = ids.map((id) => [id, links.get(id) ?? null, users.get(id) ?? null]);
+    // Four processes, each resuming from the last one's mark with a fresh cache of recent pairs, so
+    // that links repeated across them reach the merge of stored entries.
+    const dir = tempDir();
+    let mark: ReturnType<IdentityIndex['mark']> | undefined;
+    let index!: IdentityIndex;
+    for (let at = 0; at < ops.length; at += 250) {
+      if (at % 1500 === 0) {
+        index?.close();
+        index = IdentityIndex.open(dir, { batch: 37, mark });
+      }
+      apply(index, ops.slice(at, at + 250));
+      mark = index.mark();
+      index.commit(mark);
+    }
+    expect(answers(index, ops).slice(0, -2)).toEqual(expected.slice(0, -2));
+    index.seal();
+    index.close();
+    const reader = IdentityIndex.open(dir, { readonly: true });
+    expect(ids.map((id) => [id, reader.lookup(id) ?? null, reader.identifiedTraits(id) ?? null])).toEqual(expected);
+    reader.close();
+  });
+
+  it('names a damaged index file or manifest, and says --restart rebuilds it', () => {
+    const sealed = () => {
+      const dir = tempDir();
+      const index = IdentityIndex.open(dir, { batch: 1e9 });
+      apply(index, archive(300));
+      index.seal();
+      index.close();
+      return dir;
+    };
+    const cut = sealed();
+    const run = readdirSync(join(cut, 'identity')).find((name) => name.endsWith('.idx'))!;
+    const file = join(cut, 'identity', run);
+    truncateSync(file, statSync(file).size - 10);
+    // Run files are opened at the first lookup.
+    const opened = () => {
+      const reader = IdentityIndex.open(cut, { readonly: true });
+      try {
+        reader.lookup('anon-1-1');
+      } finally {
+        reader.close();
+      }
+    };
+    expect(opened).toThrow(StateError);
+    expect(opened).toThrow(new RegExp(`${run}.*--restart`));
+    const garbled = sealed();
+    writeFileSync(join(garbled, 'identity', 'manifest.json'), '{"version":1,"runs":[');
+    expect(() => IdentityIndex.open(garbled, { readonly: true })).toThrow(/manifest\.json is damaged.*--restart/);
   });
 });
