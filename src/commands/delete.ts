@@ -1,5 +1,6 @@
 import type { DeleteConfig } from '../config/options.js';
 import { renderTotals } from '../dryrun/render.js';
+import { deletePage } from '../dryrun/html/replay-page.js';
 import { UsageError } from '../errors.js';
 import { discoverInputs, type Discovered } from '../input/discover.js';
 import { readIds, type IdItem, type IdType } from '../input/id-list.js';
@@ -77,6 +78,7 @@ async function deleteFound(config: DeleteConfig, deps: RunDeps, io: CommandIo & 
       files,
       warnings,
       ...watchS3(discovered),
+      page: config.dryRun ? (r) => deletePage(r, config, deps.resumeCommand) : undefined,
       makeSource: (state) => {
         const planner = new DeletePlanner(config.idType, state.ids);
         return {
