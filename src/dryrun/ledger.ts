@@ -50,8 +50,8 @@ export class Ledger {
     } else this.#head = i;
   }
 
-  /** Counts waiting (a test's view of the bound). */
-  get waiting(): number {
-    return this.#tags.length - this.#head;
+  /** Counts held in memory, settled ones not yet dropped included (a test's view of the bound). */
+  get held(): number {
+    return this.#tags.length;
   }
 }
