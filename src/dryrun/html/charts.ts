@@ -52,7 +52,8 @@ export function timeChart(id: string, title: string, columns: readonly Column[],
   const step = Math.min(48, (width - left * 2) / columns.length);
   const max = Math.max(1, ...columns.map((c) => c.value));
   const max2 = Math.max(1, ...columns.map((c) => c.second));
-  const labelEvery = Math.max(1, Math.ceil(columns.length / 8));
+  // A label is about 70 px wide: one every so many columns, so that they never overlap.
+  const labelEvery = Math.max(1, Math.ceil(76 / step), Math.ceil(columns.length / 8));
   const bars: string[] = [];
   const points: string[] = [];
   columns.forEach((c, i) => {
