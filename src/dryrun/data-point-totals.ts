@@ -38,10 +38,10 @@ export class DataPointTotals {
     if (item.unsent || item.json === undefined) return;
     // `keep` is the caller's scratch array, reused for the next item.
     const kept = keep && item.attrs ? keep.slice(0, (item.attrs.length - 2) / ATTRIBUTE_WORDS) : undefined;
-    this.ledger.defer(() => this.#item(item, kept));
+    this.ledger.defer(this.#item, item, kept, undefined, undefined, undefined);
   }
 
-  #item(item: RequestItem, keep: Uint8Array | undefined): void {
+  readonly #item = (item: RequestItem, keep: Uint8Array | undefined): void => {
     const json = item.json;
     if (item.unsent || json === undefined) return;
     if (item.array === 'events') {
@@ -66,7 +66,7 @@ export class DataPointTotals {
       else if (this.#attributes.size < MAX_NAMES) this.#attributes.set(key, { name: ownCopy(jsonString(json, words[w]!)), points });
       else add(this.#others, OTHERS, points);
     }
-  }
+  };
 
   snapshot(): TotalsSnapshot {
     return {

@@ -85,18 +85,18 @@ export class DiffCollector {
 
   /** Counts `ids[from .. to)` (a decoded chunk's records share one array of ids). */
   countSpan(ids: ArrayLike<number>, from: number, to: number, file: string, line?: number): void {
-    if (this.ledger) this.ledger.defer(() => this.#countSpan(ids, from, to, file, line));
+    if (this.ledger) this.ledger.defer(this.#countSpan, ids, from, to, file, line);
     else this.#countSpan(ids, from, to, file, line);
   }
 
-  #countSpan(ids: ArrayLike<number>, from: number, to: number, file: string, line?: number): void {
+  readonly #countSpan = (ids: ArrayLike<number>, from: number, to: number, file: string, line: number | undefined): void => {
     for (let i = from; i < to; i++) {
       const id = ids[i]!;
       const row = id === OVERFLOW ? undefined : this.#rows[id];
       if (row) this.#add(row, file, line);
       else this.#overflow++;
     }
-  }
+  };
 
   duplicate(file: string, line?: number): void {
     this.#count(this.#duplicate, file, line);
@@ -109,15 +109,15 @@ export class DiffCollector {
 
   /** A stitched record, and where its link came from (a message carrying both IDs, or an alias). */
   stitched(file: string, line: number, source: string): void {
-    if (this.ledger) this.ledger.defer(() => this.#stitchedNow(file, line, source));
+    if (this.ledger) this.ledger.defer(this.#stitchedNow, file, line, source, undefined, undefined);
     else this.#stitchedNow(file, line, source);
   }
 
-  #stitchedNow(file: string, line: number, source: string): void {
+  readonly #stitchedNow = (file: string, line: number, source: string): void => {
     const row = this.#stitched;
     if (row.count++ === 0) row.first = this.#seen++;
     if (row.samples.length < maxSamples) row.samples.push(`${file.slice(file.lastIndexOf('/') + 1)}:${line} (linked by ${source})`);
-  }
+  };
 
   /**
    * The lines by count, ties in the order they were first met in the input: the same for the same
@@ -158,12 +158,12 @@ export class DiffCollector {
   }
 
   #count(row: DiffRow, file: string, line: number | undefined): void {
-    if (this.ledger) this.ledger.defer(() => this.#add(row, file, line));
+    if (this.ledger) this.ledger.defer(this.#add, row, file, line, undefined, undefined);
     else this.#add(row, file, line);
   }
 
-  #add(row: DiffRow, file: string, line: number | undefined): void {
+  readonly #add = (row: DiffRow, file: string, line: number | undefined): void => {
     if (row.count++ === 0) row.first = this.#seen++;
     if (row.samples.length < maxSamples) row.samples.push(line === undefined ? file : `${file.slice(file.lastIndexOf('/') + 1)}:${line}`);
-  }
+  };
 }

@@ -70,8 +70,10 @@ export class PageMemory implements RunMemory<number> {
 
   /** A record planned: its time (seconds; 0 none), whether it would be sent, its data points. */
   timed(seconds: number, sent: boolean, dataPoints: number): void {
-    this.ledger.defer(() => this.series.add(seconds, sent, dataPoints));
+    this.ledger.defer(this.#timed, seconds, sent, dataPoints, undefined, undefined);
   }
+
+  readonly #timed = (seconds: number, sent: boolean, dataPoints: number): void => this.series.add(seconds, sent, dataPoints);
 
   mark(): number {
     return this.ledger.begun;

@@ -34,12 +34,13 @@ export class RecordSamples {
     if (list.length >= (list === this.#sent ? SENT : OTHERS)) return;
     const after = items.filter((i) => !i.unsent && i.json !== undefined).map((i) => ({ array: i.array, json: cut(i.json!) }));
     const sample: RecordSample = { where: `${file.slice(file.lastIndexOf('/') + 1)}:${line}`, fate, before: source, after };
-    const keep = (): void => {
-      if (list.length < (list === this.#sent ? SENT : OTHERS)) list.push(sample);
-    };
-    if (this.ledger) this.ledger.defer(keep);
-    else keep();
+    if (this.ledger) this.ledger.defer(this.#keep, list, sample, undefined, undefined, undefined);
+    else this.#keep(list, sample);
   }
+
+  readonly #keep = (list: RecordSample[], sample: RecordSample): void => {
+    if (list.length < (list === this.#sent ? SENT : OTHERS)) list.push(sample);
+  };
 
   list(): RecordSample[] {
     return [...this.#sent, ...this.#others];

@@ -43,7 +43,7 @@ export interface RunPlan<T> {
   readonly budget?: number;
   /** Called for each object Braze refused. */
   readonly onRefused?: (item: RequestItem) => void;
-  /** Dry run: where the data points went (this process's records), for the report. */
+  /** Dry run: where the data points went (every committed record of the run), for the report. */
   readonly insights?: () => DataPointInsights;
   /** Dry run: the page written beside report.json (report.html), from the report (undefined: none). */
   readonly page?: (report: Report) => PageData | undefined;

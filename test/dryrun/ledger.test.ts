@@ -5,10 +5,11 @@ describe('Ledger', () => {
   it("counts a record's counts only once a mark past it is settled, in the order they were made", () => {
     const ledger = new Ledger();
     const counted: string[] = [];
+    const count = (name: string, n: number) => counted.push(`${name}${n}`);
     for (const name of ['a', 'b', 'c']) {
       ledger.begin();
-      ledger.defer(() => counted.push(`${name}1`));
-      ledger.defer(() => counted.push(`${name}2`));
+      ledger.defer(count, name, 1, undefined, undefined, undefined);
+      ledger.defer(count, name, 2, undefined, undefined, undefined);
     }
     expect(ledger.begun).toBe(3);
     ledger.settle(1);
@@ -24,7 +25,7 @@ describe('Ledger', () => {
     const ledger = new Ledger(10);
     const counted: number[] = [];
     ledger.begin();
-    ledger.defer(() => counted.push(10));
+    ledger.defer((n: number) => counted.push(n), 10, undefined, undefined, undefined, undefined);
     ledger.settle(10);
     expect(counted).toEqual([]);
     ledger.settle(11);
@@ -35,7 +36,7 @@ describe('Ledger', () => {
     const ledger = new Ledger();
     for (let i = 0; i < 5000; i++) {
       ledger.begin();
-      ledger.defer(() => undefined);
+      ledger.defer(() => undefined, undefined, undefined, undefined, undefined, undefined);
       ledger.settle(i);
     }
     // One count waits; what was settled is dropped in slices of about a thousand.
