@@ -97,7 +97,8 @@ describe('the dry run page in a real browser', () => {
     expect(sum(series, 3)).toBe(report.dataPoints);
     // Charts carry titles (assistive technology), the field table and the go-live command are there.
     expect(seen.svgTitles).toEqual(expect.arrayContaining(['Records by fate', 'Data points by event name']));
-    expect(seen.tables['field-table']!.length).toBeGreaterThan(0);
+    expect(seen.tables['fields-mapped']!.length).toBeGreaterThan(0);
+    expect(seen.tables['fields-dropped']!.length).toBeGreaterThan(0);
     expect(seen.command).toMatch(/^npx segment-braze replay samples\/segment-logs --endpoint /);
     expect(seen.command).not.toMatch(/--dry-run|--state/);
   });

@@ -50,9 +50,9 @@ const CSS = `
 *{box-sizing:border-box}body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg);margin:0 auto;max-width:1000px;padding:16px 24px}
 h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;border-bottom:2px solid var(--line);padding-bottom:4px;margin-top:1.8em}h3{font-size:1.02em;margin:1.2em 0 .3em}h4{margin:.2em 0;font-size:.95em}
 code,pre{font:12.5px/1.35 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}pre{background:#f5f6f8;border:1px solid var(--line);padding:8px;overflow:auto;white-space:pre-wrap;word-break:break-word;max-height:26em}
-table{border-collapse:collapse;min-width:55%;margin:.5em 0 1em}#field-table,#reason-table,#settings-table{width:100%}caption{text-align:left;color:var(--mute);font-size:.9em;padding:2px 0}th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}thead th{background:#f0f2f6}
+table{border-collapse:collapse;min-width:55%;margin:.5em 0 1em}#fields table,#reason-table,#settings-table{width:100%}td.s{max-width:16em}caption{text-align:left;color:var(--mute);font-size:.9em;padding:2px 0}th,td{border-bottom:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top}thead th{background:#f0f2f6}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.s{color:var(--mute);font-size:.88em}
-tr.dropped td:nth-child(3){color:var(--accent)}tr.changed td:nth-child(3){color:#a16207}.tag{background:#ede9fe;color:#5b21b6;border-radius:3px;padding:0 4px;font-size:.85em}
+.tag{background:#ede9fe;color:#5b21b6;border-radius:3px;padding:0 4px;font-size:.85em}
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}.cards div{border:1px solid var(--line);border-radius:6px;padding:8px 14px;min-width:150px}.cards dt{color:var(--mute);font-size:.85em}.cards dd{margin:0;font-size:1.45em;font-weight:600}
 nav a{margin-right:10px}.warn{color:var(--accent)}svg{display:block;max-width:100%;margin:.3em 0}svg .l{font-size:11px;fill:var(--fg)}svg .v{font-size:11px;fill:var(--mute)}svg .b0{fill:var(--bar0)}svg .b1{fill:var(--bar1)}svg .line{stroke:var(--accent);stroke-width:2}svg .axis{stroke:var(--mute)}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:12px}.k{margin:.2em 0;color:var(--mute);font-size:.85em}.sample{border-top:1px dashed var(--line);padding-top:6px}

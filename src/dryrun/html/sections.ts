@@ -81,17 +81,36 @@ function top(id: string, title: string, list: readonly PointsBy[] | undefined): 
 /** A line made by a --mapping file rule says so in its reason (mapping.md §10). */
 const isMappingRule = (row: DiffRow): boolean => /mapping file|--mapping/i.test(row.def.reason);
 
+/** The field table, in three parts a reviewer reads in this order: what is dropped, changed, mapped. */
 export function fields(rows: readonly DiffRow[], overflow: number): string {
-  const shown = rows.filter((r) => r.def.action !== 'fate');
-  const body = shown.slice(0, MAX_FIELD_ROWS).map((r) => {
-    const rule = isMappingRule(r) ? ' <span class="tag">mapping file rule</span>' : '';
-    const to = r.def.action === 'dropped' ? '—' : esc(cut(r.def.to));
-    return `<tr class="${r.def.action}"><th scope="row"><code>${esc(cut(r.def.from))}</code></th><td><code>${to}</code></td><td>${r.def.action}${rule}</td>${numCell(r.count)}<td>${esc(cut(r.def.reason))}</td><td class="s">${esc(r.samples.join(', '))}</td></tr>`;
-  });
-  const more = shown.length > MAX_FIELD_ROWS ? `<p>${num(shown.length - MAX_FIELD_ROWS)} rarer lines are not shown (run with <code>--diff full</code> to see every record).</p>` : '';
+  const parts: string[] = [];
+  let room = MAX_FIELD_ROWS;
+  let left = 0;
+  for (const [action, title] of FIELD_PARTS) {
+    const own = rows.filter((r) => r.def.action === action);
+    if (own.length === 0) continue;
+    const shown = own.slice(0, Math.max(room, 10));
+    room -= shown.length;
+    left += own.length - shown.length;
+    const why = action !== 'mapped' || own.some((r) => r.def.reason !== '');
+    const body = shown.map((r) => {
+      const rule = isMappingRule(r) ? ' <span class="tag">mapping file rule</span>' : '';
+      const to = action === 'dropped' ? '' : `<td><code>${esc(cut(r.def.to))}</code></td>`;
+      return `<tr class="${action}"><th scope="row"><code>${esc(cut(r.def.from))}</code></th>${to}${numCell(r.count)}${why ? `<td>${esc(cut(r.def.reason))}${rule}</td>` : ''}<td class="s">${esc(r.samples.join(', '))}</td></tr>`;
+    });
+    const head = ['Segment field', ...(action === 'dropped' ? [] : ['Braze field']), 'Records', ...(why ? ['Why'] : []), 'Samples (file:line)'];
+    parts.push(`<h3>${title}</h3>${table(`${title}, by how many records`, head, body, `fields-${action}`)}`);
+  }
+  const more = left > 0 ? `<p>${num(left)} rarer lines are not shown (run with <code>--diff full</code> to see every record).</p>` : '';
   const untabulated = overflow > 0 ? `<p>${num(overflow)} observations of rarer fields were not tabulated.</p>` : '';
-  return section('fields', 'Fields: Segment to Braze', table('What each Segment field becomes, by how many records', ['Segment field', 'Braze field', 'What', 'Count', 'Why', 'Samples (file:line)'], body, 'field-table') + more + untabulated);
+  return section('fields', 'Fields: Segment to Braze', parts.join('') + more + untabulated);
 }
+
+const FIELD_PARTS = [
+  ['dropped', 'Dropped'],
+  ['changed', 'Changed on the way'],
+  ['mapped', 'Mapped as they are'],
+] as const;
 
 /** Records not sent as they are (skipped, rejected) by reason, with sample sources. */
 export function reasons(rows: readonly DiffRow[]): string {
