@@ -20,6 +20,8 @@ interface Seen {
   readonly svgTitles: string[];
   /** The command that goes live, as shown. */
   readonly command: string;
+  /** Printed (print media): tables shown, the navigation hidden, and the PDF's first bytes. */
+  readonly print: { readonly hiddenTables: number; readonly navShown: boolean; readonly pdf: string };
 }
 
 /** Loads the page from file:// in a fresh profile and reads what a reviewer (or a script) sees. */
@@ -46,8 +48,12 @@ async function open(browser: Browser, file: string): Promise<Seen> {
   );
   const svgTitles = await page.$$eval('svg > title', (els) => els.map((e) => e.textContent ?? ''));
   const command = await page.$eval('pre.cmd', (e) => e.textContent ?? '');
+  await page.emulateMedia({ media: 'print' });
+  const hiddenTables = await page.$$eval('table', (els) => els.filter((t) => t.getBoundingClientRect().height === 0).length);
+  const navShown = await page.$eval('nav', (e) => e.getBoundingClientRect().height > 0);
+  const pdf = (await page.pdf({ format: 'A4' })).subarray(0, 5).toString();
   await context.close();
-  return { errors, requests, keyed, tables: tables as Seen['tables'], svgTitles, command };
+  return { errors, requests, keyed, tables: tables as Seen['tables'], svgTitles, command, print: { hiddenTables, navShown, pdf } };
 }
 
 const sum = (rows: Array<[string, ...number[]]>, column: number) => rows.reduce((a, r) => a + (r[column] as number), 0);
@@ -101,6 +107,8 @@ describe('the dry run page in a real browser', () => {
     expect(seen.tables['fields-dropped']!.length).toBeGreaterThan(0);
     expect(seen.command).toMatch(/^npx segment-braze replay samples\/segment-logs --endpoint /);
     expect(seen.command).not.toMatch(/--dry-run|--state/);
+    // Printed to PDF: every table is there, the in-page navigation is not.
+    expect(seen.print).toEqual({ hiddenTables: 0, navShown: false, pdf: '%PDF-' });
   });
 
   it('renders a delete dry run', async () => {
