@@ -49,7 +49,8 @@ export class PageMemory implements RunMemory<number> {
     diff: boolean,
   ) {
     const snapshot = stored === undefined ? undefined : load(dir, stored);
-    this.whole = stored === undefined || stored === 0 || snapshot !== undefined;
+    // A resume that keeps a diff where the earlier processes kept none (--diff is not a setting of the run) lacks their lines too.
+    this.whole = stored === undefined || stored === 0 || (snapshot !== undefined && (!diff || snapshot.diff !== undefined));
     this.ledger = new Ledger(stored ?? 0);
     this.series = snapshot ? TimeSeries.restore(snapshot.series) : new TimeSeries();
     this.totals = new DataPointTotals(this.ledger);
