@@ -1,6 +1,6 @@
 import type { DeleteConfig } from '../config/options.js';
 import { renderTotals } from '../dryrun/render.js';
-import { deletePage, PAGE_FILE } from '../dryrun/html/replay-page.js';
+import { deletePage, PAGE_FILE } from '../dryrun/html/run-page.js';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { discoverInputs, type Discovered } from '../input/discover.js';

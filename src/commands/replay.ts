@@ -7,7 +7,7 @@ import type { Planned } from '../pipeline/plan-record.js';
 import { Deduplicator } from '../pipeline/dedup.js';
 import { ChangedAttributes } from '../pipeline/changed-attributes.js';
 import { PAGE, PageMemory } from '../dryrun/page-memory.js';
-import { PAGE_FILE, replayPage } from '../dryrun/html/replay-page.js';
+import { PAGE_FILE, replayPage } from '../dryrun/html/run-page.js';
 import { join } from 'node:path';
 import type { Unit } from '../pipeline/unit.js';
 import { AttributeMemory } from '../state/attribute-memory.js';

@@ -3,7 +3,7 @@ import type { Counts } from '../state/counters.js';
 import { fingerprint } from '../state/fingerprint.js';
 import { buildReport, type Report } from '../state/report.js';
 import { RunState } from '../state/run-state.js';
-import { writePage } from '../dryrun/html/replay-page.js';
+import { writePage } from '../dryrun/html/run-page.js';
 import { openRun, type OpenRun } from './open-run.js';
 import { runIndexPass } from './index-pass.js';
 import { drive, type Outcome } from './run.js';
