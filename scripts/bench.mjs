@@ -14,7 +14,7 @@
 // Peak RSS is the child's own maxRSS (process.resourceUsage), read through scripts/bench-rss.mjs.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -88,9 +88,20 @@ async function floor(dir) {
 async function dryRun(input, extra = [], env = {}) {
   const state = join(tmpdir(), `segment-braze-bench-state-${process.pid}`);
   const run = await measure([bin, 'replay', input, '--dry-run', '--state', state, '--restart', '--json', '--quiet', ...extra], env);
+  const page = pageOf(state);
   rmSync(state, { recursive: true, force: true });
   const report = JSON.parse(run.stdout);
-  return { ...run, report, records: report.records.read };
+  return { ...run, report, records: report.records.read, page };
+}
+
+/**
+ * The dry run's page: its size, and how long it took to render and write (report.html is written right
+ * after report.json: the time between their modification times); and the size of what a checkpoint keeps
+ * for it (page-data.json).
+ */
+function pageOf(state) {
+  const html = statSync(join(state, 'report.html'));
+  return { bytes: html.size, ms: html.mtimeMs - statSync(join(state, 'report.json')).mtimeMs, dataBytes: statSync(join(state, 'page-data.json')).size };
 }
 
 async function startEmulator() {
@@ -162,6 +173,7 @@ async function main() {
   console.log(`\nratio 2/1 (dry run vs floor, time): ${fmt(d.seconds / f.seconds, 2)}   (<= 1.00 means at least as fast as the floor)`);
   if (l) console.log(`ratio 3/2 (live vs dry run, time):  ${fmt(l.seconds / d.seconds, 2)}`);
   dataPoints(d.report);
+  console.log(`report.html: ${fmt(d.page.bytes / 1024)} KB (limit 2,048 KB), rendered and written in ${fmt(d.page.ms, 1)} ms; page-data.json (kept at each checkpoint) ${fmt(d.page.dataBytes / 1024)} KB`);
   if (s) {
     const same = JSON.stringify(s.report.records) === JSON.stringify(d.report.records);
     console.log(`ratio 4/2 (S3 vs disk dry run, throughput): ${fmt(d.seconds / s.seconds, 2)}x   (target >= 0.80; same records: ${same ? 'yes' : 'NO'})`);

@@ -18,6 +18,7 @@ Examples:
   $ segment-braze replay ./segment-logs --dry-run
   $ segment-braze replay 'exports/**/*.ndjson.gz' --dry-run --diff full --pages named
   $ segment-braze replay samples/warehouse/order_completed.csv --dry-run --json
+  $ segment-braze replay ./segment-logs --dry-run --state review/   # then open review/report.html
 
   # Go live (the key comes from BRAZE_API_KEY or --api-key-file, never from a flag)
   $ BRAZE_API_KEY=... segment-braze replay ./segment-logs --endpoint US-03
@@ -61,7 +62,7 @@ Then point a run at it: --endpoint http://127.0.0.1:4000
 /** Options that replay and delete share. */
 function addConnection(command: Command, defaultRate: number, maxBatch: number): Command {
   return command
-    .option('--dry-run', 'send nothing; write requests.ndjson and show what a real run would send')
+    .option('--dry-run', 'send nothing; write requests.ndjson and report.html (a page to review) and show what a real run would send')
     .option('--keep-requests <n|all>', 'requests a dry run writes to requests.ndjson, the first n (default 10000)')
     .option('--endpoint <url|instance>', 'Braze REST endpoint or instance name (US-01 … US-10, EU-01, EU-02, AU-01); env BRAZE_REST_ENDPOINT')
     .option('--api-key-file <path>', 'file holding the REST API key (else env BRAZE_API_KEY)')

@@ -1,5 +1,7 @@
 import type { DeleteConfig } from '../config/options.js';
 import { renderTotals } from '../dryrun/render.js';
+import { deletePage, PAGE_FILE } from '../dryrun/html/run-page.js';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { discoverInputs, type Discovered } from '../input/discover.js';
 import { readIds, type IdItem, type IdType } from '../input/id-list.js';
@@ -77,6 +79,7 @@ async function deleteFound(config: DeleteConfig, deps: RunDeps, io: CommandIo & 
       files,
       warnings,
       ...watchS3(discovered),
+      page: config.dryRun ? (r) => deletePage(r, config, deps.resumeCommand) : undefined,
       makeSource: (state) => {
         const planner = new DeletePlanner(config.idType, state.ids);
         return {
@@ -90,6 +93,7 @@ async function deleteFound(config: DeleteConfig, deps: RunDeps, io: CommandIo & 
     deps,
   );
   io.stdout(config.json ? JSON.stringify(report, null, 2) + '\n' : renderTotals(report, config.rate));
+  if (config.dryRun && config.json) deps.log.info(`The dry run's page: ${join(report.state, PAGE_FILE)}`);
   return report;
 }
 

@@ -1,5 +1,4 @@
 import type { ReplayConfig } from '../config/options.js';
-import { DiffCollector } from '../dryrun/diff.js';
 import { renderSummary, renderTotals } from '../dryrun/render.js';
 import { discoverInputs, type Discovered } from '../input/discover.js';
 import { execute } from '../pipeline/lifecycle.js';
@@ -7,7 +6,10 @@ import type { RunDeps } from '../pipeline/run-plan.js';
 import type { Planned } from '../pipeline/plan-record.js';
 import { Deduplicator } from '../pipeline/dedup.js';
 import { ChangedAttributes } from '../pipeline/changed-attributes.js';
-import { DataPointTotals } from '../dryrun/data-point-totals.js';
+import { PAGE, PageMemory } from '../dryrun/page-memory.js';
+import { PAGE_FILE, replayPage } from '../dryrun/html/run-page.js';
+import { join } from 'node:path';
+import type { Unit } from '../pipeline/unit.js';
 import { AttributeMemory } from '../state/attribute-memory.js';
 import { REPLAY_KEYS } from '../state/counters.js';
 import { filesAfter, PlanPool } from '../pipeline/plan-pool.js';
@@ -47,11 +49,11 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   // The diff is only worked out in a dry run; with --json it goes to stderr (cli.md "Output").
   const diffOut = config.json ? (t: string) => stderr.write(t) : io.stdout;
   const diffMode = config.dryRun ? config.diff : 'none';
-  const diff = diffMode === 'none' ? undefined : new DiffCollector(diffMode === 'full' ? diffOut : undefined);
   // Not persisted: a resume starts with an empty memory and sends values again (attribute-memory.ts).
   const memory = config.attributes === 'changed' ? new AttributeMemory({ bytes: config.attributeMemoryBytes, inputBytes: totalBytes(files) }) : undefined;
-  const totals = config.dryRun ? new DataPointTotals() : undefined;
-  const changed = new ChangedAttributes(memory, totals, diff);
+  // A dry run's page, diff and top lists: a run memory, so that a resumed dry run covers the whole run.
+  let page: PageMemory | undefined;
+  let changed = new ChangedAttributes(memory, undefined);
   // The identity index is loaded only for a --stitch run.
   const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
   const report = await execute<Planned>(
@@ -66,9 +68,13 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       ...watchS3(discovered),
       budget: config.maxDataPoints,
       onRefused: (item) => changed.refused(item),
-      insights: totals && (() => ({ topEvents: totals.topEvents(), topPurchases: totals.topPurchases(), topAttributes: totals.topAttributes() })),
+      insights: config.dryRun ? () => (page ? { topEvents: page.totals.topEvents(), topPurchases: page.totals.topPurchases(), topAttributes: page.totals.topAttributes() } : NO_INSIGHTS) : undefined,
+      page: config.dryRun ? (r) => (page ? replayPage(r, config, page, deps.resumeCommand) : undefined) : undefined,
       ...(stitch && { indexPass: stitch.plan }),
       makeSource: (state) => {
+        if (config.dryRun) page = state.memory.open(PAGE, (stored: number | undefined) => new PageMemory(state.dir, stored, diffMode === 'full' ? diffOut : undefined, diffMode !== 'none'));
+        const diff = page?.diff;
+        changed = new ChangedAttributes(memory, page?.totals, diff);
         const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
         const pool = new PlanPool({
           mapping: config.mapping,
@@ -82,14 +88,29 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         return {
           files,
           read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
-          plan: (p: Planned) => changed.check(dedup.check(p)),
+          plan: page ? planWithPage(page, (p) => changed.check(dedup.check(p))) : (p: Planned) => changed.check(dedup.check(p)),
           close: () => pool.close(),
         };
       },
     },
     deps,
   );
-  if (diff && config.diff === 'summary') diffOut(renderSummary(diff.summary()));
+  if (page?.diff && config.diff === 'summary') diffOut(renderSummary(page.diff.summary()));
   io.stdout(config.json ? JSON.stringify(report, null, 2) + '\n' : renderTotals(report, config.rate));
+  if (config.dryRun && config.json) deps.log.info(`The dry run's page: ${join(report.state, PAGE_FILE)}`);
   return report;
+}
+
+const NO_INSIGHTS = { topEvents: [], topPurchases: [], topAttributes: [] };
+
+/** Plans a record and counts it for the page: its time, whether it would be sent, its data points. */
+function planWithPage(page: PageMemory, plan: (p: Planned) => Unit): (p: Planned) => Unit {
+  return (p) => {
+    page.begin();
+    const unit = plan(p);
+    const sent = unit.fate === REPLAY_KEYS.sent;
+    page.timed(p.time, sent, unit.dataPoints ?? 0);
+    page.samples.offer(p.file, p.line, unit.fate, p.source, unit.items);
+    return unit;
+  };
 }

@@ -2,6 +2,7 @@ import type { RequestItem } from '../braze/types.js';
 import type { PointsBy } from '../state/report.js';
 import { ATTRIBUTE_WORDS } from '../transform/attribute-pieces.js';
 import { ownCopy } from '../transform/own-copy.js';
+import type { Ledger } from './ledger.js';
 
 
 /** Names tracked at most; later new names add up under OTHERS (bounded memory over any archive). */
@@ -13,6 +14,14 @@ export const OTHERS = '(other names)';
  * of what is sent, in a map capped at MAX_NAMES names each. Names come out of the items' JSON text
  * (no parse: the main thread reads every record).
  */
+/** What a checkpoint keeps of the totals (see Ledger): names and data points; attributes with their key's hash. */
+export interface TotalsSnapshot {
+  readonly events: ReadonlyArray<readonly [string, number]>;
+  readonly purchases: ReadonlyArray<readonly [string, number]>;
+  readonly others: ReadonlyArray<readonly [string, number]>;
+  readonly attributes: ReadonlyArray<readonly [number, string, number]>;
+}
+
 export class DataPointTotals {
   readonly #events = new Map<string, number>();
   readonly #purchases = new Map<string, number>();
@@ -20,8 +29,19 @@ export class DataPointTotals {
   /** By the key's hash (the worker's): the name is read out of the text only the first time. */
   readonly #attributes = new Map<number, { readonly name: string; points: number }>();
 
+  /** `ledger`: counts wait there until their record is committed (a resumed dry run's lists cover the whole run). */
+  constructor(private readonly ledger?: Ledger) {}
+
   /** Counts a sent item; `keep` (an attributes object): which attributes are sent (all when undefined). */
   item(item: RequestItem, keep: Uint8Array | undefined): void {
+    if (!this.ledger) return this.#item(item, keep);
+    if (item.unsent || item.json === undefined) return;
+    // `keep` is the caller's scratch array, reused for the next item.
+    const kept = keep && item.attrs ? keep.slice(0, (item.attrs.length - 2) / ATTRIBUTE_WORDS) : undefined;
+    this.ledger.defer(this.#item, item, kept, undefined, undefined, undefined);
+  }
+
+  readonly #item = (item: RequestItem, keep: Uint8Array | undefined): void => {
     const json = item.json;
     if (item.unsent || json === undefined) return;
     if (item.array === 'events') {
@@ -46,6 +66,23 @@ export class DataPointTotals {
       else if (this.#attributes.size < MAX_NAMES) this.#attributes.set(key, { name: ownCopy(jsonString(json, words[w]!)), points });
       else add(this.#others, OTHERS, points);
     }
+  };
+
+  snapshot(): TotalsSnapshot {
+    return {
+      events: [...this.#events],
+      purchases: [...this.#purchases],
+      others: [...this.#others],
+      attributes: [...this.#attributes].map(([key, a]) => [key, a.name, a.points] as const),
+    };
+  }
+
+  /** Takes up the totals a checkpoint kept (before anything is counted). */
+  restore(s: TotalsSnapshot): void {
+    for (const [name, points] of s.events) this.#events.set(name, points);
+    for (const [name, points] of s.purchases) this.#purchases.set(name, points);
+    for (const [name, points] of s.others) this.#others.set(name, points);
+    for (const [key, name, points] of s.attributes) this.#attributes.set(key, { name, points });
   }
 
   topEvents(n = 10): PointsBy[] {

@@ -1,5 +1,6 @@
 import type { TraceDef } from './trace-keys.js';
 import { OVERFLOW } from './trace-keys.js';
+import type { Ledger } from './ledger.js';
 
 /** One aggregated line of the summary diff: a Segment field (or a record fate) and how often. */
 export interface DiffRow {
@@ -8,6 +9,13 @@ export interface DiffRow {
   readonly samples: string[];
   /** When the line was first counted, in input order: ties in count are shown in this order. */
   first: number;
+}
+
+/** What a checkpoint keeps of the diff (the dry run's page; see Ledger): its rows by text, counted so far. */
+export interface DiffSnapshot {
+  readonly rows: ReadonlyArray<{ readonly def: Omit<TraceDef, 'id'>; readonly count: number; readonly samples: readonly string[]; readonly first: number }>;
+  readonly overflow: number;
+  readonly seen: number;
 }
 
 export interface DiffSummary {
@@ -52,7 +60,11 @@ export class DiffCollector {
     first: 0,
   };
 
-  constructor(readonly print: ((text: string) => void) | undefined) {}
+  /** `ledger`: counts wait there until their record is committed (a dry run's page survives a resume). */
+  constructor(
+    readonly print: ((text: string) => void) | undefined,
+    private readonly ledger?: Ledger,
+  ) {}
 
   define(defs: readonly TraceDef[]): void {
     for (const def of defs) {
@@ -73,29 +85,39 @@ export class DiffCollector {
 
   /** Counts `ids[from .. to)` (a decoded chunk's records share one array of ids). */
   countSpan(ids: ArrayLike<number>, from: number, to: number, file: string, line?: number): void {
+    if (this.ledger) this.ledger.defer(this.#countSpan, ids, from, to, file, line);
+    else this.#countSpan(ids, from, to, file, line);
+  }
+
+  readonly #countSpan = (ids: ArrayLike<number>, from: number, to: number, file: string, line: number | undefined): void => {
     for (let i = from; i < to; i++) {
       const id = ids[i]!;
       const row = id === OVERFLOW ? undefined : this.#rows[id];
       if (row) this.#add(row, file, line);
       else this.#overflow++;
     }
-  }
+  };
 
   duplicate(file: string, line?: number): void {
-    this.#add(this.#duplicate, file, line);
+    this.#count(this.#duplicate, file, line);
   }
 
   /** A record left with nothing to send by --attributes changed (decided on the main thread). */
   unchanged(file: string, line?: number): void {
-    this.#add(this.#unchanged, file, line);
+    this.#count(this.#unchanged, file, line);
   }
 
   /** A stitched record, and where its link came from (a message carrying both IDs, or an alias). */
   stitched(file: string, line: number, source: string): void {
+    if (this.ledger) this.ledger.defer(this.#stitchedNow, file, line, source, undefined, undefined);
+    else this.#stitchedNow(file, line, source);
+  }
+
+  readonly #stitchedNow = (file: string, line: number, source: string): void => {
     const row = this.#stitched;
     if (row.count++ === 0) row.first = this.#seen++;
     if (row.samples.length < maxSamples) row.samples.push(`${file.slice(file.lastIndexOf('/') + 1)}:${line} (linked by ${source})`);
-  }
+  };
 
   /**
    * The lines by count, ties in the order they were first met in the input: the same for the same
@@ -109,8 +131,39 @@ export class DiffCollector {
     return { rows: rows.sort((a, b) => b.count - a.count || a.first - b.first), overflow: this.#overflow };
   }
 
-  #add(row: DiffRow, file: string, line: number | undefined): void {
+  /** What a checkpoint keeps: the rows counted (by text), the overflow and the order of first sight. */
+  snapshot(): DiffSnapshot {
+    const rows = [...this.#byText.values(), this.#duplicate, this.#unchanged, this.#stitched].filter((r) => r.count > 0);
+    return {
+      rows: rows.map((r) => ({ def: { action: r.def.action, from: r.def.from, to: r.def.to, reason: r.def.reason }, count: r.count, samples: [...r.samples], first: r.first })),
+      overflow: this.#overflow,
+      seen: this.#seen,
+    };
+  }
+
+  /** Takes up the counts a checkpoint kept (before any line is defined or counted). */
+  restore(snapshot: DiffSnapshot): void {
+    const special = [this.#duplicate, this.#unchanged, this.#stitched];
+    for (const r of snapshot.rows) {
+      const own = special.find((s) => s.def.from === r.def.from && s.def.to === r.def.to && s.def.action === r.def.action);
+      const row = own ?? { def: { id: -5, ...r.def }, count: 0, samples: [], first: 0 };
+      row.count = r.count;
+      row.first = r.first;
+      row.samples.length = 0;
+      row.samples.push(...r.samples);
+      if (!own) this.#byText.set(`${r.def.action}\u0000${r.def.from}\u0000${r.def.to}\u0000${r.def.reason}`, row);
+    }
+    this.#overflow = snapshot.overflow;
+    this.#seen = snapshot.seen;
+  }
+
+  #count(row: DiffRow, file: string, line: number | undefined): void {
+    if (this.ledger) this.ledger.defer(this.#add, row, file, line, undefined, undefined);
+    else this.#add(row, file, line);
+  }
+
+  readonly #add = (row: DiffRow, file: string, line: number | undefined): void => {
     if (row.count++ === 0) row.first = this.#seen++;
     if (row.samples.length < maxSamples) row.samples.push(line === undefined ? file : `${file.slice(file.lastIndexOf('/') + 1)}:${line}`);
-  }
+  };
 }

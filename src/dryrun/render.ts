@@ -55,6 +55,8 @@ export function renderTotals(report: Report, rate: number): string {
     lines.push(`  a real run at --rate ${rate} requests/s would take about ${duration(report.estimatedSeconds)}`);
   }
   lines.push(`  state      ${report.state}`);
+  // Every dry run writes its page there (cli.md "Dry run"); an interrupted one, for what it covered.
+  if (report.dryRun) lines.push(`  page       ${report.state}/report.html (open it in a browser; attach it to the review)`);
   return lines.join('\n') + '\n';
 }
 

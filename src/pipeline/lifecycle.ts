@@ -3,6 +3,7 @@ import type { Counts } from '../state/counters.js';
 import { fingerprint } from '../state/fingerprint.js';
 import { buildReport, type Report } from '../state/report.js';
 import { RunState } from '../state/run-state.js';
+import { writePage } from '../dryrun/html/run-page.js';
 import { openRun, type OpenRun } from './open-run.js';
 import { runIndexPass } from './index-pass.js';
 import { drive, type Outcome } from './run.js';
@@ -120,6 +121,8 @@ function budgetStop<T>(plan: RunPlan<T>, over: { spent: number; needed: number }
 function conclude<T>(plan: RunPlan<T>, deps: RunDeps, run: OpenRun<T>, counts: Counts, complete: boolean, interrupted: boolean): Report {
   const r = report(plan, deps, run.state, counts, complete, interrupted);
   run.state.conclude(r, run.engine.inDoubtRequests, plan.config.inDoubt);
+  const page = plan.page?.(r);
+  if (page) writePage(run.state.dir, page);
   return r;
 }
 

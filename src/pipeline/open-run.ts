@@ -68,6 +68,7 @@ export async function openRun<T>(plan: RunPlan<T>, deps: RunDeps, state: RunStat
     // A request that failed for good stops reading even while it waits for input (stdin).
     onFailure: wakeReading,
     onCommit: () => {
+      state.memory.advance(engine.committed.memory);
       state.rejected.write(engine.committed.rejectLines.splice(0));
       state.requests?.write(engine.committed.requestLines.splice(0));
       if (deps.now() - lastSave >= config.checkpointEveryMs) save(false);

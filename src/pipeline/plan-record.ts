@@ -45,6 +45,8 @@ export interface RecordHead {
   readonly also: IdentityKey | undefined;
   /** A stitched record's link source ("file:line"), when a diff is kept. */
   readonly link: string | undefined;
+  /** With a diff: the message as read (JSON), for the first records of each file (the page's samples). */
+  readonly source: string | undefined;
 }
 
 /**
@@ -112,16 +114,19 @@ export class RecordPlanner {
     const msg = shape.msg;
     const id = msg.messageId;
     const hash = (typeof id === 'string' && id !== '') || typeof id === 'number' ? hashId(String(id)) : undefined;
-    const time = hash === undefined ? 0 : windowSeconds(parseTime(msg.receivedAt) ?? parseTime(msg.timestamp));
+    // Every record's time (the page's chart), though only one with a messageId is de-duplicated.
+    const time = windowSeconds(parseTime(msg.receivedAt) ?? parseTime(msg.timestamp));
     const keys = this.keys;
     const position = archivePosition(this.fileIndex, line);
     const result = mapMessage(msg, this.mapping, { trace: keys !== undefined, sourceChars, stitch: this.stitch, position });
     const also = identityKey(result);
     const link = keys !== undefined && result.fate !== 'skipped' ? result.stitched?.source : undefined;
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) + (item.invalidUtf8 ? INVALID_UTF8_TEXT : '') : undefined;
+    // A dry run's diff (its page's samples): the text of the first lines of each file.
+    const source = keys !== undefined && line <= SAMPLE_LINES ? sampleText(msg) : undefined;
     if (result.fate === 'skipped') {
       if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
-      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link });
+      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, source });
     }
     if (keys) {
       for (const t of result.trace) out.trace(keys.field(t));
@@ -148,7 +153,7 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link });
+    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, source });
   }
 
   /** Shown in the diff as a change of the record's text (and counted through the record's head). */
@@ -160,8 +165,17 @@ export class RecordPlanner {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined });
+    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined, source: undefined });
   }
+}
+
+/** The page's samples come from the first lines of each file (the main thread keeps the first few of the run). */
+const SAMPLE_LINES = 2;
+const SAMPLE_CHARS = 4_000;
+
+function sampleText(msg: Record<string, unknown>): string {
+  const text = JSON.stringify(msg, null, 2);
+  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}\n… (${text.length - SAMPLE_CHARS} more characters)` : text;
 }
 
 const INVALID_UTF8: FieldTrace = { from: '(text)', to: '(text)', action: 'changed', reason: 'invalid UTF-8 replaced by U+FFFD' };
@@ -184,13 +198,13 @@ class PlannedBuilder implements PlanSink<Planned> {
   }
 
   record(head: RecordHead): Planned {
-    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8, also, link } = head;
+    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8, also, link, source } = head;
     const items = this.#items.length > 0 ? this.#items : none;
     const traceIds = traced ? this.#traces : undefined;
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0, also, link };
+    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0, also, link, source };
   }
 }
 

@@ -58,6 +58,8 @@ export const FIELDS = {
   /** --stitch: the record's identity counter (IDENTITY_KEYS index + 1; 0 none), and 1 when its link source follows in `strings`. */
   also: 15,
   hasLink: 16,
+  /** 1 when the record's source text (the page's samples) follows in `strings`. */
+  hasSource: 17,
 } as const;
 const WIDTH = Object.keys(FIELDS).length;
 
@@ -130,10 +132,12 @@ export class ChunkWriter implements PlanSink<void> {
     ints[o + FIELDS.time] = head.time | 0;
     ints[o + FIELDS.also] = head.also === undefined ? 0 : IDENTITY_KEYS.indexOf(head.also) + 1;
     ints[o + FIELDS.hasLink] = head.link === undefined ? 0 : 1;
+    ints[o + FIELDS.hasSource] = head.source === undefined ? 0 : 1;
     this.#ends[i] = head.end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
     if (head.link !== undefined) this.#strings.push(head.link);
+    if (head.source !== undefined) this.#strings.push(head.source);
     this.#recordItems = 0;
     this.#recordTraces = 0;
   }
@@ -209,6 +213,7 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       dataPointsSaved: 0,
       also: ints[o + FIELDS.also] ? IDENTITY_KEYS[ints[o + FIELDS.also]! - 1] : undefined,
       link: ints[o + FIELDS.hasLink] ? strings[string++] : undefined,
+      source: ints[o + FIELDS.hasSource] ? strings[string++] : undefined,
     };
   }
   return out;

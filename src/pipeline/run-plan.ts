@@ -2,7 +2,8 @@ import type { BrazePath, RequestItem } from '../braze/types.js';
 import type { CommonConfig } from '../config/options.js';
 import type { InputFile } from '../input/types.js';
 import type { FateKeys } from '../state/counters.js';
-import type { DataPointInsights, S3Reading } from '../state/report.js';
+import type { DataPointInsights, Report, S3Reading } from '../state/report.js';
+import type { PageData } from '../dryrun/html/page-data.js';
 import type { RunIdentity } from '../state/run-key.js';
 import type { RunState } from '../state/run-state.js';
 import type { Log } from '../ui/log.js';
@@ -42,8 +43,10 @@ export interface RunPlan<T> {
   readonly budget?: number;
   /** Called for each object Braze refused. */
   readonly onRefused?: (item: RequestItem) => void;
-  /** Dry run: where the data points went (this process's records), for the report. */
+  /** Dry run: where the data points went (every committed record of the run), for the report. */
   readonly insights?: () => DataPointInsights;
+  /** Dry run: the page written beside report.json (report.html), from the report (undefined: none). */
+  readonly page?: (report: Report) => PageData | undefined;
   /** Runs with s3:// inputs: what was read from S3 so far, for the report. */
   readonly s3?: () => S3Reading;
   /** replay --stitch: the identity index pass that runs first (index-pass.ts). */

@@ -82,7 +82,8 @@ export interface ReportContext {
 
 /**
  * Where a dry run's data points go: the top event names, products and attribute keys by data points sent, for
- * the records this process planned (a resumed dry run's lists leave out the earlier processes').
+ * the records the checkpoint covers, over the whole run (a resumed one takes up the earlier processes'
+ * counts: dryrun/page-memory.ts).
  */
 export interface DataPointInsights {
   readonly topEvents: readonly PointsBy[];

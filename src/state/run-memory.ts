@@ -10,6 +10,11 @@ export interface RunMemory<M> {
   mark(): M;
   /** Makes durable everything `mark` covers: called before the checkpoint storing it is saved. */
   commit(mark: M): void;
+  /**
+   * Optional: the engine committed everything `mark` covers (acknowledged, in input order), not yet
+   * durable. Called as spans commit, far more often than `commit`.
+   */
+  advance?(mark: M): void;
   close(): void;
 }
 
@@ -53,6 +58,15 @@ export class RunMemories implements MarkSource {
     for (let i = 0; i < this.#names.length; i++) {
       const mark = marks[this.#names[i]!];
       if (mark !== undefined) this.#memories[i]!.commit(mark);
+    }
+  }
+
+  /** Tells every memory that wants it how far the engine committed (see RunMemory.advance). */
+  advance(marks: Marks): void {
+    for (let i = 0; i < this.#names.length; i++) {
+      const memory = this.#memories[i]!;
+      const mark = memory.advance && marks[this.#names[i]!];
+      if (mark !== undefined) memory.advance!(mark);
     }
   }
 
