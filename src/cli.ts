@@ -72,6 +72,7 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
     .option('--timeout <seconds>', 'per-request timeout (default 30; an S3 connection silent this long is retried)')
     .option('--state <dir>', 'state directory (default .segment-braze/<key> from the command, inputs, endpoint and settings)')
     .option('--restart', 'discard the saved state and start over')
+    .option('--take-over-lock', 'take the state directory from a run on another host that holds its lock and no longer runs (a lock left on this host by a process that died is taken over without it)')
     .addOption(new Option('--in-doubt <resend|skip>', 'requests in flight when a previous run died: send again (default) or skip'))
     .option('--checkpoint-every <seconds>', 'how often the checkpoint is saved while requests are acknowledged (default 1)')
     .option('--s3-endpoint <url>', 's3:// inputs: an S3-compatible store (MinIO, R2, ...), path-style; credentials from the AWS chain')

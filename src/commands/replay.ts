@@ -13,6 +13,8 @@ import { REPLAY_KEYS } from '../state/counters.js';
 import { filesAfter, PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
+import { holding } from '../state/access/state-lock.js';
+import { lockOptions } from './lock-options.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
 import { openWindow } from './dedup-window.js';
 import { totalBytes } from '../ui/progress.js';
@@ -54,13 +56,15 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   const changed = new ChangedAttributes(memory, totals, diff);
   // The identity index is loaded only for a --stitch run.
   const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
-  const report = await execute<Planned>(
+  const stateDir = config.state ?? defaultStateDir(config.cwd, identity);
+  // Taken before anything is read or sent, held through both passes of --stitch (state-lock.ts).
+  const report = await holding(stateDir, lockOptions(config, deps), (m) => deps.log.warn(m), () => execute<Planned>(
     {
       config,
       path: '/users/track',
       keys: REPLAY_KEYS,
       identity,
-      stateDir: config.state ?? defaultStateDir(config.cwd, identity),
+      stateDir,
       files,
       warnings,
       ...watchS3(discovered),
@@ -88,7 +92,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
       },
     },
     deps,
-  );
+  ));
   if (diff && config.diff === 'summary') diffOut(renderSummary(diff.summary()));
   io.stdout(config.json ? JSON.stringify(report, null, 2) + '\n' : renderTotals(report, config.rate));
   return report;

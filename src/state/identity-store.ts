@@ -6,6 +6,7 @@ import { appendDurably, EMPTY, FILE_NAMES, readFileNames, readJournal, readManif
 import { FAN_IN, mergeRuns } from './run-merge.js';
 import { RunReader } from './sorted-run.js';
 import { RunWriter } from './run-writer.js';
+import { PRIVATE_DIR } from './access/modes.js';
 
 /**
  * The identity index on disk (identity-index.ts holds what is in memory): sorted run files, a
@@ -25,7 +26,7 @@ export class IdentityStore {
     this.#dir = dir;
     this.#writable = writable;
     if (writable && wanted === undefined) rmSync(dir, { recursive: true, force: true });
-    if (writable) mkdirSync(dir, { recursive: true });
+    if (writable) mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
     this.#manifest = readManifest(dir) ?? EMPTY;
     if (this.#manifest.accepted < (wanted ?? 0)) {
       throw new StateError(`The identity index holds ${this.#manifest.accepted} links, fewer than the checkpoint's ${wanted}; run again with --restart`);
