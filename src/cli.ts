@@ -8,7 +8,7 @@ import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
 import { inputBytesRead } from './input/bytes-read.js';
 import { createProgress, type ProgressKind } from './ui/progress.js';
-import { onSignal, stderr, stderrIsTTY, stdin, stdinIsTTY } from './ui/terminal.js';
+import { onSignal, stderr, stderrIsTTY, stdin, stdinIsTTY, stdoutClosed } from './ui/terminal.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -37,7 +37,8 @@ Examples:
 
 Exit codes: 0 done, 3 done with rejected records (see rejected.ndjson), 2 usage or state error,
 1 fatal error during the run (checkpoint saved), 4 stopped at the --max-data-points budget
-(checkpoint saved), 130 interrupted (checkpoint saved).
+(checkpoint saved), 130 interrupted (checkpoint saved), 141 stdout closed before the run ended
+(checkpoint saved).
 `;
 
 const deleteExamples = `
@@ -177,6 +178,9 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
+/** A run stopped because stdout's reader went away, as a shell reports a process SIGPIPE ended (128 + 13). */
+const STDOUT_CLOSED = 141;
+
 /** The only place errors become exit codes (style.md habit 6). */
 function exitCodeOf(report: Report | void): number {
   if (!report) return 0;
@@ -228,6 +232,11 @@ function report(error: unknown, resumeCommand: string): number {
     // Raised outside a run's own stop (opening the state, the final save): the last checkpoint holds.
     stderr.write(`Error: ${error.message}.\nThe last checkpoint saved there is still valid: once there is room, run the same command again to resume:\n  ${resumeCommand}\n`);
     return error.exitCode;
+  }
+  if (error instanceof InterruptedError && stdoutClosed()) {
+    // Stopped because the reader of stdout went away (`| head`): not a success (cli.md "Output, report and exit codes").
+    stderr.write(`Stopped: stdout was closed before the run ended. ${error.message}\n`);
+    return STDOUT_CLOSED;
   }
   if (error instanceof ToolError) {
     const label = error instanceof UsageError ? 'Usage error: ' : error instanceof InterruptedError ? '' : 'Error: ';

@@ -84,8 +84,8 @@ function stopControl(deps: RunDeps): { control: RunControl; remove: () => void }
       return () => listeners.delete(listener);
     },
   };
-  const remove = deps.onSignal(() => {
-    if (control.stopped) deps.exitNow(130);
+  const remove = deps.onSignal((signal) => {
+    if (control.stopped && signal !== 'SIGPIPE') deps.exitNow(130);
     control.stopped = true;
     listeners.forEach((listener) => listener());
   });

@@ -15,7 +15,8 @@ import { HOSTED, type HostedStreams, type HostMessage } from './hosted.js';
  * So: stdout stays `process.stdout`; stderr is the terminal itself (a `tty.WriteStream` on fd 2) when
  * it is one, so that the progress bar can draw, and the forwarded stream otherwise; stdin is fd 0,
  * opened when first read; SIGINT and SIGTERM come as messages from the host, and one that no handler
- * here takes is sent back, for the host to give it its default action.
+ * here takes is sent back, for the host to give it its default action. SIGPIPE comes the same way
+ * when stdout's reader went away (host.ts).
  */
 
 const hosted = isMainThread ? undefined : ((workerData as Record<string, unknown> | null)?.[HOSTED] as HostedStreams | undefined);
@@ -98,9 +99,17 @@ export function onSignal(handler: (signal: string) => void): () => void {
   };
 }
 
+let stdoutGone = false;
+
+/** Whether the host said that stdout's reader went away (SIGPIPE): a run it stopped exits 141 (cli.ts). */
+export function stdoutClosed(): boolean {
+  return stdoutGone;
+}
+
 function fromHost(message: HostMessage): void {
   if (!('signal' in message)) return;
   const { signal } = message;
+  if (signal === 'SIGPIPE') stdoutGone = true;
   parentPort!.postMessage((handlers.size > 0 ? { handled: signal } : { unhandled: signal }) satisfies HostMessage);
   for (const handler of [...handlers]) handler(signal);
 }
