@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emulatorFor } from '../support/emulator.js';
@@ -63,6 +63,9 @@ function expectDiskFullStop(runs: Runs): void {
   expect(code).toBe(1);
   // What the first run left is a valid checkpoint (or none at all): never a torn one.
   expect(() => readFileSync(join(runs.out, 'state1', 'checkpoint.json'), 'utf8')).not.toThrow(/JSON/);
+  // And no lock: it was released on the way out, so the resume had nothing to take over.
+  expect(existsSync(join(runs.out, 'state1', 'lock'))).toBe(false);
+  expect(runs.second.stderr).not.toMatch(/Took over the lock/);
 }
 
 function records(report: ReportJson) {

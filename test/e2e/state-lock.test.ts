@@ -161,4 +161,38 @@ describe('one run per state directory', () => {
     expect(readReport(state).complete).toBe(true);
     expect(existsSync(join(state, 'lock'))).toBe(false);
   });
+
+  it('is released on every way out: SIGINT (130), a second Ctrl-C (at once), the budget (4), a fatal 401 (1)', async () => {
+    const { url } = await emulate({ latencyMs: 20 });
+    const slow = (state: string) => ['replay', archive, '--attributes', 'all', '--endpoint', url, '--state', state, '--rate', '10', '--concurrency', '2', '--checkpoint-every', '0.1', '--quiet'];
+    const lockOf = (state: string) => join(state, 'lock');
+
+    const interrupted = join(tempDir(), 'state');
+    const first = startCli(slow(interrupted), { env });
+    await until(sending(interrupted));
+    first.child.kill('SIGINT');
+    expect((await first.done).code).toBe(130);
+    expect(existsSync(lockOf(interrupted))).toBe(false);
+
+    const twice = join(tempDir(), 'state');
+    const second = startCli(slow(twice), { env });
+    await until(sending(twice));
+    let stderr = '';
+    second.child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    second.child.kill('SIGINT');
+    // The second Ctrl-C once the run has heard the first: it exits at once, by process.exit().
+    await until(() => stderr.includes('SIGINT received'));
+    second.child.kill('SIGINT');
+    expect((await second.done).code).toBe(130);
+    expect(existsSync(lockOf(twice))).toBe(false);
+
+    const budget = join(tempDir(), 'state');
+    expect((await runCli([...slow(budget), '--rate', '500', '--max-data-points', '300'], { env })).code).toBe(4);
+    expect(existsSync(lockOf(budget))).toBe(false);
+
+    const fatal = join(tempDir(), 'state');
+    expect((await runCli(slow(fatal), { env: { BRAZE_API_KEY: 'not-the-key' } })).code).toBe(1);
+    expect(existsSync(join(fatal, 'checkpoint.json'))).toBe(true);
+    expect(existsSync(lockOf(fatal))).toBe(false);
+  });
 });

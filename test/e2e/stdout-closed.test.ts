@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, tempDir } from '../support/cli.js';
@@ -27,6 +27,7 @@ describe('stdout closed by its reader', () => {
     expect(closed.signal).toBeNull();
     expect(closed.stderr).toMatch(/stdout was closed before the run ended/);
     expect(closed.stderr).not.toMatch(/EPIPE|Internal error/);
+    expect(existsSync(join(state, 'lock'))).toBe(false);
     const stopped = readReport(state);
     expect(stopped.complete).toBe(false);
     expect(stopped.records.read).toBeLessThan(20_000);

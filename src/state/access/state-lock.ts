@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StateLockedError } from '../../errors.js';
+import { asDiskFull } from '../disk-write.js';
 import { describeHolder, holderState, localProcesses, parseHolder, type Holder, type ProcessTable } from './holder.js';
 import { makePrivateDir, PRIVATE_FILE } from './modes.js';
 
@@ -167,12 +168,18 @@ function removeIfStill(file: string, text: string, aside: string): boolean {
   return moved === text;
 }
 
+/** Writes the holder record; a full disk becomes a DiskFullError naming the state directory. */
 function writePrivate(file: string, text: string): void {
-  const fd = openSync(file, 'w', PRIVATE_FILE);
   try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(file, 'w', PRIVATE_FILE);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    rmSync(file, { force: true });
+    throw asDiskFull(error, file);
   }
 }
 
