@@ -57,42 +57,44 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   // The identity index is loaded only for a --stitch run.
   const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
   const stateDir = config.state ?? defaultStateDir(config.cwd, identity);
-  // Taken before anything is read or sent, held through both passes of --stitch (state-lock.ts).
-  const report = await holding(stateDir, lockOptions(config, deps), (m) => deps.log.warn(m), () => execute<Planned>(
-    {
-      config,
-      path: '/users/track',
-      keys: REPLAY_KEYS,
-      identity,
-      stateDir,
-      files,
-      warnings,
-      ...watchS3(discovered),
-      budget: config.maxDataPoints,
-      onRefused: (item) => changed.refused(item),
-      insights: totals && (() => ({ topEvents: totals.topEvents(), topPurchases: totals.topPurchases(), topAttributes: totals.topAttributes() })),
-      ...(stitch && { indexPass: stitch.plan }),
-      makeSource: (state) => {
-        const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
-        const pool = new PlanPool({
-          mapping: config.mapping,
-          diff: diffMode,
-          format: config.format,
-          stdin: io.stdin,
-          workers: config.workers,
-          onDefs: (defs) => diff?.define(defs),
-          identity: stitch?.lookups(state),
-        });
-        return {
-          files,
-          read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
-          plan: (p: Planned) => changed.check(dedup.check(p)),
-          close: () => pool.close(),
-        };
+  const run = () =>
+    execute<Planned>(
+      {
+        config,
+        path: '/users/track',
+        keys: REPLAY_KEYS,
+        identity,
+        stateDir,
+        files,
+        warnings,
+        ...watchS3(discovered),
+        budget: config.maxDataPoints,
+        onRefused: (item) => changed.refused(item),
+        insights: totals && (() => ({ topEvents: totals.topEvents(), topPurchases: totals.topPurchases(), topAttributes: totals.topAttributes() })),
+        ...(stitch && { indexPass: stitch.plan }),
+        makeSource: (state) => {
+          const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
+          const pool = new PlanPool({
+            mapping: config.mapping,
+            diff: diffMode,
+            format: config.format,
+            stdin: io.stdin,
+            workers: config.workers,
+            onDefs: (defs) => diff?.define(defs),
+            identity: stitch?.lookups(state),
+          });
+          return {
+            files,
+            read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
+            plan: (p: Planned) => changed.check(dedup.check(p)),
+            close: () => pool.close(),
+          };
+        },
       },
-    },
-    deps,
-  ));
+      deps,
+    );
+  // Taken before anything is read or sent, held through both passes of --stitch (state-lock.ts).
+  const report = await holding(stateDir, lockOptions(config, deps), (m) => deps.log.warn(m), run);
   if (diff && config.diff === 'summary') diffOut(renderSummary(diff.summary()));
   io.stdout(config.json ? JSON.stringify(report, null, 2) + '\n' : renderTotals(report, config.rate));
   return report;
