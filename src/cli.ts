@@ -34,6 +34,8 @@ Examples:
   $ segment-braze replay ./segment-logs --endpoint US-03 --max-data-points 5000000   # exit 4 at the cap
 
   # Interrupted? Run the same command again: it resumes from its checkpoint.
+  # One run at a time per state directory; a run on another machine (shared disk) that went down:
+  $ segment-braze replay ./segment-logs --endpoint US-03 --take-over-lock
 
 Exit codes: 0 done, 3 done with rejected records (see rejected.ndjson), 2 usage or state error,
 1 fatal error during the run (checkpoint saved), 4 stopped at the --max-data-points budget
