@@ -8,7 +8,7 @@ import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
 import { inputBytesRead } from './input/bytes-read.js';
 import { createProgress, type ProgressKind } from './ui/progress.js';
-import { onSignal, stderr, stderrIsTTY, stdin, stdinIsTTY, stdoutClosed } from './ui/terminal.js';
+import { onSignal, onUnhandledSignal, stderr, stderrIsTTY, stdin, stdinIsTTY, stdoutClosed } from './ui/terminal.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -209,6 +209,7 @@ async function main(argv: string[]): Promise<void> {
     log: stderrLog(quiet),
     progress: createProgress(!quiet && stderrIsTTY, kind, Date.now, inputBytesRead),
     onSignal,
+    onUnhandledSignal,
     exitNow: (exit) => process.exit(exit),
     resumeCommand,
     userAgent: `segment-braze/${version} (node ${process.version})`,

@@ -20,6 +20,8 @@ export interface RunDeps {
   readonly progress: Progress;
   /** Registers SIGINT/SIGTERM handling; returns the function that removes it. */
   readonly onSignal: (handler: (signal: string) => void) => () => void;
+  /** Registers what to do before a signal no handler takes ends the process; returns its remover. */
+  readonly onUnhandledSignal: (last: () => void) => () => void;
   /** Exits at once (second Ctrl-C). */
   readonly exitNow: (code: number) => never;
   /** The command line that resumes this run, for the interrupt message. */

@@ -106,10 +106,25 @@ export function stdoutClosed(): boolean {
   return stdoutGone;
 }
 
+const lastWords = new Set<() => void>();
+
+/**
+ * Registers what must still happen when a signal that no handler takes is about to end the process
+ * (the host kills it by that signal, and no exit handler of this thread runs): e.g. release the state
+ * directory's lock. Returns the function that removes it.
+ */
+export function onUnhandledSignal(last: () => void): () => void {
+  lastWords.add(last);
+  return () => {
+    lastWords.delete(last);
+  };
+}
+
 function fromHost(message: HostMessage): void {
   if (!('signal' in message)) return;
   const { signal } = message;
   if (signal === 'SIGPIPE') stdoutGone = true;
+  if (handlers.size === 0 && signal !== 'SIGPIPE') for (const last of [...lastWords]) last();
   parentPort!.postMessage((handlers.size > 0 ? { handled: signal } : { unhandled: signal }) satisfies HostMessage);
   for (const handler of [...handlers]) handler(signal);
 }

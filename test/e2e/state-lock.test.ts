@@ -195,4 +195,20 @@ describe('one run per state directory', () => {
     expect(existsSync(join(fatal, 'checkpoint.json'))).toBe(true);
     expect(existsSync(lockOf(fatal))).toBe(false);
   });
+
+  it('is released when a signal ends the process before the run handles signals (a delete counting its IDs for the confirmation)', async () => {
+    const { url, record } = await emulate();
+    const dir = tempDir();
+    const ids = join(dir, 'ids.txt');
+    writeFileSync(ids, Array.from({ length: 2_000_000 }, (_, i) => `user-${i}`).join('\n') + '\n');
+    const state = join(dir, 'state');
+    const deleting = startCli(['delete', ids, '--endpoint', url, '--state', state, '--yes', '--quiet'], { env });
+    await until(() => existsSync(join(state, 'lock')));
+    deleting.child.kill('SIGINT');
+    const result = await deleting.done;
+    // Ended by the signal itself: nothing was handling it yet (the run had not started).
+    expect(result.signal).toBe('SIGINT');
+    expect(existsSync(join(state, 'lock'))).toBe(false);
+    expect(recordedObjects(record)).toEqual([]);
+  });
 });

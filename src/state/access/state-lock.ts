@@ -27,6 +27,11 @@ export interface LockOptions {
   readonly now: Date;
   /** --take-over-lock: take a lock held on another host, which cannot be checked. @default false */
   readonly takeOver: boolean;
+  /**
+   * Registers the release to run when a signal no handler takes ends the process (Ctrl-C at a
+   * delete's confirmation, before a run's own handler is set up); returns its remover.
+   */
+  readonly atSignalDeath?: (release: () => void) => () => void;
   /** @default this machine's (tests give their own) */
   readonly table?: ProcessTable;
   /** @default process.pid */
@@ -39,13 +44,16 @@ const ATTEMPTS = 5;
 export class StateLock {
   #released = false;
   readonly #onExit = (): void => this.release();
+  readonly #offSignal: () => void;
 
   private constructor(
     readonly file: string,
     readonly holder: Holder,
+    atSignalDeath: LockOptions['atSignalDeath'],
   ) {
     // A second Ctrl-C ends the process with process.exit(): no finally runs, this does.
     process.on('exit', this.#onExit);
+    this.#offSignal = atSignalDeath?.(this.#onExit) ?? (() => undefined);
   }
 
   /**
@@ -64,7 +72,7 @@ export class StateLock {
     writePrivate(mine, JSON.stringify(holder) + '\n');
     try {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-        if (place(mine, file)) return new StateLock(file, holder);
+        if (place(mine, file)) return new StateLock(file, holder, options.atSignalDeath);
         const text = readOrUndefined(file);
         if (text === undefined) continue;
         const other = parseHolder(text);
@@ -93,6 +101,7 @@ export class StateLock {
   release(): void {
     if (this.#released) return;
     process.off('exit', this.#onExit);
+    this.#offSignal();
     if (this.held) rmSync(this.file, { force: true });
     this.#released = true;
   }
