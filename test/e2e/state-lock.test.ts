@@ -101,13 +101,14 @@ describe('one run per state directory', () => {
   });
 
   it('two dry runs: the second exits 2 naming the first, which completes with its totals adding up', async () => {
-    const big = tempDir();
-    await generateArchive({ dir: big, messages: 60_000, files: 4, seed: 7, format: 'ndjson', gzip: true, layout: 'flat' });
+    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ type: 'track', userId: `u${i % 300}`, event: 'Viewed', messageId: `m${i}`, timestamp: '2025-01-01T00:00:00Z' })).join('\n') + '\n';
     const state = join(tempDir(), 'state');
-    const args = ['replay', big, '--dry-run', '--diff', 'none', '--state', state, '--checkpoint-every', '0.05'];
-    const first = startCli(args);
-    await until(() => existsSync(join(state, 'checkpoint.json')));
-    const second = await runCli(args);
+    const args = ['replay', '-', '--dry-run', '--diff', 'none', '--state', state, '--checkpoint-every', '0.05'];
+    // The first reads stdin, which stays open: it holds the directory, mid-run, for as long as the test needs.
+    const first = startCli(args, { input: lines, holdStdin: true });
+    await until(() => existsSync(join(state, 'checkpoint.json')) && existsSync(join(state, 'dedup')));
+    const second = await runCli(args, { input: lines });
+    first.child.stdin!.end();
     const done = await first.done;
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(`in use by another run: pid ${first.child.pid}`);
@@ -115,7 +116,7 @@ describe('one run per state directory', () => {
     expect(done.code).toBe(0);
     const report = readReport(state);
     expect(report.complete).toBe(true);
-    expect(report.records!.read).toBe(60_000);
+    expect(report.records!.read).toBe(5000);
     expectIdentity(report);
   });
 
