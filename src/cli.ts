@@ -8,7 +8,7 @@ import type { Report } from './state/report.js';
 import { stderrLog } from './ui/log.js';
 import { inputBytesRead } from './input/bytes-read.js';
 import { createProgress, type ProgressKind } from './ui/progress.js';
-import { onSignal, stderr, stderrIsTTY, stdin, stdinIsTTY } from './ui/terminal.js';
+import { onSignal, onUnhandledSignal, stderr, stderrIsTTY, stdin, stdinIsTTY, stdoutClosed } from './ui/terminal.js';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -35,10 +35,13 @@ Examples:
   $ segment-braze replay ./segment-logs --endpoint US-03 --max-data-points 5000000   # exit 4 at the cap
 
   # Interrupted? Run the same command again: it resumes from its checkpoint.
+  # One run at a time per state directory; a run on another machine (shared disk) that went down:
+  $ segment-braze replay ./segment-logs --endpoint US-03 --take-over-lock
 
 Exit codes: 0 done, 3 done with rejected records (see rejected.ndjson), 2 usage or state error,
 1 fatal error during the run (checkpoint saved), 4 stopped at the --max-data-points budget
-(checkpoint saved), 130 interrupted (checkpoint saved).
+(checkpoint saved), 130 interrupted (checkpoint saved), 141 stdout closed before the run ended
+(checkpoint saved).
 `;
 
 const deleteExamples = `
@@ -73,6 +76,7 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
     .option('--timeout <seconds>', 'per-request timeout (default 30; an S3 connection silent this long is retried)')
     .option('--state <dir>', 'state directory (default .segment-braze/<key> from the command, inputs, endpoint and settings)')
     .option('--restart', 'discard the saved state and start over')
+    .option('--take-over-lock', 'take the state directory from a run on another host that holds its lock and no longer runs (a lock left on this host by a process that died is taken over without it)')
     .addOption(new Option('--in-doubt <resend|skip>', 'requests in flight when a previous run died: send again (default) or skip'))
     .option('--checkpoint-every <seconds>', 'how often the checkpoint is saved while requests are acknowledged (default 1)')
     .option('--s3-endpoint <url>', 's3:// inputs: an S3-compatible store (MinIO, R2, ...), path-style; credentials from the AWS chain')
@@ -177,6 +181,9 @@ function out(text: string): void {
   process.stdout.write(text);
 }
 
+/** A run stopped because stdout's reader went away, as a shell reports a process SIGPIPE ended (128 + 13). */
+const STDOUT_CLOSED = 141;
+
 /** The only place errors become exit codes (style.md habit 6). */
 function exitCodeOf(report: Report | void): number {
   if (!report) return 0;
@@ -203,6 +210,7 @@ async function main(argv: string[]): Promise<void> {
     log: stderrLog(quiet),
     progress: createProgress(!quiet && stderrIsTTY, kind, Date.now, inputBytesRead),
     onSignal,
+    onUnhandledSignal,
     exitNow: (exit) => process.exit(exit),
     resumeCommand,
     userAgent: `segment-braze/${version} (node ${process.version})`,
@@ -228,6 +236,11 @@ function report(error: unknown, resumeCommand: string): number {
     // Raised outside a run's own stop (opening the state, the final save): the last checkpoint holds.
     stderr.write(`Error: ${error.message}.\nThe last checkpoint saved there is still valid: once there is room, run the same command again to resume:\n  ${resumeCommand}\n`);
     return error.exitCode;
+  }
+  if (error instanceof InterruptedError && stdoutClosed()) {
+    // Stopped because the reader of stdout went away (`| head`): not a success (cli.md "Output, report and exit codes").
+    stderr.write(`Stopped: stdout was closed before the run ended. ${error.message}\n`);
+    return STDOUT_CLOSED;
   }
   if (error instanceof ToolError) {
     const label = error instanceof UsageError ? 'Usage error: ' : error instanceof InterruptedError ? '' : 'Error: ';

@@ -35,6 +35,16 @@ export class FatalRunError extends ToolError {
   }
 }
 
+/**
+ * Another run holds the state directory's lock (state/access/state-lock.ts): a live process on this
+ * machine, or one on another host without --take-over-lock. Raised before anything is read or sent.
+ * Not retried; exit 2.
+ */
+export class StateLockedError extends ToolError {
+  readonly code = 'locked';
+  readonly exitCode = 2;
+}
+
 /** SIGINT/SIGTERM: the run stopped early with its checkpoint saved. Exit 130. */
 export class InterruptedError extends ToolError {
   readonly code = 'interrupted';

@@ -14,8 +14,9 @@ import { YOUNG_GENERATION_MB } from './young-generation.js';
  * Relayed: the worker's stdout and stderr (Node forwards them, in order, with back-pressure), its
  * exit code, SIGINT and SIGTERM (ui/terminal.ts hands them to the run's handler; one that nothing
  * handles, or a second while the worker has not answered the first, gets its default action here:
- * the process ends by that signal), and EPIPE on stdout (the reader went away: stop quietly, as Unix
- * tools do).
+ * the process ends by that signal), and EPIPE on stdout: the reader went away (`| head`), which the
+ * worker hears as SIGPIPE: a run stops as on SIGINT (checkpoint saved) and exits 141 (cli.ts); once
+ * the run has ended nothing handles it, and the exit code stays the run's.
  */
 
 // isatty, not process.stdin: the worker reads fd 0, and this thread never opens it.
@@ -46,8 +47,8 @@ const byDefault = (signal: NodeJS.Signals): void => {
 listen(true);
 
 worker.on('message', (message: HostMessage) => {
-  if ('handled' in message) unanswered = 0;
-  if ('unhandled' in message) byDefault(message.unhandled);
+  if ('handled' in message && message.handled !== 'SIGPIPE') unanswered = 0;
+  if ('unhandled' in message && message.unhandled !== 'SIGPIPE') byDefault(message.unhandled);
 });
 worker.on('error', (error: unknown) => {
   // An exception nothing in the command line caught (cli.ts reports the expected ones itself).
@@ -59,7 +60,14 @@ worker.on('exit', (code) => {
   listen(false);
   process.exitCode ??= code;
 });
+let stdoutClosed = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  // Once closed, later writes fail too: the first error said it all.
+  if (stdoutClosed) return;
   if (error.code !== 'EPIPE') throw error;
-  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  stdoutClosed = true;
+  // What the worker still writes goes nowhere: left in the pipe, it would keep the worker from ending.
+  worker.stdout.unpipe(process.stdout);
+  worker.stdout.resume();
+  worker.postMessage({ signal: 'SIGPIPE' } satisfies HostMessage);
 });

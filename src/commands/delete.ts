@@ -16,6 +16,8 @@ import { IdSet } from '../state/id-set.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import type { CommandIo } from './replay.js';
+import { holding } from '../state/access/state-lock.js';
+import { lockOptions } from './lock-options.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
 
 /** What the confirmation shows: a first pass over the inputs, nothing sent. */
@@ -44,10 +46,7 @@ export async function deleteUsers(config: DeleteConfig, deps: RunDeps, io: Comma
 
 async function deleteFound(config: DeleteConfig, deps: RunDeps, io: CommandIo & { readonly stdinIsTTY?: boolean }, discovered: Discovered): Promise<Report> {
   const { files, warnings } = discovered;
-  const usesStdin = config.inputs.includes('-');
   for (const warning of warnings) deps.log.warn(warning);
-  const read = (file: InputFile, start: { line: number; offset: number } | undefined) =>
-    readIds(file, { start, idType: config.idType, column: config.column, field: config.field, aliasLabel: config.aliasLabel, stdin: io.stdin });
   const identity: RunIdentity = {
     command: 'delete',
     dryRun: config.dryRun,
@@ -55,6 +54,18 @@ async function deleteFound(config: DeleteConfig, deps: RunDeps, io: CommandIo & 
     endpoint: config.endpoint,
     settings: { idType: config.idType, aliasLabel: config.aliasLabel, column: config.column, field: config.field, batchSize: config.batchSize },
   };
+  const stateDir = config.state ?? defaultStateDir(config.cwd, identity);
+  // Taken before the IDs are counted for the confirmation: nothing is read while another run holds the directory.
+  return holding(stateDir, lockOptions(config, deps), (m) => deps.log.warn(m), () => deleteHeld(config, deps, io, discovered, { identity, stateDir }));
+}
+
+/** Confirmation and run, with the state directory's lock held. */
+async function deleteHeld(config: DeleteConfig, deps: RunDeps, io: CommandIo & { readonly stdinIsTTY?: boolean }, discovered: Discovered, run: { identity: RunIdentity; stateDir: string }): Promise<Report> {
+  const { files, warnings } = discovered;
+  const { identity, stateDir } = run;
+  const usesStdin = config.inputs.includes('-');
+  const read = (file: InputFile, start: { line: number; offset: number } | undefined) =>
+    readIds(file, { start, idType: config.idType, column: config.column, field: config.field, aliasLabel: config.aliasLabel, stdin: io.stdin });
   if (!config.dryRun) {
     if (usesStdin && !config.yes) {
       throw new UsageError('Reading IDs from stdin leaves no terminal to confirm with: pass --yes to delete without confirmation');
@@ -75,7 +86,7 @@ async function deleteFound(config: DeleteConfig, deps: RunDeps, io: CommandIo & 
       path: '/users/delete',
       keys: DELETE_KEYS,
       identity,
-      stateDir: config.state ?? defaultStateDir(config.cwd, identity),
+      stateDir,
       files,
       warnings,
       ...watchS3(discovered),

@@ -9,7 +9,9 @@ export async function runEmulator(options: EmulatorOptions, print: (line: string
   const emulator = await startEmulator(options);
   print(`listening on ${emulator.url}`);
   await new Promise<void>((resolve) => {
-    const off = onSignal(() => {
+    const off = onSignal((signal) => {
+      // Its one line is printed: a reader of stdout going away changes nothing.
+      if (signal === 'SIGPIPE') return;
       off();
       resolve();
     });

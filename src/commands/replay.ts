@@ -15,6 +15,8 @@ import { REPLAY_KEYS } from '../state/counters.js';
 import { filesAfter, PlanPool } from '../pipeline/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
+import { holding } from '../state/access/state-lock.js';
+import { lockOptions } from './lock-options.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
 import { openWindow } from './dedup-window.js';
 import { totalBytes } from '../ui/progress.js';
@@ -56,45 +58,49 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   let changed = new ChangedAttributes(memory, undefined);
   // The identity index is loaded only for a --stitch run.
   const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
-  const report = await execute<Planned>(
-    {
-      config,
-      path: '/users/track',
-      keys: REPLAY_KEYS,
-      identity,
-      stateDir: config.state ?? defaultStateDir(config.cwd, identity),
-      files,
-      warnings,
-      ...watchS3(discovered),
-      budget: config.maxDataPoints,
-      onRefused: (item) => changed.refused(item),
-      insights: config.dryRun ? () => (page ? { topEvents: page.totals.topEvents(), topPurchases: page.totals.topPurchases(), topAttributes: page.totals.topAttributes() } : NO_INSIGHTS) : undefined,
-      page: config.dryRun ? (r) => (page ? replayPage(r, config, page, deps.resumeCommand) : undefined) : undefined,
-      ...(stitch && { indexPass: stitch.plan }),
-      makeSource: (state) => {
-        if (config.dryRun) page = state.memory.open(PAGE, (stored: number | undefined) => new PageMemory(state.dir, stored, diffMode === 'full' ? diffOut : undefined, diffMode !== 'none'));
-        const diff = page?.diff;
-        changed = new ChangedAttributes(memory, page?.totals, diff);
-        const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
-        const pool = new PlanPool({
-          mapping: config.mapping,
-          diff: diffMode,
-          format: config.format,
-          stdin: io.stdin,
-          workers: config.workers,
-          onDefs: (defs) => diff?.define(defs),
-          identity: stitch?.lookups(state),
-        });
-        return {
-          files,
-          read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
-          plan: page ? planWithPage(page, (p) => changed.check(dedup.check(p))) : (p: Planned) => changed.check(dedup.check(p)),
-          close: () => pool.close(),
-        };
+  const stateDir = config.state ?? defaultStateDir(config.cwd, identity);
+  const run = () =>
+    execute<Planned>(
+      {
+        config,
+        path: '/users/track',
+        keys: REPLAY_KEYS,
+        identity,
+        stateDir,
+        files,
+        warnings,
+        ...watchS3(discovered),
+        budget: config.maxDataPoints,
+        onRefused: (item) => changed.refused(item),
+        insights: config.dryRun ? () => (page ? { topEvents: page.totals.topEvents(), topPurchases: page.totals.topPurchases(), topAttributes: page.totals.topAttributes() } : NO_INSIGHTS) : undefined,
+        page: config.dryRun ? (r) => (page ? replayPage(r, config, page, deps.resumeCommand) : undefined) : undefined,
+        ...(stitch && { indexPass: stitch.plan }),
+        makeSource: (state) => {
+          if (config.dryRun) page = state.memory.open(PAGE, (stored: number | undefined) => new PageMemory(state.dir, stored, diffMode === 'full' ? diffOut : undefined, diffMode !== 'none'));
+          const diff = page?.diff;
+          changed = new ChangedAttributes(memory, page?.totals, diff);
+          const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
+          const pool = new PlanPool({
+            mapping: config.mapping,
+            diff: diffMode,
+            format: config.format,
+            stdin: io.stdin,
+            workers: config.workers,
+            onDefs: (defs) => diff?.define(defs),
+            identity: stitch?.lookups(state),
+          });
+          return {
+            files,
+            read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
+            plan: page ? planWithPage(page, (p) => changed.check(dedup.check(p))) : (p: Planned) => changed.check(dedup.check(p)),
+            close: () => pool.close(),
+          };
+        },
       },
-    },
-    deps,
-  );
+      deps,
+    );
+  // Taken before anything is read or sent, held through both passes of --stitch (state-lock.ts).
+  const report = await holding(stateDir, lockOptions(config, deps), (m) => deps.log.warn(m), run);
   if (page?.diff && config.diff === 'summary') diffOut(renderSummary(page.diff.summary()));
   io.stdout(config.json ? JSON.stringify(report, null, 2) + '\n' : renderTotals(report, config.rate));
   if (config.dryRun && config.json) deps.log.info(`The dry run's page: ${join(report.state, PAGE_FILE)}`);

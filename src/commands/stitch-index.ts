@@ -19,8 +19,8 @@ export function stitching(config: ReplayConfig, stdin: NodeJS.ReadableStream): {
   };
   const lookups = (state: RunState) => {
     if (!index) throw new Error('The identity index is opened before the replay pass');
-    // Sealed by the index pass (its runs merged into the one file the workers read); a no-op then.
-    index.seal();
+    // Sealed by the index pass (its runs merged into the one file the workers read) before it handed over.
+    if (!index.sealed) throw new Error('The identity index is sealed before the replay pass');
     return { dir: state.dir, here: lookupsOf(index) };
   };
   return { plan, lookups };

@@ -29,6 +29,8 @@ export interface CommonConfig {
   readonly apiKey: Secret | undefined;
   readonly state: string | undefined;
   readonly restart: boolean;
+  /** --take-over-lock: take the state directory's lock from a run on another host (state-lock.ts). @default false */
+  readonly takeOverLock: boolean;
   /** @default 'resend' */
   readonly inDoubt: 'resend' | 'skip';
   /** How often the checkpoint is saved while requests are acknowledged. @default 1000 */
@@ -178,6 +180,7 @@ function common(inputs: string[], raw: RawOptions, env: Env, cwd: string, defaul
     apiKey: dryRun ? undefined : apiKey,
     state: text(raw.state, 'state'),
     restart: raw.restart === true,
+    takeOverLock: raw.takeOverLock === true,
     inDoubt: choice(raw.inDoubt, 'in-doubt', ['resend', 'skip'] as const, 'resend'),
     checkpointEveryMs: Math.round(number(raw.checkpointEvery, 'checkpoint-every', 1) * 1000),
     json: raw.json === true,

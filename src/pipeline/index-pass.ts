@@ -38,7 +38,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
         if (next === INTERRUPTED) {
           closeLater(chunks);
           save(false);
-          throw new InterruptedError(`Interrupted during the identity index pass; the checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`);
+          throw interrupted(state, deps);
         }
         if (next.done) break;
         take(sink, next.value, file.display, index);
@@ -49,8 +49,13 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     }
     // The workers go before the merge: their heaps and the merge's buffers were the pass's peak RSS.
     await reader.close();
-    // Part of the pass (and of its time): killed here, the resume finds nothing left to read and seals again.
-    sink.seal();
+    // Part of the pass (and of its time): stopped or killed here, the resume finds nothing left to
+    // read and goes on with the merge from the last group it finished.
+    deps.log.info('Merging the identity index (--stitch)…');
+    if (!(await sink.sealUnlessStopped(() => stop.control.stopped))) {
+      save(false);
+      throw interrupted(state, deps);
+    }
     save(true);
     deps.log.info(`Identity index (--stitch) built in ${((deps.now() - started) / 1000).toFixed(2)} s.`);
   } catch (error) {
@@ -64,6 +69,10 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     stop.remove();
     await reader.close();
   }
+}
+
+function interrupted(state: RunState, deps: RunDeps): InterruptedError {
+  return new InterruptedError(`Interrupted during the identity index pass; the checkpoint is saved in ${state.dir}. Run the same command again to resume:\n  ${deps.resumeCommand}`);
 }
 
 /** Writes a chunk's links (source "file:line") and identified identifies (archive position) into the index. */
@@ -84,8 +93,8 @@ function stopControl(deps: RunDeps): { control: RunControl; remove: () => void }
       return () => listeners.delete(listener);
     },
   };
-  const remove = deps.onSignal(() => {
-    if (control.stopped) deps.exitNow(130);
+  const remove = deps.onSignal((signal) => {
+    if (control.stopped && signal !== 'SIGPIPE') deps.exitNow(130);
     control.stopped = true;
     listeners.forEach((listener) => listener());
   });

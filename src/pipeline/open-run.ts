@@ -75,11 +75,13 @@ export async function openRun<T>(plan: RunPlan<T>, deps: RunDeps, state: RunStat
     },
   });
   const removeSignals = deps.onSignal((signal) => {
-    if (control.stopped) deps.exitNow(130);
+    // Only a signal a user sent twice ends the process at once; the output closing is no such haste.
+    if (control.stopped && signal !== 'SIGPIPE') deps.exitNow(130);
+    if (control.stopped) return;
     control.stopped = true;
     wakeReading();
     deps.progress.stop();
-    deps.log.warn(`${signal} received: finishing the requests in flight (up to ${graceMs / 1000} s), then saving the checkpoint. Press Ctrl-C again to exit at once.`);
+    deps.log.warn(`${signal === 'SIGPIPE' ? 'The output was closed by its reader' : `${signal} received`}: finishing the requests in flight (up to ${graceMs / 1000} s), then saving the checkpoint. Press Ctrl-C again to exit at once.`);
   });
   const filesDone = () => control.filesDone + withinFile(plan.files[engine.position.fileIndex], engine.position);
   return {

@@ -21,6 +21,8 @@ export interface RunDeps {
   readonly progress: Progress;
   /** Registers SIGINT/SIGTERM handling; returns the function that removes it. */
   readonly onSignal: (handler: (signal: string) => void) => () => void;
+  /** Registers what to do before a signal no handler takes ends the process; returns its remover. */
+  readonly onUnhandledSignal: (last: () => void) => () => void;
   /** Exits at once (second Ctrl-C). */
   readonly exitNow: (code: number) => never;
   /** The command line that resumes this run, for the interrupt message. */
@@ -57,8 +59,11 @@ export interface RunPlan<T> {
 export interface LinkSink {
   link(anonymousId: string, userId: string, source: string): void;
   identified(userId: string, position: number, ms: number): void;
-  /** The pass read everything: makes the index ready for lookups (the identity index merges its runs). */
-  seal(): void;
+  /**
+   * The pass read everything: makes the index ready for lookups (the identity index merges its runs),
+   * pausing for the event loop as it goes; false when `stopped()` said to stop first (a later call goes on).
+   */
+  sealUnlessStopped(stopped: () => boolean): Promise<boolean>;
 }
 
 /** The reader of the index pass: the planning pool in its links mode (the same read loop and workers). */

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { asDiskFull, syncAll, writeAll } from './disk-write.js';
+import { PRIVATE_FILE } from './access/modes.js';
 
 /**
  * Writes a file so that a crash leaves either the old or the new content, never a torn one:
@@ -11,7 +12,7 @@ import { asDiskFull, syncAll, writeAll } from './disk-write.js';
 export function writeFileAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp`;
   try {
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, 'w', PRIVATE_FILE);
     try {
       writeAll(tmp, fd, text);
       syncAll(tmp, fd);

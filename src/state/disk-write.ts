@@ -1,6 +1,7 @@
 import { appendFileSync, fsyncSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DiskFullError } from '../errors.js';
+import { PRIVATE_FILE } from './access/modes.js';
 
 /**
  * Writes `data` whole, at `position` (or appending when undefined). writeSync() makes one write(2),
@@ -41,7 +42,7 @@ export function asDiskFull(error: unknown, file: string): unknown {
 /** Appends `text` to `file` (created if need be); a full disk becomes a DiskFullError. */
 export function appendText(file: string, text: string): void {
   try {
-    appendFileSync(file, text);
+    appendFileSync(file, text, { mode: PRIVATE_FILE });
   } catch (error) {
     throw asDiskFull(error, file);
   }

@@ -3,6 +3,7 @@ import { StateError } from '../errors.js';
 import { syncAll, writeAll } from './disk-write.js';
 import { IdSet } from './id-set.js';
 import type { RunMemory } from './run-memory.js';
+import { PRIVATE_FILE } from './access/modes.js';
 
 const chunkBytes = 64 * 1024;
 
@@ -43,7 +44,7 @@ export class IdJournal implements RunMemory<DedupMark> {
   static open(file: string, mark: DedupMark | undefined): IdJournal {
     const keep = mark?.count ?? 0;
     if (!Number.isSafeInteger(keep) || keep < 0) throw new StateError(`The de-duplication mark ${JSON.stringify(mark)} is not a count; use --restart to start over`);
-    const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+    const fd = openSync(file, existsSync(file) ? 'r+' : 'w+', PRIVATE_FILE);
     const available = Math.floor(fstatSync(fd).size / 8);
     const count = Math.min(keep, available);
     const set = new IdSet(Math.max(1 << 16, count));

@@ -167,6 +167,18 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     this.#store.seal();
   }
 
+  /** seal(), heeding `stopped()` between slices of the merge (identity-store.ts); false when it stopped. */
+  async sealUnlessStopped(stopped: () => boolean): Promise<boolean> {
+    if (this.#readonly || (this.#store.sealed && this.#links.size === 0 && this.#users.size === 0)) return true;
+    this.#spill();
+    return this.#store.sealUnlessStopped(stopped);
+  }
+
+  /** Whether the index is ready for lookups (the index pass sealed it). */
+  get sealed(): boolean {
+    return this.#readonly || this.#store.sealed;
+  }
+
   /** Commits what is pending (when writable) and closes the files. */
   close(): void {
     try {

@@ -4,6 +4,7 @@ import { StateError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { asDiskFull, syncAll, writeAll } from './disk-write.js';
 import { recordLength } from './identity-record.js';
+import { PRIVATE_FILE } from './access/modes.js';
 
 /**
  * The identity index's directory (identity-index.ts): which files hold it, in `manifest.json`,
@@ -63,7 +64,7 @@ export function tidy(dir: string, manifest: Manifest): void {
 export function appendDurably(file: string, data: Buffer, position: number): void {
   let fd: number;
   try {
-    fd = openSync(file, existsSync(file) ? 'r+' : 'w');
+    fd = openSync(file, existsSync(file) ? 'r+' : 'w', PRIVATE_FILE);
   } catch (error) {
     throw asDiskFull(error, file);
   }

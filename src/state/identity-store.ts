@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import type { Key } from './identity-record.js';
 import { appendDurably, EMPTY, FILE_NAMES, readFileNames, readJournal, readManifest, tidy, writeManifest, type Manifest } from './identity-manifest.js';
-import { FAN_IN, mergeRuns } from './run-merge.js';
+import { FAN_IN, mergingRuns } from './run-merge.js';
 import { RunReader } from './sorted-run.js';
 import { RunWriter } from './run-writer.js';
+import { PRIVATE_DIR } from './access/modes.js';
 
 /**
  * The identity index on disk (identity-index.ts holds what is in memory): sorted run files, a
@@ -25,7 +26,7 @@ export class IdentityStore {
     this.#dir = dir;
     this.#writable = writable;
     if (writable && wanted === undefined) rmSync(dir, { recursive: true, force: true });
-    if (writable) mkdirSync(dir, { recursive: true });
+    if (writable) mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
     this.#manifest = readManifest(dir) ?? EMPTY;
     if (this.#manifest.accepted < (wanted ?? 0)) {
       throw new StateError(`The identity index holds ${this.#manifest.accepted} links, fewer than the checkpoint's ${wanted}; run again with --restart`);
@@ -85,6 +86,28 @@ export class IdentityStore {
    * the next writable open removes the unfinished output.
    */
   seal(): void {
+    for (const _ of this.#sealing());
+  }
+
+  /**
+   * seal(), pausing for the event loop every MERGE_SLICE records (a merge of 30M links takes minutes),
+   * so that a signal is heard; when `stopped()` says so, stops there and returns false. What was
+   * merged up to the group under way stays (the manifest names it), that group's output is removed,
+   * and seal() again goes on from there.
+   */
+  async sealUnlessStopped(stopped: () => boolean): Promise<boolean> {
+    const steps = this.#sealing();
+    for (;;) {
+      if (stopped()) {
+        steps.return();
+        return false;
+      }
+      if (steps.next().done) return true;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  *#sealing(): Generator<void, void, void> {
     this.#closeRuns();
     let at = 0;
     while (this.#manifest.runs.length > 1) {
@@ -92,15 +115,22 @@ export class IdentityStore {
       const group = this.#manifest.runs.slice(at, at + FAN_IN);
       const name = `run-${this.#manifest.nextRun}.idx`;
       const readers = group.map((run) => new RunReader(join(this.#dir, run)));
+      const out = new RunWriter(join(this.#dir, name));
+      let written = false;
       try {
-        this.#write(name, (out) => mergeRuns(readers, out));
+        yield* mergingRuns(readers, out);
+        out.finish();
+        written = true;
       } finally {
+        // Stopped (or failed) mid-merge: the manifest still names the group's runs, which hold everything.
+        if (!written) out.abandon();
         for (const reader of readers) reader.close();
       }
       const runs = [...this.#manifest.runs.slice(0, at), name, ...this.#manifest.runs.slice(at + group.length)];
       this.#save({ ...this.#manifest, runs, nextRun: this.#manifest.nextRun + 1 });
       for (const run of group) rmSync(join(this.#dir, run), { force: true });
       at++;
+      yield;
     }
     this.#save({ ...this.#manifest, sealed: true });
   }

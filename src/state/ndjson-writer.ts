@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync } from 'node:fs';
 import { syncAll, writeAll } from './disk-write.js';
+import { PRIVATE_FILE } from './access/modes.js';
 
 /**
  * An append-only NDJSON file (rejected.ndjson, requests.ndjson) whose committed length the
@@ -23,7 +24,7 @@ export class NdjsonWriter {
 
   /** Opens `file`, truncated to `keepBytes` (0 for a fresh run). */
   static open(file: string, keepBytes: number): NdjsonWriter {
-    const fd = openSync(file, existsSync(file) ? 'r+' : 'w+');
+    const fd = openSync(file, existsSync(file) ? 'r+' : 'w+', PRIVATE_FILE);
     const size = fstatSync(fd).size;
     const bytes = Math.min(size, keepBytes);
     ftruncateSync(fd, bytes);

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import type { ItemRejection } from '../braze/types.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { writeAll } from './disk-write.js';
+import { PRIVATE_FILE } from './access/modes.js';
 
 /** What the log knows about one request after the checkpoint. */
 export interface LoggedAck {
@@ -104,7 +105,7 @@ export class RequestLog {
     let text = '';
     for (const lines of this.#lines.values()) text += lines.join('');
     writeFileAtomic(this.file, text);
-    this.#fd = openSync(this.file, 'a');
+    this.#fd = openSync(this.file, 'a', PRIVATE_FILE);
     this.#written = 0;
   }
 

@@ -1,10 +1,12 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateError, unlessDiskFull } from '../errors.js';
 import { START, loadCheckpoint, saveCheckpoint, type Checkpoint, type Cursor } from './checkpoint.js';
 import type { Fingerprint } from './fingerprint.js';
 import { digestOf, inputsChange, writeInputs, type InputsDigest } from './input-list.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { makePrivateDir } from './access/modes.js';
+import { LOCK_FILE } from './access/state-lock.js';
 import { DEDUP, IdJournal, type DedupMark } from './id-journal.js';
 import { listInDoubt } from './in-doubt.js';
 import { NdjsonWriter } from './ndjson-writer.js';
@@ -72,8 +74,9 @@ export class RunState {
    * belongs to other settings or the inputs changed; --restart wipes the directory first.
    */
   static open(dir: string, identity: RunIdentity, inputs: readonly Fingerprint[], restart: boolean, now: Date): RunState {
-    if (restart) rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    // The lock stays: this run holds it (state-lock.ts), and --restart never wipes a directory another run holds.
+    if (restart) emptyDir(dir, LOCK_FILE);
+    makePrivateDir(dir);
     const checkpoint = loadCheckpoint(dir);
     if (checkpoint) {
       const why = refusal(checkpoint, identity, inputs, dir);
@@ -162,6 +165,18 @@ export class RunState {
     unlessDiskFull(() => this.requests?.close());
     this.log?.close();
   }
+}
+
+/** Removes everything in `dir` but `keep` (a directory that does not exist yet is left alone). */
+function emptyDir(dir: string, keep: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const name of names) if (name !== keep && !name.startsWith(`${keep}.`)) rmSync(join(dir, name), { recursive: true, force: true });
 }
 
 function refusal(checkpoint: Checkpoint, identity: RunIdentity, inputs: readonly Fingerprint[], dir: string): string | undefined {

@@ -1,6 +1,7 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { syncAll, writeAll } from './disk-write.js';
 import { BLOCK, FOOTER, HEADER, LONG, MAGIC, NORMAL, PAYLOAD, REST } from './sorted-run.js';
+import { PRIVATE_FILE } from './access/modes.js';
 
 /** Writes one sorted run file (its layout: sorted-run.ts), through a 256 KiB buffer, fsynced at the end. */
 export class RunWriter {
@@ -18,7 +19,7 @@ export class RunWriter {
   #closed = false;
 
   constructor(readonly path: string) {
-    this.#fd = openSync(path, 'w');
+    this.#fd = openSync(path, 'w', PRIVATE_FILE);
   }
 
   /**

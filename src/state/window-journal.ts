@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { DedupWindow, type WindowSink } from './dedup-window.js';
 import type { RunMemory } from './run-memory.js';
+import { PRIVATE_DIR, PRIVATE_FILE } from './access/modes.js';
 
 /** The journal's mark: how many entries were written before a resume point. */
 export interface WindowMark {
@@ -69,7 +70,7 @@ export class WindowJournal implements RunMemory<WindowMark> {
   static open(dir: string, window: number, mark: WindowMark | undefined, segmentEntries = SEGMENT_ENTRIES): WindowJournal {
     const seq = mark?.seq ?? 0;
     if (!Number.isSafeInteger(seq) || seq < 0) throw new StateError(`The duplicate window's mark ${JSON.stringify(mark)} is not a count; use --restart to start over`);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
     const journal = new WindowJournal(dir, window, segmentEntries);
     journal.#resume(seq);
     return journal;
@@ -182,7 +183,7 @@ export class WindowJournal implements RunMemory<WindowMark> {
 
   #startSegment(start: number, clock: number | undefined): void {
     const file = join(this.#dir, `${String(start).padStart(20, '0')}.seg`);
-    this.#fd = openSync(file, 'w+');
+    this.#fd = openSync(file, 'w+', PRIVATE_FILE);
     const header = Buffer.alloc(HEADER);
     header.writeInt32LE(clock ?? NO_CLOCK, 0);
     writeAll(file, this.#fd, header, 0);

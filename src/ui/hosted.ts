@@ -12,5 +12,8 @@ export interface HostedStreams {
 /** The key of `HostedStreams` in the worker's `workerData`. */
 export const HOSTED = 'segmentBrazeHosted';
 
-/** Host -> worker: a signal arrived. Worker -> host: a handler took it, or none did. */
+/**
+ * Host -> worker: a signal arrived (SIGPIPE: stdout's reader went away). Worker -> host: a handler
+ * took it, or none did.
+ */
 export type HostMessage = { readonly signal: NodeJS.Signals } | { readonly handled: NodeJS.Signals } | { readonly unhandled: NodeJS.Signals };

@@ -15,7 +15,8 @@ import { HOSTED, type HostedStreams, type HostMessage } from './hosted.js';
  * So: stdout stays `process.stdout`; stderr is the terminal itself (a `tty.WriteStream` on fd 2) when
  * it is one, so that the progress bar can draw, and the forwarded stream otherwise; stdin is fd 0,
  * opened when first read; SIGINT and SIGTERM come as messages from the host, and one that no handler
- * here takes is sent back, for the host to give it its default action.
+ * here takes is sent back, for the host to give it its default action. SIGPIPE comes the same way
+ * when stdout's reader went away (host.ts).
  */
 
 const hosted = isMainThread ? undefined : ((workerData as Record<string, unknown> | null)?.[HOSTED] as HostedStreams | undefined);
@@ -98,9 +99,32 @@ export function onSignal(handler: (signal: string) => void): () => void {
   };
 }
 
+let stdoutGone = false;
+
+/** Whether the host said that stdout's reader went away (SIGPIPE): a run it stopped exits 141 (cli.ts). */
+export function stdoutClosed(): boolean {
+  return stdoutGone;
+}
+
+const lastWords = new Set<() => void>();
+
+/**
+ * Registers what must still happen when a signal that no handler takes is about to end the process
+ * (the host kills it by that signal, and no exit handler of this thread runs): e.g. release the state
+ * directory's lock. Returns the function that removes it.
+ */
+export function onUnhandledSignal(last: () => void): () => void {
+  lastWords.add(last);
+  return () => {
+    lastWords.delete(last);
+  };
+}
+
 function fromHost(message: HostMessage): void {
   if (!('signal' in message)) return;
   const { signal } = message;
+  if (signal === 'SIGPIPE') stdoutGone = true;
+  if (handlers.size === 0 && signal !== 'SIGPIPE') for (const last of [...lastWords]) last();
   parentPort!.postMessage((handlers.size > 0 ? { handled: signal } : { unhandled: signal }) satisfies HostMessage);
   for (const handler of [...handlers]) handler(signal);
 }

@@ -44,6 +44,7 @@ describe('replayConfig defaults', () => {
       checkpointEveryMs: 1_000,
       inDoubt: 'resend',
       restart: false,
+      takeOverLock: false,
       diff: 'summary',
       format: undefined,
       state: undefined,

@@ -69,6 +69,9 @@ function expectDiskFullStop(runs: Runs): void {
     const checkpoint = loadCheckpoint(left);
     expect(checkpoint?.complete).toBe(false);
   }
+  // And no lock: it was released on the way out, so the resume had nothing to take over.
+  expect(existsSync(join(left, 'lock'))).toBe(false);
+  expect(runs.second.stderr).not.toMatch(/Took over the lock/);
 }
 
 function records(report: ReportJson) {

@@ -138,6 +138,33 @@ describe('IdentityIndex on sorted runs', () => {
     expect(readdirSync(files).filter((name) => name.endsWith('.idx'))).toHaveLength(1);
   });
 
+  it('stops a merge when told between two slices, keeps the groups merged so far, and a later seal finishes it', async () => {
+    const ops = archive(700);
+    const whole = inOneRun(ops);
+    const dir = tempDir();
+    const index = IdentityIndex.open(dir, { batch: 2 });
+    apply(index, ops);
+    const files = join(dir, 'identity');
+    const runs = () => (JSON.parse(readFileSync(join(files, 'manifest.json'), 'utf8')) as { runs: string[]; sealed: boolean });
+    index.commit(index.mark());
+    const before = runs().runs.length;
+    expect(before).toBeGreaterThan(FAN_IN + 1);
+    // Stopped after the first group of FAN_IN runs became one (the entries still in memory became one more run first).
+    let asked = 0;
+    expect(await index.sealUnlessStopped(() => asked++ > 0)).toBe(false);
+    expect(runs().sealed).toBe(false);
+    expect(runs().runs.length).toBe(before + 1 - FAN_IN + 1);
+    expect(readdirSync(files).filter((name) => name.endsWith('.idx'))).toHaveLength(before + 1 - FAN_IN + 1);
+    expect(answers(index, ops)).toEqual(whole);
+    const mark = index.mark();
+    index.close();
+    const resumed = IdentityIndex.open(dir, { mark });
+    expect(await resumed.sealUnlessStopped(() => false)).toBe(true);
+    expect(runs().sealed).toBe(true);
+    expect(answers(resumed, ops)).toEqual(whole);
+    resumed.close();
+  });
+
   it('stores keys and userIds longer than a block, next to short ones, across runs', () => {
     const dir = tempDir();
     const index = IdentityIndex.open(dir, { batch: 3 });
