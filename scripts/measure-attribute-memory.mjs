@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttributeMemory } from '../dist/state/attribute-memory.js';
-import { hashId } from '../dist/state/id-set.js';
+import { hashId } from '../dist/hash.js';
 import { ATTRIBUTE_WORDS, attributePieces } from '../dist/transform/attribute-pieces.js';
 import { generateArchive } from './generate-archive.mjs';
 

@@ -1,15 +1,14 @@
 import { isatty } from 'node:tty';
 import { Worker } from 'node:worker_threads';
 import { HOSTED, type HostedStreams, type HostMessage } from './ui/hosted.js';
-import { YOUNG_GENERATION_MB } from './young-generation.js';
+import { threadLimits } from './young-generation.js';
 
 /**
  * The process's main thread: it runs the command line (cli.ts) in a worker thread and only relays
  * to it. The reason is memory: a busy thread's young generation grows to V8's default, which is
  * sized from the machine's RAM and can only be set on node's own command line (`npx` gives none):
- * ~33 MB on Node 20 and ~134 MB on Node 24 (measured on a 1,000,000-message dry run), against
- * YOUNG_GENERATION_MB set here through `resourceLimits`. The planning workers that the run starts are bounded likewise
- * (pipeline/plan-pool.ts).
+ * ~33 MB on Node 20 and ~134 MB on Node 24 (measured on a 1,000,000-message dry run), against the
+ * bound of young-generation.ts set here through `resourceLimits`, as for the planning workers.
  *
  * Relayed: the worker's stdout and stderr (Node forwards them, in order, with back-pressure), its
  * exit code, SIGINT and SIGTERM (ui/terminal.ts hands them to the run's handler; one that nothing
@@ -24,7 +23,7 @@ const streams: HostedStreams = { stdinIsTTY: isatty(0), stderrIsTTY: isatty(2) }
 const worker = new Worker(new URL('./cli.js', import.meta.url), {
   argv: process.argv.slice(2),
   workerData: { [HOSTED]: streams },
-  resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  resourceLimits: threadLimits(),
 });
 
 /** Signals sent to the worker that it has not answered yet. */

@@ -1,6 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { IdItem, IdType } from '../input/id-list.js';
-import { hashId, type IdSet } from '../state/id-set.js';
+import { hashId } from '../hash.js';
+import type { IdSet } from '../state/id-set.js';
 import { DELETE_KEYS } from '../state/counters.js';
 import type { Unit } from './unit.js';
 

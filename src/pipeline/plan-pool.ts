@@ -14,7 +14,7 @@ import { RecordPlanner, type Planned } from './plan-record.js';
 import { linksOfItems, type LinkChunk } from './link-chunk.js';
 import type { Stitching } from '../transform/stitch.js';
 import type { PlanWorkerData, PlanWorkerReply, SeqBatch, SeqFile } from './plan-worker.js';
-import { YOUNG_GENERATION_MB } from '../young-generation.js';
+import { threadLimits } from '../young-generation.js';
 
 /**
  * Lines per batch sent to a worker, and bytes: a batch of long lines is cut short, so that what a
@@ -73,7 +73,7 @@ export class PlanPool {
     this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here);
     for (let w = 0; w < workers; w++) {
       const data: PlanWorkerData = { mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir };
-      const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: 96 } });
+      const worker = new Worker(new URL('./plan-worker.js', import.meta.url), { workerData: data, resourceLimits: threadLimits(96) });
       worker.on('message', (reply: PlanWorkerReply) => this.#settle(reply));
       worker.on('error', (error) => this.#failAll(error));
       worker.unref();

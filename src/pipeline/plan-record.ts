@@ -3,7 +3,7 @@ import type { DiffMode } from '../config/options.js';
 import { recordText } from '../dryrun/record-text.js';
 import { TraceKeys } from '../dryrun/trace-keys.js';
 import type { InputItem } from '../input/types.js';
-import { hashId } from '../state/id-set.js';
+import { hashId } from '../hash.js';
 import { windowSeconds } from '../state/dedup-window.js';
 import { parseTime } from '../transform/time.js';
 import { attributePieces } from '../transform/attribute-pieces.js';

@@ -1,4 +1,4 @@
-import { hashId } from './id-set.js';
+import { hashId } from '../hash.js';
 
 /**
  * The records of the identity index (identity-index.ts) and their byte form, the same in the

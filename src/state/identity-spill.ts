@@ -1,4 +1,4 @@
-import { hashId } from './id-set.js';
+import { hashId } from '../hash.js';
 import { encodeLink, encodeTraits, headInto, HEAD_BYTES, keyOf, LINK, linkLength, linkValueInto, TRAITS_BYTES, traitsValueInto, USER, type LinkEntry, type Traits } from './identity-record.js';
 import type { RunWriter } from './run-writer.js';
 

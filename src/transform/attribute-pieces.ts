@@ -1,4 +1,4 @@
-import { hashInto } from '../state/id-set.js';
+import { hashInto } from '../hash.js';
 import { attributePoints } from './data-points.js';
 import { canonicalJson } from './attribute-hashes.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AttributeMemory, startBytes } from '../../src/state/attribute-memory.js';
-import { hashId } from '../../src/state/id-set.js';
+import { hashId } from '../../src/hash.js';
 import { ATTRIBUTE_WORDS, attributePieces } from '../../src/transform/attribute-pieces.js';
 import { seededInts } from '../support/random.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DedupWindow, windowSeconds, type WindowSink } from '../../src/state/dedup-window.js';
-import { hashId } from '../../src/state/id-set.js';
+import { hashId } from '../../src/hash.js';
 import { WindowJournal } from '../../src/state/window-journal.js';
 
 const H = 3600;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IdSet, hashId } from '../../src/state/id-set.js';
+import { hashId } from '../../src/hash.js';
+import { IdSet } from '../../src/state/id-set.js';
 import { seededInts as seeded } from '../support/random.js';
 
 
