@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command, CommanderError, Option } from 'commander';
-import { deleteConfig, replayConfig, type Env, type RawOptions } from './config/options.js';
+import { CHOICES, deleteConfig, replayConfig, type Env, type RawOptions } from './config/options.js';
 import { DiskFullError, InterruptedError, ToolError, UsageError } from './errors.js';
 import type { RunDeps } from './pipeline/run-plan.js';
 import type { Report } from './state/report.js';
@@ -77,7 +77,7 @@ function addConnection(command: Command, defaultRate: number, maxBatch: number):
     .option('--state <dir>', 'state directory (default .segment-braze/<key> from the command, inputs, endpoint and settings)')
     .option('--restart', 'discard the saved state and start over')
     .option('--take-over-lock', 'take the state directory from a run on another host that holds its lock and no longer runs (a lock left on this host by a process that died is taken over without it)')
-    .addOption(new Option('--in-doubt <resend|skip>', 'requests in flight when a previous run died: send again (default) or skip'))
+    .addOption(new Option('--in-doubt <mode>', 'requests in flight when a previous run died: send again (default) or skip').choices(CHOICES.inDoubt))
     .option('--checkpoint-every <seconds>', 'how often the checkpoint is saved while requests are acknowledged (default 1)')
     .option('--s3-endpoint <url>', 's3:// inputs: an S3-compatible store (MinIO, R2, ...), path-style; credentials from the AWS chain')
     .option('--json', 'print only the report, as JSON, on stdout')
@@ -98,11 +98,11 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .command('replay')
       .description('Replay Segment archives (NDJSON, JSON arrays, CSV; optionally gzipped) to Braze users/track')
       .argument('<input...>', 'files, directories, quoted globs, s3://bucket/prefix/ (or /key, or a glob), or - for stdin')
-      .addOption(new Option('--format <format>', 'input format when the extension does not say').choices(['ndjson', 'json', 'csv']))
-      .addOption(new Option('--preset <preset>', 'mapping preset (default classic)').choices(['classic', 'actions']))
-      .addOption(new Option('--pages <mode>', 'page and screen calls (default none)').choices(['none', 'named', 'all']))
-      .addOption(new Option('--purchases <mode>', 'what becomes a Braze purchase (default order-completed)').choices(['order-completed', 'products', 'revenue', 'none']))
-      .addOption(new Option('--time <field>', 'event time field (default: timestamp for classic, receivedAt for actions)').choices(['timestamp', 'receivedAt']))
+      .addOption(new Option('--format <format>', 'input format when the extension does not say').choices(CHOICES.format))
+      .addOption(new Option('--preset <preset>', 'mapping preset (default classic)').choices(CHOICES.preset))
+      .addOption(new Option('--pages <mode>', 'page and screen calls (default none)').choices(CHOICES.pages))
+      .addOption(new Option('--purchases <mode>', 'what becomes a Braze purchase (default order-completed)').choices(CHOICES.purchases))
+      .addOption(new Option('--time <field>', 'event time field (default: timestamp for classic, receivedAt for actions)').choices(CHOICES.time))
       .option('--update-existing-only', 'set _update_existing_only: true on every object')
       .option('--app-id <id>', 'app_id for events and purchases')
       .option('--include-braze-events', 'also replay events that Braze itself produced (Currents)')
@@ -110,10 +110,11 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .option('--until <time>', 'only messages before this time')
       .option('--events <names>', 'only these events: comma-separated names or globs ("Order *", "Viewed * Page"), case-sensitive')
       .option('--skip-events <names>', 'leave these events out: names or globs, as --events')
-      .addOption(new Option('--attributes <mode>', 'changed: send an attribute only when its value changed for the user (default); all: every time').choices(['changed', 'all']))
+      .addOption(new Option('--attributes <mode>', 'changed: send an attribute only when its value changed for the user (default); all: every time').choices(CHOICES.attributes))
+      .option('--attribute-memory <size>', 'what --attributes changed remembers of the values sent, e.g. 256MiB or 1GiB (default 64MiB, 16 bytes a value); a larger memory forgets less')
       .option('--max-data-points <n>', 'stop (exit 4, checkpoint saved) before the request that would take the run past n Braze data points; resume with a higher n')
       .option('--stitch', 'index the archive first, then send anonymous-only messages as the one userId their anonymousId is linked to (a message carrying both, or an alias)')
-      .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none']))
+      .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(CHOICES.diff))
       .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)')
       .option('--dedup-window <duration>', 'skip a messageId seen within this much message time: e.g. 48h (default), 7d, all, off'),
     500,
@@ -133,7 +134,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .command('delete')
       .description('Delete Braze users listed in files (users/delete, 50 IDs a request)')
       .argument('<input...>', '.txt, .csv or .ndjson files (optionally .gz), s3:// URLs of them, or - for stdin')
-      .addOption(new Option('--id-type <type>', 'identifier type (default external_id)').choices(['external_id', 'braze_id', 'user_alias']))
+      .addOption(new Option('--id-type <type>', 'identifier type (default external_id)').choices(CHOICES.idType))
       .option('--alias-label <label>', 'alias label for --id-type user_alias')
       .option('--column <name>', 'CSV column holding the ID (default: external_id, userId, user_id or id)')
       .option('--field <path>', 'NDJSON field holding the ID (default: userId, then external_id)')
@@ -163,7 +164,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
     .option('--fail-rate <0..1>', 'share of requests answered 5xx before processing', '0')
     .option('--reset-rate <0..1>', 'share of connections reset before processing', '0')
     .option('--latency <ms>', 'delay before each answer', '0')
-    .addOption(new Option('--limit-mode <mode>', 'object limit per users/track request').choices(['combined-75', 'per-array-75', 'combined-50']).default('combined-75'))
+    .addOption(new Option('--limit-mode <mode>', 'object limit per users/track request').choices(CHOICES.limitMode).default('combined-75'))
     .option('--poison <ids>', 'comma-separated external_ids that make a whole request fail with 400')
     .option('--record <file>', 'append every accepted object and deleted ID to this NDJSON file')
     .addHelpText('after', emulatorExamples)
@@ -196,8 +197,6 @@ async function main(argv: string[]): Promise<void> {
   const env: Env = {
     BRAZE_API_KEY: process.env.BRAZE_API_KEY,
     BRAZE_REST_ENDPOINT: process.env.BRAZE_REST_ENDPOINT,
-    SEGMENT_BRAZE_S3_PAGE_SIZE: process.env.SEGMENT_BRAZE_S3_PAGE_SIZE,
-    SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES: process.env.SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES,
   };
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   // --restart would wipe the state the interrupted run just saved: the resume command drops it.

@@ -8,7 +8,6 @@ import type { S3Reading } from '../state/report.js';
 export function s3Options(config: CommonConfig, deps: RunDeps): S3Options {
   return {
     endpoint: config.s3Endpoint,
-    pageSize: config.s3PageSize,
     timeoutMs: config.timeoutMs,
     maxRetries: config.maxRetries,
     sleep: (ms) => deps.sleep(ms),

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolveEndpoint } from '../braze/endpoint.js';
+import type { LimitMode } from '../emulator/validate.js';
 import { UsageError } from '../errors.js';
 import type { InputFormat } from '../input/types.js';
 import type { IdType } from '../input/id-list.js';
@@ -39,8 +40,6 @@ export interface CommonConfig {
   readonly quiet: boolean;
   /** --s3-endpoint: an S3-compatible store for s3:// inputs, addressed path-style. @default AWS */
   readonly s3Endpoint: string | undefined;
-  /** Keys per S3 listing page; only tests set it (env SEGMENT_BRAZE_S3_PAGE_SIZE). @default 1000 */
-  readonly s3PageSize: number | undefined;
   /** --keep-requests: requests a dry run writes to requests.ndjson (the first n); Infinity for all. @default 10000 */
   readonly keepRequests: number;
 }
@@ -60,7 +59,7 @@ export interface ReplayConfig extends CommonConfig {
   readonly attributes: 'changed' | 'all';
   /** --max-data-points: a live run stops (exit 4) before the request that would go past it. */
   readonly maxDataPoints: number | undefined;
-  /** Bytes of the attribute memory; only tests set it (env SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES). @default 64 MiB */
+  /** --attribute-memory: bytes of the memory of values sent (`--attributes changed`). @default 64 MiB */
   readonly attributeMemoryBytes: number | undefined;
   /** --stitch: build the identity index first and send anonymous-only records as their linked user. @default false */
   readonly stitch: boolean;
@@ -80,23 +79,33 @@ export interface DeleteConfig extends CommonConfig {
 /** The raw values commander hands over (strings, booleans). */
 export type RawOptions = Record<string, string | boolean | undefined>;
 
+/** The flags with a closed set of values: the one list that --help (cli.ts) offers and the checks below accept. */
+export const CHOICES = {
+  format: ['ndjson', 'json', 'csv'],
+  preset: ['classic', 'actions'],
+  pages: ['none', 'named', 'all'],
+  purchases: ['order-completed', 'products', 'revenue', 'none'],
+  time: ['timestamp', 'receivedAt'],
+  attributes: ['changed', 'all'],
+  diff: ['summary', 'full', 'none'],
+  inDoubt: ['resend', 'skip'],
+  idType: ['external_id', 'braze_id', 'user_alias'],
+  limitMode: ['combined-75', 'per-array-75', 'combined-50'] satisfies LimitMode[],
+} as const;
+
 /** The environment variables the tool reads; passed in so that nothing else reads process.env. */
 export interface Env {
   readonly BRAZE_API_KEY?: string;
   readonly BRAZE_REST_ENDPOINT?: string;
-  /** Test knob: a small ListObjectsV2 page, so that tests see several pages of a short listing. */
-  readonly SEGMENT_BRAZE_S3_PAGE_SIZE?: string;
-  /** Test knob: a tiny attribute memory, so that tests see it forget. */
-  readonly SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES?: string;
 }
 
 export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: string): ReplayConfig {
-  const preset = choice<Preset>(raw.preset, 'preset', ['classic', 'actions'], 'classic');
+  const preset = choice<Preset>(raw.preset, 'preset', CHOICES.preset, 'classic');
   const mapping: MappingSettings = {
     preset,
-    pages: choice<PagesMode>(raw.pages, 'pages', ['none', 'named', 'all'], 'none'),
-    purchases: choice<PurchasesMode>(raw.purchases, 'purchases', ['order-completed', 'products', 'revenue', 'none'], 'order-completed'),
-    time: choice<TimeField>(raw.time, 'time', ['timestamp', 'receivedAt'], preset === 'actions' ? 'receivedAt' : 'timestamp'),
+    pages: choice<PagesMode>(raw.pages, 'pages', CHOICES.pages, 'none'),
+    purchases: choice<PurchasesMode>(raw.purchases, 'purchases', CHOICES.purchases, 'order-completed'),
+    time: choice<TimeField>(raw.time, 'time', CHOICES.time, preset === 'actions' ? 'receivedAt' : 'timestamp'),
     updateExistingOnly: raw.updateExistingOnly === true,
     appId: text(raw.appId, 'app-id'),
     includeBrazeEvents: raw.includeBrazeEvents === true,
@@ -111,17 +120,15 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
   return Object.freeze({
     command: 'replay' as const,
     ...common(inputs, raw, env, cwd, 500),
-    format: raw.format === undefined ? undefined : choice<InputFormat>(raw.format, 'format', ['ndjson', 'json', 'csv'], 'ndjson'),
+    format: raw.format === undefined ? undefined : choice<InputFormat>(raw.format, 'format', CHOICES.format, 'ndjson'),
     mapping: Object.freeze(mapping),
     batchSize: integer(raw.batchSize, 'batch-size', 1, 75, 75),
-    diff: choice<DiffMode>(raw.diff, 'diff', ['summary', 'full', 'none'], 'summary'),
+    diff: choice<DiffMode>(raw.diff, 'diff', CHOICES.diff, 'summary'),
     workers: integer(raw.workers, 'workers', 1, 16, planningWorkers(availableParallelism())),
     dedupWindow: dedupWindow(raw.dedupWindow),
-    attributes: choice(raw.attributes, 'attributes', ['changed', 'all'] as const, 'changed'),
+    attributes: choice(raw.attributes, 'attributes', CHOICES.attributes, 'changed'),
     maxDataPoints: raw.maxDataPoints === undefined ? undefined : integer(raw.maxDataPoints, 'max-data-points', 1, Number.MAX_SAFE_INTEGER, 0),
-    attributeMemoryBytes: env.SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES
-      ? integer(env.SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES, 'SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES', 16, 2 ** 32, 0)
-      : undefined,
+    attributeMemoryBytes: size(raw.attributeMemory, 'attribute-memory', 16, 2 ** 32),
     stitch: stitchFlag(raw.stitch === true, inputs),
   });
 }
@@ -143,7 +150,7 @@ export function planningWorkers(cores: number): number {
 }
 
 export function deleteConfig(inputs: string[], raw: RawOptions, env: Env, cwd: string): DeleteConfig {
-  const idType = choice<IdType>(raw.idType, 'id-type', ['external_id', 'braze_id', 'user_alias'], 'external_id');
+  const idType = choice<IdType>(raw.idType, 'id-type', CHOICES.idType, 'external_id');
   return Object.freeze({
     command: 'delete' as const,
     ...common(inputs, raw, env, cwd, 50),
@@ -181,13 +188,12 @@ function common(inputs: string[], raw: RawOptions, env: Env, cwd: string, defaul
     state: text(raw.state, 'state'),
     restart: raw.restart === true,
     takeOverLock: raw.takeOverLock === true,
-    inDoubt: choice(raw.inDoubt, 'in-doubt', ['resend', 'skip'] as const, 'resend'),
+    inDoubt: choice(raw.inDoubt, 'in-doubt', CHOICES.inDoubt, 'resend'),
     checkpointEveryMs: Math.round(number(raw.checkpointEvery, 'checkpoint-every', 1) * 1000),
     json: raw.json === true,
     quiet: raw.quiet === true,
     s3Endpoint: s3Endpoint(text(raw.s3Endpoint, 's3-endpoint')),
     keepRequests: keepRequests(raw.keepRequests),
-    s3PageSize: env.SEGMENT_BRAZE_S3_PAGE_SIZE ? integer(env.SEGMENT_BRAZE_S3_PAGE_SIZE, 'SEGMENT_BRAZE_S3_PAGE_SIZE', 1, 1000, 1000) : undefined,
   };
 }
 
@@ -222,6 +228,20 @@ function integer(value: string | boolean | undefined, flag: string, min: number,
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gib: 2 ** 30 };
+
+/** A size in bytes, with an optional binary unit: 4096, 512KiB, 256MiB, 1GiB (K, M, G alike). */
+function size(value: string | boolean | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const match = typeof value === 'string' ? /^(\d+)\s*([a-z]*)$/i.exec(value.trim()) : null;
+  const unit = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  const n = match && unit !== undefined ? Number(match[1]) * unit : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be a size from ${min} bytes to ${max / 2 ** 30} GiB, such as 256MiB (got ${JSON.stringify(value)})`);
   }
   return n;
 }

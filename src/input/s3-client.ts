@@ -4,8 +4,6 @@ import type { S3Client } from '@aws-sdk/client-s3';
 export interface S3Settings {
   /** --s3-endpoint: an S3-compatible store (MinIO, R2, a local server), addressed path-style. @default AWS */
   readonly endpoint?: string;
-  /** Keys per ListObjectsV2 page; only tests lower it (env SEGMENT_BRAZE_S3_PAGE_SIZE). @default 1000 */
-  readonly pageSize?: number;
   /** A connection silent this long is cut and the read retried. @default 30000 (--timeout) */
   readonly timeoutMs: number;
   /** Retries of one object's read (5xx, SlowDown, cut connection, timeout). @default 10 (--max-retries) */
@@ -61,7 +59,7 @@ export async function connectS3(settings: S3Settings): Promise<S3Store> {
   });
   return {
     async list(bucket, prefix, token) {
-      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: settings.pageSize }));
+      const page = await client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
       const objects = (page.Contents ?? []).map((o) => ({ key: o.Key ?? '', size: o.Size ?? 0, etag: o.ETag ?? '', lastModifiedMs: o.LastModified?.getTime() ?? 0 }));
       return { objects, next: page.IsTruncated ? page.NextContinuationToken : undefined };
     },

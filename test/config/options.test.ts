@@ -317,9 +317,15 @@ describe('--s3-endpoint and the S3 page-size test knob', () => {
     refuses(() => replay({ s3Endpoint: 'not a url' }), /--s3-endpoint must be a URL/);
   });
 
-  it('reads SEGMENT_BRAZE_S3_PAGE_SIZE from the environment it is given, 1 to 1000', () => {
-    expect(replay({}, { ...env, SEGMENT_BRAZE_S3_PAGE_SIZE: '2' }).s3PageSize).toBe(2);
-    expect(replay().s3PageSize).toBeUndefined();
-    refuses(() => replay({}, { ...env, SEGMENT_BRAZE_S3_PAGE_SIZE: '0' }), /SEGMENT_BRAZE_S3_PAGE_SIZE/);
+  it('reads --attribute-memory as bytes with an optional binary unit, 16 bytes to 4 GiB', () => {
+    expect(replay().attributeMemoryBytes).toBeUndefined();
+    expect(replay({ attributeMemory: '256' }).attributeMemoryBytes).toBe(256);
+    expect(replay({ attributeMemory: '512KiB' }).attributeMemoryBytes).toBe(512 * 1024);
+    expect(replay({ attributeMemory: '256MiB' }).attributeMemoryBytes).toBe(256 * 2 ** 20);
+    expect(replay({ attributeMemory: '4G' }).attributeMemoryBytes).toBe(2 ** 32);
+    refuses(() => replay({ attributeMemory: '15' }), /--attribute-memory must be a size from 16 bytes to 4 GiB/);
+    refuses(() => replay({ attributeMemory: '5GiB' }), /--attribute-memory/);
+    refuses(() => replay({ attributeMemory: '64 parsecs' }), /--attribute-memory/);
+    refuses(() => replay({ attributeMemory: '-1' }), /--attribute-memory/);
   });
 });

@@ -11,8 +11,8 @@ import { generateArchive } from '../../scripts/generate-archive.mjs';
 const KEY = 'sb-test-key-attributes-15';
 const emulate = emulatorFor(KEY);
 
-function live(input: string, url: string, state: string, extra: string[] = [], env: Record<string, string> = {}) {
-  return runCli(['replay', input, '--endpoint', url, '--state', state, '--quiet', ...extra], { env: { BRAZE_API_KEY: KEY, ...env } });
+function live(input: string, url: string, state: string, extra: string[] = []) {
+  return runCli(['replay', input, '--endpoint', url, '--state', state, '--quiet', ...extra], { env: { BRAZE_API_KEY: KEY } });
 }
 
 type Recorded = { array: string; object: Record<string, unknown> };
@@ -135,7 +135,7 @@ describe('--attributes changed against the emulator', () => {
     it('ends the same with a memory so small that it forgets', async () => {
       const { url, record } = await emulate();
       const state = tempDir();
-      const result = await live(archive, url, state, ['--concurrency', '1'], { SEGMENT_BRAZE_ATTRIBUTE_MEMORY_BYTES: '256' });
+      const result = await live(archive, url, state, ['--concurrency', '1', '--attribute-memory', '256']);
       expect(result.code, result.stderr).toBe(0);
       expect(endState(record)).toEqual(allState);
       const report = readReport(state);

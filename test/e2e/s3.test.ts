@@ -91,15 +91,32 @@ describe('replay s3://', () => {
     expectNoSecret(got.result, got.state, 'S3RVER');
   });
 
-  it('pages through the listing (2 keys a page), and mixes keys, globs and local files in order', async () => {
-    const paged = await dryRun(['s3://logs/segment-logs'], { SEGMENT_BRAZE_S3_PAGE_SIZE: '2' });
-    expectSameRun(paged);
+  it('pages through a listing of more than 1,000 keys (S3 answers 1,000 a page), globs included, in lexical order', async () => {
+    await s3.createBucket('many');
+    const keys = Array.from({ length: 1003 }, (_, i) => `hourly/part-${String(i).padStart(4, '0')}.ndjson`);
+    for (let at = 0; at < keys.length; at += 25) {
+      await Promise.all(
+        keys.slice(at, at + 25).map((key, k) => {
+          const i = at + k;
+          return s3.put('many', key, JSON.stringify({ type: 'identify', userId: `u${i}`, messageId: `m${i}`, traits: { n: i }, timestamp: '2025-03-01T00:00:00Z' }) + '\n');
+        }),
+      );
+    }
+    const all = await dryRun(['s3://many/hourly/']);
+    expectIdentity(all.report);
+    expect(all.report.s3!.objects).toBe(1003);
+    expect(all.report.records.read).toBe(1003);
+    expect(all.report.records.sent).toBe(1003);
+    expect(filesRead(all.state)).toEqual(keys.map((key) => `s3://many/${key}`));
+    // A glob whose matches are all on the second page.
+    const late = await dryRun(['s3://many/hourly/part-1*.ndjson']);
+    expect(filesRead(late.state)).toEqual(keys.slice(1000).map((key) => `s3://many/${key}`));
+  });
+
+  it('mixes keys, globs and local files in order', async () => {
     const days = readdirSync(join(archive, 'segment-logs', 'Xk3v9Q2pLm')).sort();
     const local = join(archive, 'segment-logs', 'Xk3v9Q2pLm', days[2]!);
-    const mixed = await dryRun(
-      [`s3://logs/segment-logs/Xk3v9Q2pLm/${days[0]}/0001.gz`, `s3://logs/segment-logs/Xk3v9Q2pLm/${days[1]}/*.gz`, local, 's3://logs/segment-logs/Xk3v9Q2pLm/17*/000[4-6].gz'],
-      { SEGMENT_BRAZE_S3_PAGE_SIZE: '1' },
-    );
+    const mixed = await dryRun([`s3://logs/segment-logs/Xk3v9Q2pLm/${days[0]}/0001.gz`, `s3://logs/segment-logs/Xk3v9Q2pLm/${days[1]}/*.gz`, local, 's3://logs/segment-logs/Xk3v9Q2pLm/17*/000[4-6].gz']);
     expectSameRun(mixed);
     expect(mixed.report.s3!.objects).toBe(5);
   });
