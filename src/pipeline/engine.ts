@@ -11,6 +11,9 @@ import { DataPointBudget, pointsOf, sendable, type OverBudget } from './budget.j
 import type { Sink } from './sink.js';
 import type { Unit } from './unit.js';
 
+/** Records after which a span is closed even without a full request: what the run holds uncommitted stays bounded. */
+export const SPAN_RECORDS = 10_000;
+
 export interface EngineOptions {
   readonly path: BrazePath;
   readonly batchSize: number;
@@ -28,8 +31,6 @@ export interface EngineOptions {
   readonly memory: MarkSource;
   /** Where the run resumes: the cursor, the request numbering, the memories' marks and the counters so far. */
   readonly start: { readonly cursor: Cursor; readonly nextRequest: number; readonly memory: Marks; readonly counts?: Counts };
-  /** Records after which a span is closed even without a full request (bounds memory). */
-  readonly spanRecords?: number;
   /** --max-data-points: no request is sent that would take the run's data points past this. */
   readonly budget?: number;
   /** Called for each object Braze refused (--attributes changed forgets what it sent to the user). */
@@ -54,7 +55,6 @@ export class Engine {
   #failure: unknown;
   #position: { fileIndex: number; line: number; offset: number };
   #skip: { items: number; rejected: boolean };
-  readonly #spanRecords: number;
   readonly #budget: DataPointBudget;
 
   constructor(private readonly options: EngineOptions) {
@@ -62,7 +62,6 @@ export class Engine {
     this.#nextRequest = nextRequest;
     this.#position = { fileIndex: cursor.fileIndex, line: cursor.line, offset: cursor.offset };
     this.#skip = { items: cursor.skipItems, rejected: cursor.skipRejected };
-    this.#spanRecords = options.spanRecords ?? 10_000;
     this.#budget = new DataPointBudget(options.budget, counts['dataPoints.requested'] ?? 0);
     this.#commits = new OrderedCommits({ cursor, nextRequest, memory, counts: { ...counts }, rejectLines: [], requestLines: [] }, options.onCommit);
   }
@@ -111,7 +110,7 @@ export class Engine {
     }
     this.#skip = { items: 0, rejected: false };
     this.#taken(unit, ticket, fileIndex);
-    if (this.#open.records >= this.#spanRecords) await this.#closeIfLarge();
+    if (this.#open.records >= SPAN_RECORDS) await this.#closeIfLarge();
   }
 
   /**
@@ -133,7 +132,7 @@ export class Engine {
     const skip = this.#skip;
     if (skip.items > 0 || skip.rejected) return false;
     if (this.#batch.length + unit.items.length > this.options.batchSize) return false;
-    return this.#open.records + 1 < this.#spanRecords;
+    return this.#open.records + 1 < SPAN_RECORDS;
   }
 
   /** Takes an admitted record: its objects join the batch whole. */
@@ -165,7 +164,7 @@ export class Engine {
 
   /** Closes a span after many records without a full request (memory and checkpoint progress). */
   async #closeIfLarge(): Promise<void> {
-    if (this.#open.records < this.#spanRecords) return;
+    if (this.#open.records < SPAN_RECORDS) return;
     if (this.#batch.length > 0) await this.#seal(this.#cursorHere(), this.options.memory.mark());
     else this.#closeEmpty();
   }

@@ -22,7 +22,7 @@ const bufferBytes = 64 * 1020;
  * A segment holds at least this many entries before the next clock move starts a new one: in a sparse
  * archive the clock moves every few dozen messages, and a file for each was most of the run's time.
  */
-const SEGMENT_ENTRIES = 1 << 16;
+export const SEGMENT_ENTRIES = 1 << 16;
 
 interface Segment {
   /** Entries written before its first. */
@@ -56,22 +56,17 @@ export class WindowJournal implements RunMemory<WindowMark> {
   /** The mark of the last commit: its checkpoint is saved once the next commit comes. */
   #saved = 0;
 
-  private constructor(
-    dir: string,
-    window: number,
-    private readonly segmentEntries: number,
-  ) {
+  private constructor(dir: string, window: number) {
     this.#dir = dir;
     const sink: WindowSink = { write: (hi, lo, time) => this.#write(hi, lo, time), moved: (bucket, from, to) => this.#moved(bucket, from, to) };
     this.filter = new DedupWindow(window, sink);
   }
 
-  /** `segmentEntries`: the least a segment holds before a clock move starts the next (tests make it small). */
-  static open(dir: string, window: number, mark: WindowMark | undefined, segmentEntries = SEGMENT_ENTRIES): WindowJournal {
+  static open(dir: string, window: number, mark: WindowMark | undefined): WindowJournal {
     const seq = mark?.seq ?? 0;
     if (!Number.isSafeInteger(seq) || seq < 0) throw new StateError(`The duplicate window's mark ${JSON.stringify(mark)} is not a count; use --restart to start over`);
     mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
-    const journal = new WindowJournal(dir, window, segmentEntries);
+    const journal = new WindowJournal(dir, window);
     journal.#resume(seq);
     return journal;
   }
@@ -96,11 +91,6 @@ export class WindowJournal implements RunMemory<WindowMark> {
   close(): void {
     this.#drain();
     closeSync(this.#fd);
-  }
-
-  /** Files on disk (for tests and the bench). */
-  get segmentCount(): number {
-    return this.#segments.length;
   }
 
   #resume(mark: number): void {
@@ -174,7 +164,7 @@ export class WindowJournal implements RunMemory<WindowMark> {
       // The segment being written is not dead while it may still get entries.
       if (segment.buckets.size === 0 && segment !== current) segment.deadAt = this.#seq;
     }
-    if (this.#replaying || this.#seq - current.start < this.segmentEntries) return;
+    if (this.#replaying || this.#seq - current.start < SEGMENT_ENTRIES) return;
     if (current.buckets.size === 0) current.deadAt = this.#seq;
     this.#drain();
     closeSync(this.#fd);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery, ItemRejection, PlannedRequest, RequestItem } from '../../src/braze/types.js';
 import { DiskFullError, FatalRunError } from '../../src/errors.js';
-import { Engine, type EngineOptions } from '../../src/pipeline/engine.js';
+import { Engine, SPAN_RECORDS, type EngineOptions } from '../../src/pipeline/engine.js';
 import type { Unit } from '../../src/pipeline/unit.js';
 import { DryRunSink, type Sink } from '../../src/pipeline/sink.js';
 import { START, type Cursor } from '../../src/state/checkpoint.js';
@@ -144,10 +144,11 @@ afterEach(() => {
 
 describe('Engine batching', () => {
   it('takes records the same way through acceptNow as through accept alone', async () => {
-    const units = Array.from({ length: 40 }, (_, i) => unit(i + 1, (i * 7) % 5, i % 6 === 0 ? 'records.skipped.anonymous' : KEYS.sent));
+    // Mostly records without objects, so that spans also close on their record count.
+    const units = Array.from({ length: 2 * SPAN_RECORDS + 40 }, (_, i) => unit(i + 1, i % 500 < 40 ? (i * 7) % 5 : 0, i % 6 === 0 ? 'records.skipped.anonymous' : KEYS.sent));
     const runs = [];
     for (const how of ['drive', 'accept'] as const) {
-      const { engine } = make({ sink: new DrySink(), batchSize: 3, spanRecords: 4 });
+      const { engine } = make({ sink: new DrySink(), batchSize: 3 });
       await feed(engine, units, 0, how);
       await engine.finish();
       runs.push(engine.committed);
@@ -584,42 +585,46 @@ describe('Engine dry run', () => {
 });
 
 describe('Engine spans', () => {
-  it('sends a partial request after spanRecords records (N) but not after N - 1', async () => {
-    const { engine, sink } = make({ batchSize: 75, spanRecords: 3 });
-    await feed(engine, [unit(1, 1), unit(2, 1)]);
+  it('sends a partial request after SPAN_RECORDS records (N) but not after N - 1', async () => {
+    const N = SPAN_RECORDS;
+    const { engine, sink } = make({ batchSize: 75 });
+    // Two records with objects, then records without: the request stays partial.
+    await feed(engine, Array.from({ length: N - 1 }, (_, i) => unit(i + 1, i < 2 ? 1 : 0, i < 2 ? KEYS.sent : 'records.skipped.filtered')));
     expect(sink.sent).toHaveLength(0);
-    await accept(engine, unit(3, 1), 0, 2, 3);
-    expect(sink.values()).toEqual([['1.0', '2.0', '3.0']]);
+    await accept(engine, unit(N, 1), 0, N - 1, N);
+    expect(sink.values()).toEqual([['1.0', '2.0', `${N}.0`]]);
     sink.ack(1);
     await settle();
-    expect(engine.committed.cursor).toEqual(cursor(3));
-    expect(engine.committed.memory).toEqual(ids(3));
+    expect(engine.committed.cursor).toEqual(cursor(N));
+    expect(engine.committed.memory).toEqual(ids(N));
   });
 
-  it('commits a span of records without objects after spanRecords records', async () => {
-    const { engine, commits } = make({ spanRecords: 3 });
+  it('commits a span of records without objects after SPAN_RECORDS records', async () => {
+    const N = SPAN_RECORDS;
+    const { engine, commits } = make();
     const skipped = (line: number) => unit(line, 0, 'records.skipped.filtered');
-    await feed(engine, [skipped(1), skipped(2)]);
+    await feed(engine, Array.from({ length: N - 1 }, (_, i) => skipped(i + 1)));
     expect(commits()).toBe(0);
     expect(engine.committed.cursor).toEqual(START);
-    await accept(engine, skipped(3), 0, 2, 3);
+    await accept(engine, skipped(N), 0, N - 1, N);
     expect(commits()).toBe(1);
-    expect(engine.committed.cursor).toEqual(cursor(3));
-    expect(engine.committed.counts).toEqual({ 'records.read': 3, 'records.skipped.filtered': 3 });
+    expect(engine.committed.cursor).toEqual(cursor(N));
+    expect(engine.committed.counts).toEqual({ 'records.read': N, 'records.skipped.filtered': N });
   });
 
   it('holds back a closed empty span until the request before it is acknowledged', async () => {
-    const { engine, sink } = make({ batchSize: 1, spanRecords: 2 });
+    const N = SPAN_RECORDS;
+    const { engine, sink } = make({ batchSize: 1 });
     const skipped = (line: number) => unit(line, 0, 'records.skipped.filtered');
-    // Records 1-2 close a span with request 1; records 3-4 have no objects and close an empty one.
-    await feed(engine, [unit(1, 1), skipped(2), skipped(3), skipped(4)]);
+    // Records 1..N close a span with request 1; records N+1..2N have no objects and close an empty one.
+    await feed(engine, [unit(1, 1), ...Array.from({ length: 2 * N - 1 }, (_, i) => skipped(i + 2))]);
     expect(sink.values()).toEqual([['1.0']]);
     expect(engine.committed.cursor).toEqual(START);
     expect(engine.committed.counts).toEqual({});
     sink.ack(1);
     await settle();
-    expect(engine.committed.cursor).toEqual(cursor(4));
-    expect(engine.committed.counts).toMatchObject({ 'records.read': 4, 'records.sent': 1, 'records.skipped.filtered': 3 });
+    expect(engine.committed.cursor).toEqual(cursor(2 * N));
+    expect(engine.committed.counts).toMatchObject({ 'records.read': 2 * N, 'records.sent': 1, 'records.skipped.filtered': 2 * N - 1 });
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DedupWindow, windowSeconds, type WindowSink } from '../../src/state/dedup-window.js';
 import { hashId } from '../../src/hash.js';
-import { WindowJournal } from '../../src/state/window-journal.js';
+import { SEGMENT_ENTRIES, WindowJournal } from '../../src/state/window-journal.js';
 
 const H = 3600;
 const T0 = 1_735_689_600; // 2025-01-01T00:00:00Z
@@ -84,10 +84,10 @@ describe('the duplicate window', () => {
 });
 
 describe('the duplicate window journal', () => {
-  /** 30 days of traffic with duplicates at several distances, some without a time. */
-  function* archive(): Generator<[string, number]> {
+  /** `days` of traffic with duplicates at several distances, some without a time. */
+  function* archive(days = 30): Generator<[string, number]> {
     let n = 0;
-    for (const [id, t] of traffic('m', T0, 24 * 30, 40)) {
+    for (const [id, t] of traffic('m', T0, 24 * days, 40)) {
       yield [id, t];
       n++;
       if (n % 7 === 0) yield [id, t + ((n % 5) * 11 * H) - 20 * H];
@@ -96,14 +96,15 @@ describe('the duplicate window journal', () => {
   }
 
   it('resumed at any mark, it gives the same answers as the uninterrupted run, and keeps few segments', () => {
-    const all = [...archive()];
+    // 200 days: about three and a half segments of SEGMENT_ENTRIES, so that segments are started and deleted.
+    const all = [...archive(200)];
+    expect(all.length).toBeGreaterThan(3 * SEGMENT_ENTRIES);
     const plain = new DedupWindow(W, none);
     const expected = all.map(([id, t]) => check(plain, id, t));
     expect(expected.filter((x) => !x).length).toBeGreaterThan(1000);
-    for (const cut of [1, 5000, 17_000, 23_457]) {
+    for (const cut of [1, 5000, SEGMENT_ENTRIES + 17_000, 3 * SEGMENT_ENTRIES + 3_457]) {
       const dir = tempDir();
-      // Small segments, so that many are written and deleted.
-      let journal = WindowJournal.open(dir, W, undefined, 500);
+      let journal = WindowJournal.open(dir, W, undefined);
       const got: boolean[] = [];
       let mark = journal.mark();
       for (let i = 0; i < cut; i++) {
@@ -116,7 +117,7 @@ describe('the duplicate window journal', () => {
       // Killed: what came after the last commit is lost; the records after the mark are read again.
       const resumeAt = got.length - (cut % 1000);
       journal.close();
-      journal = WindowJournal.open(dir, W, mark, 500);
+      journal = WindowJournal.open(dir, W, mark);
       const answers = got.slice(0, resumeAt);
       for (let i = resumeAt; i < all.length; i++) {
         answers.push(check(journal.filter, ...all[i]!));
@@ -124,8 +125,9 @@ describe('the duplicate window journal', () => {
       }
       journal.close();
       expect(answers, `cut at ${cut}`).toEqual(expected);
-      // About 54 h of 40 messages an hour are live: ~5 segments of 500, not the 60 written.
-      expect(readdirSync(dir).length).toBeLessThan(12);
+      // About 54 h of 40 messages an hour are live: the segment being written and at most the one
+      // before it, not the four written.
+      expect(readdirSync(dir).length).toBeLessThanOrEqual(2);
       expect(readdirSync(dir)).not.toContain('00000000000000000000.seg');
     }
   });
