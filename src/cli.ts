@@ -107,6 +107,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .option('--skip-events <names>', 'leave these events out: names or globs, as --events')
       .addOption(new Option('--attributes <mode>', 'changed: send an attribute only when its value changed for the user (default); all: every time').choices(['changed', 'all']))
       .option('--max-data-points <n>', 'stop (exit 4, checkpoint saved) before the request that would take the run past n Braze data points; resume with a higher n')
+      .option('--mapping <file>', 'adapt the mapping to your workspace (JSON): identifiers (customer_id, email, phone), attribute renames and drops, subscription groups, push tokens, event renames, dropped and added properties')
       .option('--stitch', 'index the archive first, then send anonymous-only messages as the one userId their anonymousId is linked to (a message carrying both, or an alias)')
       .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(['summary', 'full', 'none']))
       .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)')

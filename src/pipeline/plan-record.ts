@@ -45,6 +45,8 @@ export interface RecordHead {
   readonly also: IdentityKey | undefined;
   /** A stitched record's link source ("file:line"), when a diff is kept. */
   readonly link: string | undefined;
+  /** --mapping: the index of the `identifiers` entry that identified the record (records.identifiedBy). */
+  readonly identifiedBy: number | undefined;
 }
 
 /**
@@ -120,8 +122,12 @@ export class RecordPlanner {
     const link = keys !== undefined && result.fate !== 'skipped' ? result.stitched?.source : undefined;
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) + (item.invalidUtf8 ? INVALID_UTF8_TEXT : '') : undefined;
     if (result.fate === 'skipped') {
-      if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
-      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link });
+      if (keys) {
+        // A skipped record's traces: what it would have carried that the diff counts (an anonymous push token).
+        for (const t of result.trace) out.trace(keys.field(t));
+        out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
+      }
+      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, identifiedBy: undefined });
     }
     if (keys) {
       for (const t of result.trace) out.trace(keys.field(t));
@@ -148,7 +154,7 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link });
+    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, identifiedBy: result.identifiedBy });
   }
 
   /** Shown in the diff as a change of the record's text (and counted through the record's head). */
@@ -160,7 +166,7 @@ export class RecordPlanner {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined });
+    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined, identifiedBy: undefined });
   }
 }
 
@@ -184,13 +190,13 @@ class PlannedBuilder implements PlanSink<Planned> {
   }
 
   record(head: RecordHead): Planned {
-    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8, also, link } = head;
+    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8, also, link, identifiedBy } = head;
     const items = this.#items.length > 0 ? this.#items : none;
     const traceIds = traced ? this.#traces : undefined;
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0, also, link };
+    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0, also, link, identifiedBy };
   }
 }
 

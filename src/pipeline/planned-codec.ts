@@ -58,6 +58,8 @@ export const FIELDS = {
   /** --stitch: the record's identity counter (IDENTITY_KEYS index + 1; 0 none), and 1 when its link source follows in `strings`. */
   also: 15,
   hasLink: 16,
+  /** --mapping: the `identifiers` entry that identified the record, + 1 (0: none). */
+  identifiedBy: 17,
 } as const;
 const WIDTH = Object.keys(FIELDS).length;
 
@@ -130,6 +132,7 @@ export class ChunkWriter implements PlanSink<void> {
     ints[o + FIELDS.time] = head.time | 0;
     ints[o + FIELDS.also] = head.also === undefined ? 0 : IDENTITY_KEYS.indexOf(head.also) + 1;
     ints[o + FIELDS.hasLink] = head.link === undefined ? 0 : 1;
+    ints[o + FIELDS.identifiedBy] = head.identifiedBy === undefined ? 0 : head.identifiedBy + 1;
     this.#ends[i] = head.end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
@@ -209,6 +212,7 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       dataPointsSaved: 0,
       also: ints[o + FIELDS.also] ? IDENTITY_KEYS[ints[o + FIELDS.also]! - 1] : undefined,
       link: ints[o + FIELDS.hasLink] ? strings[string++] : undefined,
+      identifiedBy: ints[o + FIELDS.identifiedBy] ? ints[o + FIELDS.identifiedBy]! - 1 : undefined,
     };
   }
   return out;

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { MappingFileError } from '../../errors.js';
+import type { MappingRules } from '../../transform/mapping/rules.js';
+import { compileMapping, RuleProblem } from './compile.js';
+import { nearestKey } from './nearest.js';
+import { checkDocument, KNOWN_KEYS, type SchemaProblem } from './schema.js';
+
+/**
+ * `--mapping <file>` (mapping.md §10): reads, validates and compiles the file once, before anything is
+ * read or sent. Every problem is a MappingFileError naming the file and the place.
+ */
+export function loadMapping(given: string, cwd: string): MappingRules {
+  const path = isAbsolute(given) ? given : resolve(cwd, given);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new MappingFileError(`Mapping file ${given}: cannot be read (${code === 'ENOENT' ? 'no such file' : code ?? String(error)})`, { cause: error });
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const doc = parseJson(given, bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  const checked = checkDocument(doc);
+  if (!checked.ok) throw new MappingFileError(`Mapping file ${given}: ${describe(checked.problems[0]!)}`);
+  try {
+    return compileMapping(checked.doc, given, sha256);
+  } catch (error) {
+    if (error instanceof RuleProblem) throw new MappingFileError(`Mapping file ${given}: ${error.place}: ${error.message}`);
+    throw error;
+  }
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = /position (\d+)/.exec(message);
+    const where = at ? `${lineColumn(text, Number(at[1]))}: ` : text.trim() === '' ? '' : `${lineColumn(text, text.length)}: `;
+    throw new MappingFileError(`Mapping file ${file}:${where}invalid JSON (${message.replace(/ \(line \d+ column \d+\)$/, '').replace(/ in JSON at position \d+/, '')})`);
+  }
+}
+
+/** `line L, column C` (1-based) of a character offset. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+function describe(problem: SchemaProblem): string {
+  const place = problem.place === '' ? 'top level' : problem.place;
+  if (problem.unknownKey === undefined) return `${place}: ${problem.message}`;
+  const near = nearestKey(problem.unknownKey, KNOWN_KEYS[problem.parent] ?? []);
+  return `${place}: unknown key${near ? ` (did you mean "${near}"?)` : ''}`;
+}

@@ -1,0 +1,79 @@
+import type { MappingRules, SubscriptionGroupRule, TraitValue } from './rules.js';
+
+/**
+ * A compiled mapping made ready for the per-record code, once per thread: globs as regular
+ * expressions, renames and listed values as maps and sets. Kept per rules object (each planning
+ * worker has its own copy of the rules), so the records of a run share one.
+ */
+export interface PreparedMapping {
+  readonly rules: MappingRules;
+  /** The `attributes.drop` glob a trait name matches, if any. */
+  readonly dropTrait: (name: string) => string | undefined;
+  /** The `events.dropProperties` glob a property name matches, if any. */
+  readonly dropProperty: (name: string) => string | undefined;
+  readonly eventRename: ReadonlyMap<string, string>;
+  readonly subscriptionGroups: readonly PreparedGroup[];
+  readonly tokenPath: readonly string[] | undefined;
+  readonly deviceIdPath: readonly string[] | undefined;
+}
+
+export interface PreparedGroup {
+  readonly rule: SubscriptionGroupRule;
+  /** valueKey() of the listed values. */
+  readonly subscribed: ReadonlySet<string>;
+  readonly unsubscribed: ReadonlySet<string>;
+}
+
+const cache = new WeakMap<MappingRules, PreparedMapping>();
+
+/** The prepared form of `rules` (made on first use in this thread). */
+export function prepared(rules: MappingRules): PreparedMapping {
+  let ready = cache.get(rules);
+  if (ready === undefined) {
+    ready = prepare(rules);
+    cache.set(rules, ready);
+  }
+  return ready;
+}
+
+function prepare(rules: MappingRules): PreparedMapping {
+  return {
+    rules,
+    dropTrait: globMatcher(rules.drop),
+    dropProperty: globMatcher(rules.dropProperties),
+    eventRename: new Map(rules.eventRename),
+    subscriptionGroups: rules.subscriptionGroups.map((rule) => ({
+      rule,
+      subscribed: new Set(rule.subscribed.map(valueKey)),
+      unsubscribed: new Set(rule.unsubscribed.map(valueKey)),
+    })),
+    tokenPath: rules.pushTokens?.token.split('.'),
+    deviceIdPath: rules.pushTokens?.deviceId.split('.'),
+  };
+}
+
+/** How a listed value is compared: strings case-insensitively (mapping.md §10), the rest by type and value. */
+export function valueKey(value: TraitValue): string {
+  return typeof value === 'string' ? `s:${value.toLowerCase()}` : `${typeof value}:${String(value)}`;
+}
+
+/** The first glob (`*` = any characters, case-sensitive) a name matches; none for no globs. */
+function globMatcher(globs: readonly string[]): (name: string) => string | undefined {
+  if (globs.length === 0) return () => undefined;
+  const tests = globs.map((glob) => [glob, new RegExp(`^${glob.split('*').map(escape).join('.*')}$`, 's')] as const);
+  return (name) => tests.find(([, re]) => re.test(name))?.[0];
+}
+
+function escape(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The value at a dot path of an object (undefined when a step is missing or not an object). */
+export function valueAt(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}

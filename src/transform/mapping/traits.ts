@@ -1,0 +1,97 @@
+import type { FieldTrace } from '../types.js';
+import { isRecord } from '../limits.js';
+import { traceChanged, traceDropped } from '../trace.js';
+import { valueAt, valueKey, type PreparedGroup, type PreparedMapping } from './prepare.js';
+
+/** An identify's traits as the mapping file adapts them before the preset maps them (mapping.md §10). */
+export interface AdaptedTraits {
+  readonly traits: Record<string, unknown>;
+  /** `subscription_groups` entries for the attributes object (none: absent). */
+  readonly groups: readonly SubscriptionEntry[];
+  /** Renamed targets -> their trait path, for rewriting the traces of the preset's mapping. */
+  readonly renamed: ReadonlyMap<string, string>;
+}
+
+export interface SubscriptionEntry {
+  readonly subscription_group_id: string;
+  readonly subscription_state: 'subscribed' | 'unsubscribed';
+}
+
+const FILE = 'the mapping file';
+
+/**
+ * Drops, subscription groups, then renames, on a copy (the message itself is left as read): what is
+ * left is mapped by the preset's rules, so a rename to a standard name gets that field's rules.
+ */
+export function adaptTraits(source: Record<string, unknown>, mapping: PreparedMapping, trace: FieldTrace[] | undefined): AdaptedTraits {
+  const traits: Record<string, unknown> = {};
+  for (const key in source) {
+    const glob = mapping.dropTrait(key);
+    if (glob === undefined) traits[key] = source[key];
+    else trace?.push(traceDropped(`traits.${key}`, `dropped by ${FILE} (attributes.drop "${glob}")`));
+  }
+  const groups: SubscriptionEntry[] = [];
+  for (const group of mapping.subscriptionGroups) subscription(traits, group, groups, trace);
+  const renamed = new Map<string, string>();
+  const moves = mapping.rules.rename.map((rule) => [rule, valueAt(traits, rule.path)] as const).filter(([, value]) => value !== undefined);
+  for (const [rule] of moves) removeAt(traits, rule.path);
+  for (const [rule, value] of moves) {
+    if (traits[rule.to] !== undefined) trace?.push(traceDropped(`traits.${rule.to}`, `replaced by traits.${rule.from}, renamed by ${FILE}`));
+    traits[rule.to] = value;
+    renamed.set(rule.to, rule.from);
+  }
+  return { traits, groups, renamed };
+}
+
+/** A trait listed as a subscription group: its entry, or why its value is dropped. The trait itself is not sent. */
+function subscription(traits: Record<string, unknown>, group: PreparedGroup, out: SubscriptionEntry[], trace: FieldTrace[] | undefined): void {
+  const { rule } = group;
+  const value = valueAt(traits, rule.path);
+  if (value === undefined) return;
+  removeAt(traits, rule.path);
+  const from = `traits.${rule.from}`;
+  const key = value === null || typeof value !== 'object' ? valueKey(value as string | number | boolean | null) : undefined;
+  const state = key === undefined ? undefined : group.subscribed.has(key) ? 'subscribed' : group.unsubscribed.has(key) ? 'unsubscribed' : undefined;
+  if (state === undefined) {
+    trace?.push(traceDropped(from, `${JSON.stringify(value)} is listed neither as subscribed nor as unsubscribed for subscription group ${rule.groupId} in ${FILE}`));
+    return;
+  }
+  trace?.push(traceChanged(from, `attributes.subscription_groups[${out.length}]`, `subscription group ${rule.groupId}, from ${FILE}`, state));
+  out.push({ subscription_group_id: rule.groupId, subscription_state: state });
+}
+
+/** Removes the value at a dot path, copying the objects on the way (they belong to the message). */
+function removeAt(traits: Record<string, unknown>, path: readonly string[]): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    delete traits[head];
+    return;
+  }
+  const child = traits[head];
+  if (!isRecord(child)) return;
+  const copy = { ...child };
+  removeAt(copy, rest);
+  traits[head] = copy;
+}
+
+/**
+ * The preset's traces of renamed traits, from `traits.<target>` back to the trait the file renamed,
+ * each saying so: `traits.given_name -> attributes.first_name: renamed by the mapping file`.
+ */
+export function traceRenames(trace: FieldTrace[], from: number, renamed: ReadonlyMap<string, string>, body: Readonly<Record<string, unknown>>): void {
+  if (renamed.size === 0) return;
+  for (let i = from; i < trace.length; i++) {
+    const t = trace[i]!;
+    if (!t.from.startsWith('traits.')) continue;
+    const rest = t.from.slice('traits.'.length);
+    const dot = rest.indexOf('.');
+    const name = dot < 0 ? rest : rest.slice(0, dot);
+    const original = renamed.get(name);
+    if (original === undefined || t.reason?.startsWith('replaced by')) continue;
+    const source = `traits.${original}${dot < 0 ? '' : rest.slice(dot)}`;
+    const why = `renamed by ${FILE}`;
+    if (t.action === 'dropped') trace[i] = traceDropped(source, `${t.reason} (${why})`);
+    else trace[i] = traceChanged(source, t.to!, t.reason === undefined ? why : `${t.reason}; ${why}`, t.value ?? body[t.to!.slice('attributes.'.length)]);
+  }
+}
