@@ -35,11 +35,38 @@ export function loadMapping(given: string, cwd: string): MappingRules {
 function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
+  } catch {
+    const at = errorOffset(text);
+    const what = at >= text.length ? 'unexpected end of file' : `unexpected ${JSON.stringify(text[at])}`;
+    throw new MappingFileError(`Mapping file ${file}:${lineColumn(text, at)}: invalid JSON (${what})`);
+  }
+}
+
+/**
+ * Where JSON.parse gives up: V8 names the position of some errors only, so the shortest prefix that
+ * fails for a reason other than ending early is found by bisection (a prefix that holds a bad
+ * character fails, and so does every longer one).
+ */
+function errorOffset(text: string): number {
+  let good = 0;
+  let bad = text.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >>> 1;
+    if (failsBefore(text.slice(0, mid))) bad = mid;
+    else good = mid;
+  }
+  return bad - 1;
+}
+
+function failsBefore(prefix: string): boolean {
+  try {
+    JSON.parse(prefix);
+    return false;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (error as Error).message;
+    if (/end of JSON input/.test(message)) return false;
     const at = /position (\d+)/.exec(message);
-    const where = at ? `${lineColumn(text, Number(at[1]))}: ` : text.trim() === '' ? '' : `${lineColumn(text, text.length)}: `;
-    throw new MappingFileError(`Mapping file ${file}:${where}invalid JSON (${message.replace(/ \(line \d+ column \d+\)$/, '').replace(/ in JSON at position \d+/, '')})`);
+    return at === null || Number(at[1]) < prefix.length;
   }
 }
 

@@ -6,7 +6,7 @@ import * as v from 'valibot';
  * overlapping values) is checked when it is compiled (compile.ts). See docs/mapping.md for the choice.
  */
 
-const text = v.pipe(v.string(), v.nonEmpty('must be a non-empty string'));
+const text = v.pipe(v.string(), v.check((s) => s.trim() !== '', 'must be a non-empty string'));
 const primitive = v.union([v.string(), v.number(), v.boolean(), v.null()], 'must be a string, number, boolean or null');
 const names = v.record(v.string(), text);
 const globs = v.array(v.pipe(v.string(), v.nonEmpty('is an empty glob')));
@@ -83,6 +83,7 @@ function problemOf(issue: v.BaseIssue<unknown>): SchemaProblem {
 
 /** valibot's messages name the expected and received types; a custom message (ours) is kept as is. */
 function problemText(issue: v.BaseIssue<unknown>): string {
+  if (issue.received === 'undefined') return 'is required';
   if (issue.kind === 'schema' && issue.type !== 'union' && issue.type !== 'literal') return `must be ${article(issue.expected ?? 'something else')} (got ${issue.received})`;
   return issue.message;
 }
