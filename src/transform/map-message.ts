@@ -13,6 +13,7 @@ import { propertiesCanExceed } from './properties.js';
 import { traceMapped } from './trace.js';
 import { stitchAnonymous, type Link, type Stitching } from './stitch.js';
 import { identifierOf } from './mapping/identifiers.js';
+import { fromIdentityKey } from './mapping/identity-key.js';
 import { prepared, type PreparedMapping } from './mapping/prepare.js';
 import { adaptObjects } from './mapping/objects.js';
 import { addPushToken, anonymousToken } from './mapping/attach.js';
@@ -57,8 +58,10 @@ export function mapMessage(msg: SegmentMessage, settings: MappingSettings, optio
       const trace = mapping && options.trace ? anonymousToken(msg, mapping) : [];
       return { fate: 'skipped', reason: 'anonymous', detail: found.detail, trace, anonymous: found.why };
     }
-    stitched = found.link;
-    user = { kind: 'ok', id: found.link.userId };
+    // With a mapping file the index holds identifiers keyed by type (identity-key.ts).
+    const { key, id } = mapping === undefined ? { key: undefined, id: found.link.userId } : fromIdentityKey(found.link.userId);
+    stitched = key === undefined ? found.link : { source: found.link.source, userId: id, key };
+    user = { kind: 'ok', id, key };
   }
   const result = mapUser(msg, settings, options, user, mapping);
   if (result.fate === 'skipped') return result;

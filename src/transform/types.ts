@@ -35,6 +35,8 @@ export interface MappingSettings {
 export interface Link {
   readonly userId: string;
   readonly source: string;
+  /** With a mapping file: the identifier `userId` is (external_id when absent). */
+  readonly key?: 'external_id' | 'email' | 'phone';
 }
 
 /** --stitch: why an anonymous-only record stays anonymous (the report's `records.anonymous` breakdown). */

@@ -154,6 +154,28 @@ describe('replay --mapping against the emulator (mapping.md §10)', () => {
     expect(report().objects?.attributesUnchanged).toBe(0);
   });
 
+  it('--stitch links an anonymousId to the identifier its linking message yields, by type and value', async () => {
+    const { input, file } = workspace(
+      [
+        { type: 'identify', anonymousId: 'a1', messageId: 'm1', timestamp: TS, traits: { email: 'ada@example.com', plan: 'q' } },
+        { type: 'track', anonymousId: 'a1', messageId: 'm2', timestamp: TS, event: 'Opened' },
+        { type: 'identify', userId: 'ada@example.com', anonymousId: 'a2', messageId: 'm3', timestamp: TS, traits: { plan: 'p' } },
+        { type: 'track', anonymousId: 'a2', messageId: 'm4', timestamp: TS, event: 'Opened' },
+      ],
+      { version: 1, identifiers: ['userId', 'email'] },
+    );
+    const { result, recorded, report } = await live(input, file, ['--stitch']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(objectsIn(recorded, 'events')).toEqual([
+      { email: 'ada@example.com', name: 'Opened', time: TS },
+      { external_id: 'ada@example.com', name: 'Opened', time: TS },
+    ]);
+    const r = report() as MappingReport & { records: { stitched?: number } };
+    expect(r.records.stitched).toBe(2);
+    expect(r.records.identifiedBy).toEqual({ userId: 1, email: 1 });
+    expectIdentity(r);
+  });
+
   it('shows every change the file makes in the dry-run diff, with "mapping file" in its reason', async () => {
     const { input, file } = workspace(
       [
