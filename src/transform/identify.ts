@@ -110,7 +110,7 @@ export function identifyAttributes(ctx: MapContext): BrazeObject | undefined {
   if (raw !== undefined && raw !== null && !isRecord(raw)) trace?.push(traceDropped('traits', 'traits is not an object'));
   const given = isRecord(raw) ? raw : {};
   // The mapping file's drops, subscription groups and renames come first (mapping.md §10).
-  const adapted = ctx.mapping && adaptTraits(given, ctx.mapping, trace);
+  const adapted = ctx.mapping?.adaptsTraits ? adaptTraits(given, ctx.mapping, trace) : undefined;
   const traits = adapted ? adapted.traits : given;
   const mark = trace?.length ?? 0;
   const body = objectHead(ctx, 'attributes');

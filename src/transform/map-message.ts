@@ -65,9 +65,7 @@ export function mapMessage(msg: SegmentMessage, settings: MappingSettings, optio
   }
   const result = mapUser(msg, settings, options, user, mapping);
   if (result.fate === 'skipped') return result;
-  const by = user.kind === 'ok' ? user.by : undefined;
-  if (stitched === undefined && by === undefined) return result;
-  return { ...result, ...(stitched !== undefined && { stitched }), ...(by !== undefined && { identifiedBy: by }) };
+  return stitched === undefined ? result : { ...result, stitched };
 }
 
 /** Maps a message whose user is known (given, or stitched). */
@@ -147,13 +145,14 @@ type Known = Extract<UserId, { kind: 'ok' }>;
 
 function finish(ctx: MapContext, user: Known, time: EventTime, mapped: Mapped): MapResult {
   const trace = ctx.trace ?? [];
-  if (ctx.mapping !== undefined) {
-    adaptObjects(mapped.objects, ctx.mapping, ctx.trace);
-    if (mapped.ok) addPushToken(ctx, mapped.objects, ctx.mapping);
+  const { mapping } = ctx;
+  if (mapping !== undefined) {
+    if (mapping.adaptsObjects) adaptObjects(mapped.objects, mapping, ctx.trace, ctx.msg['properties']);
+    if (mapped.ok && mapping.tokenPath !== undefined) addPushToken(ctx, mapped.objects, mapping);
   }
   if (ctx.trace) traceCommon(ctx, user, time, mapped);
-  if (mapped.ok) return { fate: 'sent', objects: mapped.objects, trace };
-  return { fate: 'rejected', reason: mapped.reason, ...(mapped.field !== undefined && { field: mapped.field }), objects: mapped.objects, trace };
+  if (mapped.ok) return { fate: 'sent', objects: mapped.objects, trace, identifiedBy: user.by };
+  return { fate: 'rejected', reason: mapped.reason, ...(mapped.field !== undefined && { field: mapped.field }), objects: mapped.objects, trace, identifiedBy: user.by };
 }
 
 /** userId and time traces, first in the list. */

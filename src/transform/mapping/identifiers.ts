@@ -16,7 +16,7 @@ export type Identified =
 
 /** Where `email` and `phone` identifiers are read from, in order. */
 const CONTACT_PLACES = ['traits', 'context.traits', 'properties'] as const;
-const CONTACT_PATHS = CONTACT_PLACES.map((place) => place.split('.'));
+const CONTACT_PATHS = { email: CONTACT_PLACES.map((place) => [...place.split('.'), 'email']), phone: CONTACT_PLACES.map((place) => [...place.split('.'), 'phone']) };
 
 /** Braze's phone identifier format (E.164). */
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -56,8 +56,9 @@ export function identifierOf(msg: SegmentMessage, rules: MappingRules): Identifi
 
 /** The first usable email (with `@`) or E.164 phone of the message, and where it is. */
 function contactOf(msg: SegmentMessage, kind: 'email' | 'phone'): { value: string; from: string } | undefined {
-  for (let i = 0; i < CONTACT_PATHS.length; i++) {
-    const value = valueAt(msg, [...CONTACT_PATHS[i]!, kind]);
+  const paths = CONTACT_PATHS[kind];
+  for (let i = 0; i < paths.length; i++) {
+    const value = valueAt(msg, paths[i]!);
     if (typeof value !== 'string') continue;
     const text = value.trim();
     if (kind === 'email' ? text.includes('@') : E164.test(text)) return { value: text, from: `${CONTACT_PLACES[i]}.${kind}` };

@@ -8,10 +8,10 @@ const FILE = 'the mapping file';
 /**
  * `events.rename`, `events.dropProperties` and `events.addProperties` on a message's events and
  * purchases (mapping.md §10), after the preset made them: an Order Completed that became purchases has
- * no event to rename. Bodies are the mapper's own; a properties object may be the message's, so it is
- * copied before it is changed.
+ * no event to rename. Bodies are the mapper's own; a properties object may be the message's (`shared`),
+ * and is then copied before it is changed.
  */
-export function adaptObjects(objects: readonly BrazeObject[], mapping: PreparedMapping, trace: FieldTrace[] | undefined): void {
+export function adaptObjects(objects: readonly BrazeObject[], mapping: PreparedMapping, trace: FieldTrace[] | undefined, shared?: unknown): void {
   let events = 0;
   let purchases = 0;
   for (const object of objects) {
@@ -19,7 +19,7 @@ export function adaptObjects(objects: readonly BrazeObject[], mapping: PreparedM
     const at = object.kind === 'events' ? `events[${events++}]` : `purchases[${purchases++}]`;
     const { body } = object;
     if (object.kind === 'events') rename(body, mapping, at, trace);
-    properties(body, mapping, at, trace);
+    properties(body, mapping, at, trace, shared);
   }
 }
 
@@ -31,10 +31,11 @@ function rename(body: Record<string, unknown>, mapping: PreparedMapping, at: str
   if (trace) replaceTrace(trace, `${at}.name`, traceChanged('event', `${at}.name`, `renamed by ${FILE} (${JSON.stringify(name)})`, to));
 }
 
-function properties(body: Record<string, unknown>, mapping: PreparedMapping, at: string, trace: FieldTrace[] | undefined): void {
+function properties(body: Record<string, unknown>, mapping: PreparedMapping, at: string, trace: FieldTrace[] | undefined, shared: unknown): void {
   const given = body['properties'];
   const { addProperties } = mapping.rules;
-  let props: Record<string, unknown> | undefined;
+  // The mapper's own copy is changed in place; the message's object (sent as it was) is copied first.
+  let props: Record<string, unknown> | undefined = isRecord(given) && given !== shared ? given : undefined;
   if (isRecord(given)) {
     for (const key in given) {
       const glob = mapping.dropProperty(key);

@@ -7,6 +7,10 @@ import type { MappingRules, SubscriptionGroupRule, TraitValue } from './rules.js
  */
 export interface PreparedMapping {
   readonly rules: MappingRules;
+  /** The file has trait rules (drop, rename, subscription groups): identifies are adapted. */
+  readonly adaptsTraits: boolean;
+  /** The file has event rules (rename, dropProperties, addProperties): events and purchases are adapted. */
+  readonly adaptsObjects: boolean;
   /** The `attributes.drop` glob a trait name matches, if any. */
   readonly dropTrait: (name: string) => string | undefined;
   /** The `events.dropProperties` glob a property name matches, if any. */
@@ -39,6 +43,8 @@ export function prepared(rules: MappingRules): PreparedMapping {
 function prepare(rules: MappingRules): PreparedMapping {
   return {
     rules,
+    adaptsTraits: rules.drop.length + rules.rename.length + rules.subscriptionGroups.length > 0,
+    adaptsObjects: rules.eventRename.length + rules.dropProperties.length + rules.addProperties.length > 0,
     dropTrait: globMatcher(rules.drop),
     dropProperty: globMatcher(rules.dropProperties),
     eventRename: new Map(rules.eventRename),

@@ -54,14 +54,14 @@ describe('traits (mapping.md §10)', () => {
 });
 
 describe('events and purchases (mapping.md §10)', () => {
-  it('renames events, drops properties by glob and adds constants, on a copy of the properties', () => {
+  it('renames events, drops properties by glob and adds constants, copying the message\'s own properties', () => {
     const props = { card_number: '1', plan: 'p', source: 'web' };
     const objects: BrazeObject[] = [
       { kind: 'events', body: { external_id: 'u', name: 'Signed Up', properties: props } },
       { kind: 'purchases', body: { external_id: 'u', product_id: 'p', properties: { card_type: 'v' } } },
       { kind: 'events', body: { external_id: 'u', name: 'Other' } },
     ];
-    adaptObjects(objects, prepared(rules({ eventRename: [['Signed Up', 'Account Created']], dropProperties: ['card_*'], addProperties: [['source', 'segment-replay']] })), undefined);
+    adaptObjects(objects, prepared(rules({ eventRename: [['Signed Up', 'Account Created']], dropProperties: ['card_*'], addProperties: [['source', 'segment-replay']] })), undefined, props);
     expect(objects.map((o) => o.body)).toEqual([
       { external_id: 'u', name: 'Account Created', properties: { plan: 'p', source: 'segment-replay' } },
       { external_id: 'u', product_id: 'p', properties: { source: 'segment-replay' } },
