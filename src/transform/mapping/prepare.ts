@@ -63,11 +63,23 @@ export function valueKey(value: TraitValue): string {
   return typeof value === 'string' ? `s:${value.toLowerCase()}` : `${typeof value}:${String(value)}`;
 }
 
+/** Names whose glob decision is remembered (trait and property names repeat from message to message). */
+const NAMES_CACHED = 4096;
+
 /** The first glob (`*` = any characters, case-sensitive) a name matches; none for no globs. */
 function globMatcher(globs: readonly string[]): (name: string) => string | undefined {
   if (globs.length === 0) return () => undefined;
   const tests = globs.map((glob) => [glob, new RegExp(`^${glob.split('*').map(escape).join('.*')}$`, 's')] as const);
-  return (name) => tests.find(([, re]) => re.test(name))?.[0];
+  let seen = new Map<string, string | null>();
+  return (name) => {
+    let glob = seen.get(name);
+    if (glob === undefined) {
+      glob = tests.find(([, re]) => re.test(name))?.[0] ?? null;
+      if (seen.size >= NAMES_CACHED) seen = new Map();
+      seen.set(name, glob);
+    }
+    return glob ?? undefined;
+  };
 }
 
 function escape(text: string): string {

@@ -30,35 +30,54 @@ export function adaptTraits(source: Record<string, unknown>, mapping: PreparedMa
     if (glob === undefined) traits[key] = source[key];
     else trace?.push(traceDropped(`traits.${key}`, `dropped by ${FILE} (attributes.drop "${glob}")`));
   }
-  const groups: SubscriptionEntry[] = [];
-  for (const group of mapping.subscriptionGroups) subscription(traits, group, groups, trace);
+  let groups: SubscriptionEntry[] = NONE;
+  for (const group of mapping.subscriptionGroups) groups = subscription(traits, group, groups, trace);
+  return { traits, groups, renamed: rename(traits, mapping, trace) };
+}
+
+/** Renames: every value is read first, so that renames may swap names. */
+function rename(traits: Record<string, unknown>, mapping: PreparedMapping, trace: FieldTrace[] | undefined): ReadonlyMap<string, string> {
+  const { rename: rules } = mapping.rules;
+  let values: unknown[] | undefined;
+  for (let i = 0; i < rules.length; i++) {
+    const value = valueAt(traits, rules[i]!.path);
+    if (value === undefined) continue;
+    (values ??= new Array<unknown>(rules.length))[i] = value;
+  }
+  if (values === undefined) return NO_RENAMES;
   const renamed = new Map<string, string>();
-  const moves = mapping.rules.rename.map((rule) => [rule, valueAt(traits, rule.path)] as const).filter(([, value]) => value !== undefined);
-  for (const [rule] of moves) removeAt(traits, rule.path);
-  for (const [rule, value] of moves) {
+  for (let i = 0; i < rules.length; i++) if (values[i] !== undefined) removeAt(traits, rules[i]!.path);
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    if (values[i] === undefined) continue;
     if (traits[rule.to] !== undefined) trace?.push(traceDropped(`traits.${rule.to}`, `replaced by traits.${rule.from}, renamed by ${FILE}`));
-    traits[rule.to] = value;
+    traits[rule.to] = values[i];
     renamed.set(rule.to, rule.from);
   }
-  return { traits, groups, renamed };
+  return renamed;
 }
 
 /** A trait listed as a subscription group: its entry, or why its value is dropped. The trait itself is not sent. */
-function subscription(traits: Record<string, unknown>, group: PreparedGroup, out: SubscriptionEntry[], trace: FieldTrace[] | undefined): void {
+function subscription(traits: Record<string, unknown>, group: PreparedGroup, out: SubscriptionEntry[], trace: FieldTrace[] | undefined): SubscriptionEntry[] {
   const { rule } = group;
   const value = valueAt(traits, rule.path);
-  if (value === undefined) return;
+  if (value === undefined) return out;
   removeAt(traits, rule.path);
   const from = `traits.${rule.from}`;
   const key = value === null || typeof value !== 'object' ? valueKey(value as string | number | boolean | null) : undefined;
   const state = key === undefined ? undefined : group.subscribed.has(key) ? 'subscribed' : group.unsubscribed.has(key) ? 'unsubscribed' : undefined;
   if (state === undefined) {
     trace?.push(traceDropped(from, `${JSON.stringify(value)} is listed neither as subscribed nor as unsubscribed for subscription group ${rule.groupId} in ${FILE}`));
-    return;
+    return out;
   }
   trace?.push(traceChanged(from, `attributes.subscription_groups[${out.length}]`, `subscription group ${rule.groupId}, from ${FILE}`, state));
-  out.push({ subscription_group_id: rule.groupId, subscription_state: state });
+  const entries = out === NONE ? [] : out;
+  entries.push({ subscription_group_id: rule.groupId, subscription_state: state });
+  return entries;
 }
+
+const NONE: SubscriptionEntry[] = [];
+const NO_RENAMES: ReadonlyMap<string, string> = new Map();
 
 /** Removes the value at a dot path, copying the objects on the way (they belong to the message). */
 function removeAt(traits: Record<string, unknown>, path: readonly string[]): void {
