@@ -171,5 +171,5 @@ function traceCommon(ctx: MapContext, user: Known, time: EventTime, mapped: Mapp
 function identifierTrace(ctx: MapContext, user: Known, path: string): FieldTrace {
   const to = dotted(path, ctx.idKey);
   if (user.by === undefined || (user.by === 0 && user.from === 'userId')) return traceMapped('userId', to, ctx.msg['userId'] !== user.id ? user.id : undefined);
-  return traceChanged(user.from ?? 'userId', to, `identifier from the mapping file (identifiers[${user.by}])`, user.id);
+  return traceChanged(user.from ?? 'userId', to, `identifier from the mapping file (identifiers entry ${user.by + 1})`, user.id);
 }

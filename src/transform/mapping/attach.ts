@@ -6,7 +6,7 @@ import { pushTokenOf } from './push-tokens.js';
 
 /**
  * `pushTokens` (mapping.md §10): a sent message carrying a token adds `push_tokens` to its attributes
- * object, or to a new attributes object ahead of its events and purchases. Push tokens cost no data points.
+ * object, or to a new attributes object after its events and purchases (the request puts each in its array). Push tokens cost no data points.
  */
 export function addPushToken(ctx: MapContext, objects: BrazeObject[], mapping: PreparedMapping): void {
   const entry = pushTokenOf(ctx.msg, mapping);
@@ -15,7 +15,7 @@ export function addPushToken(ctx: MapContext, objects: BrazeObject[], mapping: P
   if (attributes === undefined) {
     const body = objectHead(ctx, 'attributes');
     attributes = brazeObject(ctx, 'attributes', body);
-    objects.unshift(attributes);
+    objects.push(attributes);
   }
   attributes.body['push_tokens'] = [entry];
   ctx.trace?.push(traceChanged(mapping.rules.pushTokens!.token, 'attributes.push_tokens[0].token', 'push token imported by the mapping file', entry.token));
