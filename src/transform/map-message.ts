@@ -14,7 +14,7 @@ import { traceMapped } from './trace.js';
 import { stitchAnonymous, type Link, type Stitching } from './stitch.js';
 import { identifierOf } from './mapping/identifiers.js';
 import { fromIdentityKey } from './mapping/identity-key.js';
-import { prepared, type PreparedMapping } from './mapping/prepare.js';
+import { prepared, TraceTexts, type PreparedMapping } from './mapping/prepare.js';
 import { adaptObjects } from './mapping/objects.js';
 import { addPushToken, anonymousToken } from './mapping/attach.js';
 import { traceChanged } from './trace.js';
@@ -171,5 +171,7 @@ function traceCommon(ctx: MapContext, user: Known, time: EventTime, mapped: Mapp
 function identifierTrace(ctx: MapContext, user: Known, path: string): FieldTrace {
   const to = dotted(path, ctx.idKey);
   if (user.by === undefined || (user.by === 0 && user.from === 'userId')) return traceMapped('userId', to, ctx.msg['userId'] !== user.id ? user.id : undefined);
-  return traceChanged(user.from ?? 'userId', to, `identifier from the mapping file (identifiers entry ${user.by + 1})`, user.id);
+  return traceChanged(user.from ?? 'userId', to, IDENTIFIER.get(String(user.by + 1)), user.id);
 }
+
+const IDENTIFIER = new TraceTexts((entry) => `identifier from the mapping file (identifiers entry ${entry})`);

@@ -17,6 +17,7 @@ export type Identified =
 /** Where `email` and `phone` identifiers are read from, in order. */
 const CONTACT_PLACES = ['traits', 'context.traits', 'properties'] as const;
 const CONTACT_PATHS = { email: CONTACT_PLACES.map((place) => [...place.split('.'), 'email']), phone: CONTACT_PLACES.map((place) => [...place.split('.'), 'phone']) };
+const CONTACT_NAMES = { email: CONTACT_PATHS.email.map((path) => path.join('.')), phone: CONTACT_PATHS.phone.map((path) => path.join('.')) };
 
 /** Braze's phone identifier format (E.164). */
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -61,7 +62,7 @@ function contactOf(msg: SegmentMessage, kind: 'email' | 'phone'): { value: strin
     const value = valueAt(msg, paths[i]!);
     if (typeof value !== 'string') continue;
     const text = value.trim();
-    if (kind === 'email' ? text.includes('@') : E164.test(text)) return { value: text, from: `${CONTACT_PLACES[i]}.${kind}` };
+    if (kind === 'email' ? text.includes('@') : E164.test(text)) return { value: text, from: CONTACT_NAMES[kind][i]! };
   }
   return undefined;
 }

@@ -1,9 +1,13 @@
 import type { BrazeObject, FieldTrace } from '../types.js';
 import { isRecord } from '../limits.js';
 import { traceChanged, traceDropped } from '../trace.js';
-import type { PreparedMapping } from './prepare.js';
+import { dotted, indexedPath, propertyPath } from '../paths.js';
+import { TraceTexts, type PreparedMapping } from './prepare.js';
 
 const FILE = 'the mapping file';
+const RENAMED = new TraceTexts((name) => `renamed by ${FILE} (${JSON.stringify(name)})`);
+const DROPPED = new TraceTexts((glob) => `dropped by ${FILE} (events.dropProperties "${glob}")`);
+const ADDED = `added by ${FILE}`;
 
 /**
  * `events.rename`, `events.dropProperties` and `events.addProperties` on a message's events and
@@ -16,7 +20,7 @@ export function adaptObjects(objects: readonly BrazeObject[], mapping: PreparedM
   let purchases = 0;
   for (const object of objects) {
     if (object.kind === 'attributes') continue;
-    const at = object.kind === 'events' ? `events[${events++}]` : `purchases[${purchases++}]`;
+    const at = object.kind === 'events' ? indexedPath('events', events++) : indexedPath('purchases', purchases++);
     const { body } = object;
     if (object.kind === 'events') rename(body, mapping, at, trace);
     properties(body, mapping, at, trace, shared);
@@ -28,7 +32,7 @@ function rename(body: Record<string, unknown>, mapping: PreparedMapping, at: str
   const to = typeof name === 'string' ? mapping.eventRename.get(name) : undefined;
   if (to === undefined) return;
   body['name'] = to;
-  if (trace) replaceTrace(trace, `${at}.name`, traceChanged('event', `${at}.name`, `renamed by ${FILE} (${JSON.stringify(name)})`, to));
+  if (trace) replaceTrace(trace, dotted(at, 'name'), traceChanged('event', dotted(at, 'name'), RENAMED.get(name as string), to));
 }
 
 function properties(body: Record<string, unknown>, mapping: PreparedMapping, at: string, trace: FieldTrace[] | undefined, shared: unknown): void {
@@ -42,14 +46,14 @@ function properties(body: Record<string, unknown>, mapping: PreparedMapping, at:
       if (glob === undefined) continue;
       props ??= { ...given };
       delete props[key];
-      if (trace) replaceTrace(trace, `${at}.properties.${key}`, traceDropped(`properties.${key}`, `dropped by ${FILE} (events.dropProperties "${glob}")`));
+      if (trace) replaceTrace(trace, dotted(dotted(at, 'properties'), key), traceDropped(propertyPath(key), DROPPED.get(glob)));
     }
   }
   if (addProperties.length > 0) {
     props ??= isRecord(given) ? { ...given } : {};
     for (const [key, value] of addProperties) {
       props[key] = value;
-      if (trace) replaceTrace(trace, `${at}.properties.${key}`, traceChanged(`(mapping file).addProperties.${key}`, `${at}.properties.${key}`, `added by ${FILE}`, value));
+      if (trace) replaceTrace(trace, dotted(dotted(at, 'properties'), key), traceChanged(dotted('(mapping file).addProperties', key), dotted(dotted(at, 'properties'), key), ADDED, value));
     }
   }
   if (props === undefined) return;

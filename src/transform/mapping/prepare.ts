@@ -23,6 +23,8 @@ export interface PreparedMapping {
 
 export interface PreparedGroup {
   readonly rule: SubscriptionGroupRule;
+  /** The trace reason of a listed value. */
+  readonly reason: string;
   /** valueKey() of the listed values. */
   readonly subscribed: ReadonlySet<string>;
   readonly unsubscribed: ReadonlySet<string>;
@@ -50,6 +52,7 @@ function prepare(rules: MappingRules): PreparedMapping {
     eventRename: new Map(rules.eventRename),
     subscriptionGroups: rules.subscriptionGroups.map((rule) => ({
       rule,
+      reason: `subscription group ${rule.groupId}, from the mapping file`,
       subscribed: new Set(rule.subscribed.map(valueKey)),
       unsubscribed: new Set(rule.unsubscribed.map(valueKey)),
     })),
@@ -95,3 +98,25 @@ export function valueAt(root: unknown, path: readonly string[]): unknown {
   }
   return value;
 }
+
+/**
+ * Trace texts made once per distinct part (a glob, a group, an event name): the dry-run diff looks
+ * every trace up by its texts, and a string seen before costs far less than a fresh concatenation
+ * (see paths.ts). Bounded: past TEXTS_CACHED parts of one kind, texts are made afresh.
+ */
+export class TraceTexts {
+  readonly #made = new Map<string, string>();
+
+  constructor(private readonly make: (part: string) => string) {}
+
+  get(part: string): string {
+    let text = this.#made.get(part);
+    if (text === undefined) {
+      text = this.make(part);
+      if (this.#made.size < TEXTS_CACHED) this.#made.set(part, text);
+    }
+    return text;
+  }
+}
+
+const TEXTS_CACHED = 1024;

@@ -1,7 +1,8 @@
 import type { FieldTrace } from '../types.js';
 import { isRecord } from '../limits.js';
 import { traceChanged, traceDropped } from '../trace.js';
-import { valueAt, valueKey, type PreparedGroup, type PreparedMapping } from './prepare.js';
+import { dotted } from '../paths.js';
+import { TraceTexts, valueAt, valueKey, type PreparedGroup, type PreparedMapping } from './prepare.js';
 
 /** An identify's traits as the mapping file adapts them before the preset maps them (mapping.md §10). */
 export interface AdaptedTraits {
@@ -18,6 +19,9 @@ export interface SubscriptionEntry {
 }
 
 const FILE = 'the mapping file';
+const DROPPED = new TraceTexts((glob) => `dropped by ${FILE} (attributes.drop "${glob}")`);
+const RENAMED = `renamed by ${FILE}`;
+const GROUP_PATHS = Array.from({ length: 16 }, (_, i) => `attributes.subscription_groups[${i}]`);
 
 /**
  * Drops, subscription groups, then renames, on a copy (the message itself is left as read): what is
@@ -28,7 +32,7 @@ export function adaptTraits(source: Record<string, unknown>, mapping: PreparedMa
   for (const key in source) {
     const glob = mapping.dropTrait(key);
     if (glob === undefined) traits[key] = source[key];
-    else trace?.push(traceDropped(`traits.${key}`, `dropped by ${FILE} (attributes.drop "${glob}")`));
+    else trace?.push(traceDropped(dotted('traits', key), DROPPED.get(glob)));
   }
   let groups: SubscriptionEntry[] = NONE;
   for (const group of mapping.subscriptionGroups) groups = subscription(traits, group, groups, trace);
@@ -63,14 +67,14 @@ function subscription(traits: Record<string, unknown>, group: PreparedGroup, out
   const value = valueAt(traits, rule.path);
   if (value === undefined) return out;
   removeAt(traits, rule.path);
-  const from = `traits.${rule.from}`;
+  const from = dotted('traits', rule.from);
   const key = value === null || typeof value !== 'object' ? valueKey(value as string | number | boolean | null) : undefined;
   const state = key === undefined ? undefined : group.subscribed.has(key) ? 'subscribed' : group.unsubscribed.has(key) ? 'unsubscribed' : undefined;
   if (state === undefined) {
     trace?.push(traceDropped(from, `${JSON.stringify(value)} is listed neither as subscribed nor as unsubscribed for subscription group ${rule.groupId} in ${FILE}`));
     return out;
   }
-  trace?.push(traceChanged(from, `attributes.subscription_groups[${out.length}]`, `subscription group ${rule.groupId}, from ${FILE}`, state));
+  trace?.push(traceChanged(from, GROUP_PATHS[out.length] ?? `attributes.subscription_groups[${out.length}]`, group.reason, state));
   const entries = out === NONE ? [] : out;
   entries.push({ subscription_group_id: rule.groupId, subscription_state: state });
   return entries;
@@ -108,8 +112,8 @@ export function traceRenames(trace: FieldTrace[], from: number, renamed: Readonl
     const name = dot < 0 ? rest : rest.slice(0, dot);
     const original = renamed.get(name);
     if (original === undefined || t.reason?.startsWith('replaced by')) continue;
-    const source = `traits.${original}${dot < 0 ? '' : rest.slice(dot)}`;
-    const why = `renamed by ${FILE}`;
+    const source = dot < 0 ? dotted('traits', original) : `traits.${original}${rest.slice(dot)}`;
+    const why = RENAMED;
     if (t.action === 'dropped') trace[i] = traceDropped(source, `${t.reason} (${why})`);
     else trace[i] = traceChanged(source, t.to!, t.reason === undefined ? why : `${t.reason}; ${why}`, t.value ?? body[t.to!.slice('attributes.'.length)]);
   }
