@@ -33,6 +33,9 @@ Examples:
   $ segment-braze replay ./segment-logs --dry-run --skip-events 'Product Viewed,Video *'   # see where they go
   $ segment-braze replay ./segment-logs --endpoint US-03 --max-data-points 5000000   # exit 4 at the cap
 
+  # Your workspace's schema: customer_id/email/phone identifiers, renames, subscription groups, push tokens
+  $ segment-braze replay samples/workspace/archive.ndjson --mapping samples/workspace/braze-mapping.json --dry-run
+
   # Interrupted? Run the same command again: it resumes from its checkpoint.
 
 Exit codes: 0 done, 3 done with rejected records (see rejected.ndjson), 2 usage or state error,
