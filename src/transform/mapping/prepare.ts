@@ -17,6 +17,8 @@ export interface PreparedMapping {
   readonly dropProperty: (name: string) => string | undefined;
   readonly eventRename: ReadonlyMap<string, string>;
   readonly subscriptionGroups: readonly PreparedGroup[];
+  /** Top-level trait names that renames and subscription groups read (and take away). */
+  readonly movedTraits: ReadonlySet<string>;
   readonly tokenPath: readonly string[] | undefined;
   readonly deviceIdPath: readonly string[] | undefined;
 }
@@ -56,6 +58,7 @@ function prepare(rules: MappingRules): PreparedMapping {
       subscribed: new Set(rule.subscribed.map(valueKey)),
       unsubscribed: new Set(rule.unsubscribed.map(valueKey)),
     })),
+    movedTraits: new Set([...rules.rename, ...rules.subscriptionGroups].filter((rule) => rule.path.length === 1).map((rule) => rule.from)),
     tokenPath: rules.pushTokens?.token.split('.'),
     deviceIdPath: rules.pushTokens?.deviceId.split('.'),
   };

@@ -21,6 +21,20 @@ export interface SubscriptionEntry {
 const FILE = 'the mapping file';
 const DROPPED = new TraceTexts((glob) => `dropped by ${FILE} (attributes.drop "${glob}")`);
 const RENAMED = `renamed by ${FILE}`;
+/** The traits set aside by adaptTraits (reused: mapping is synchronous). */
+const moved = new Map<string, unknown>();
+
+/** The value a rule reads: set aside when top-level, else inside the copy. */
+function read(traits: Record<string, unknown>, path: readonly string[]): unknown {
+  return path.length === 1 ? moved.get(path[0]!) : valueAt(traits, path);
+}
+
+/** Takes a value a rule used away from the traits (a later rule does not see it). */
+function take(traits: Record<string, unknown>, path: readonly string[]): void {
+  if (path.length === 1) moved.delete(path[0]!);
+  else removeAt(traits, path);
+}
+
 const GROUP_PATHS = Array.from({ length: 16 }, (_, i) => `attributes.subscription_groups[${i}]`);
 
 /**
@@ -29,10 +43,14 @@ const GROUP_PATHS = Array.from({ length: 16 }, (_, i) => `attributes.subscriptio
  */
 export function adaptTraits(source: Record<string, unknown>, mapping: PreparedMapping, trace: FieldTrace[] | undefined): AdaptedTraits {
   const traits: Record<string, unknown> = {};
+  moved.clear();
+  // Top-level traits that the rules move are set aside, not copied and deleted: deleting a key makes
+  // the copy a slow dictionary object for the rest of the mapping.
   for (const key in source) {
     const glob = mapping.dropTrait(key);
-    if (glob === undefined) traits[key] = source[key];
-    else trace?.push(traceDropped(dotted('traits', key), DROPPED.get(glob)));
+    if (glob !== undefined) trace?.push(traceDropped(dotted('traits', key), DROPPED.get(glob)));
+    else if (mapping.movedTraits.has(key)) moved.set(key, source[key]);
+    else traits[key] = source[key];
   }
   let groups: SubscriptionEntry[] = NONE;
   for (const group of mapping.subscriptionGroups) groups = subscription(traits, group, groups, trace);
@@ -44,13 +62,13 @@ function rename(traits: Record<string, unknown>, mapping: PreparedMapping, trace
   const { rename: rules } = mapping.rules;
   let values: unknown[] | undefined;
   for (let i = 0; i < rules.length; i++) {
-    const value = valueAt(traits, rules[i]!.path);
+    const value = read(traits, rules[i]!.path);
     if (value === undefined) continue;
     (values ??= new Array<unknown>(rules.length))[i] = value;
   }
   if (values === undefined) return NO_RENAMES;
   const renamed = new Map<string, string>();
-  for (let i = 0; i < rules.length; i++) if (values[i] !== undefined) removeAt(traits, rules[i]!.path);
+  for (let i = 0; i < rules.length; i++) if (values[i] !== undefined) take(traits, rules[i]!.path);
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i]!;
     if (values[i] === undefined) continue;
@@ -64,9 +82,9 @@ function rename(traits: Record<string, unknown>, mapping: PreparedMapping, trace
 /** A trait listed as a subscription group: its entry, or why its value is dropped. The trait itself is not sent. */
 function subscription(traits: Record<string, unknown>, group: PreparedGroup, out: SubscriptionEntry[], trace: FieldTrace[] | undefined): SubscriptionEntry[] {
   const { rule } = group;
-  const value = valueAt(traits, rule.path);
+  const value = read(traits, rule.path);
   if (value === undefined) return out;
-  removeAt(traits, rule.path);
+  take(traits, rule.path);
   const from = dotted('traits', rule.from);
   const key = value === null || typeof value !== 'object' ? valueKey(value as string | number | boolean | null) : undefined;
   const state = key === undefined ? undefined : group.subscribed.has(key) ? 'subscribed' : group.unsubscribed.has(key) ? 'unsubscribed' : undefined;
