@@ -53,6 +53,18 @@ describe('traits (mapping.md §10)', () => {
   });
 });
 
+describe('a trait a subscription group reads is not sent', () => {
+  it('is taken away, from a dot path too, before renames see it', () => {
+    const mapping = prepared(rules({
+      subscriptionGroups: [{ from: 'news', path: ['news'], groupId: 'g', subscribed: [true], unsubscribed: [false] }, { from: 'prefs.sms', path: ['prefs', 'sms'], groupId: 'h', subscribed: [true], unsubscribed: [false] }],
+      rename: [{ from: 'news', path: ['news'], to: 'newsletter' }],
+    }));
+    const out = adaptTraits({ news: true, prefs: { sms: false, lang: 'en' } }, mapping, undefined);
+    expect(out.traits).toEqual({ prefs: { lang: 'en' } });
+    expect(out.groups).toEqual([{ subscription_group_id: 'g', subscription_state: 'subscribed' }, { subscription_group_id: 'h', subscription_state: 'unsubscribed' }]);
+  });
+});
+
 describe('events and purchases (mapping.md §10)', () => {
   it('renames events, drops properties by glob and adds constants, copying the message\'s own properties', () => {
     const props = { card_number: '1', plan: 'p', source: 'web' };
