@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emulatorFor } from '../support/emulator.js';
@@ -266,5 +266,16 @@ describe('the mapping file is part of the run\'s settings', () => {
     const edited = await runCli(args);
     expect(edited.code).toBe(2);
     expect(edited.stderr).toMatch(/mapping file changed/);
+  });
+
+  it('starts a run of its own for an edited file with the default --state', async () => {
+    const { dir, input, file } = workspace([{ type: 'identify', userId: 'u1', messageId: 'm1', timestamp: TS, traits: { plan: 'p' } }], { version: 1 });
+    const args = ['replay', input, '--mapping', file, '--dry-run', '--quiet', '--diff', 'none'];
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    expect(readdirSync(join(dir, '.segment-braze'))).toHaveLength(1);
+    writeFileSync(file, JSON.stringify({ version: 1, identifiers: ['email'] }));
+    expect((await runCli(args, { cwd: dir })).code).toBe(0);
+    expect(readdirSync(join(dir, '.segment-braze'))).toHaveLength(2);
   });
 });
