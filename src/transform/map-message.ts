@@ -10,14 +10,13 @@ import { isOrderCompleted, trackPurchases } from './purchases.js';
 import { eventTime } from './time.js';
 import { dotted, indexedPath } from './paths.js';
 import { propertiesCanExceed } from './properties.js';
-import { traceMapped } from './trace.js';
+import { traceChanged, traceMapped } from './trace.js';
 import { stitchAnonymous, type Link, type Stitching } from './stitch.js';
 import { identifierOf } from './mapping/identifiers.js';
 import { fromIdentityKey } from './mapping/identity-key.js';
 import { prepared, TraceTexts, type PreparedMapping } from './mapping/prepare.js';
 import { adaptObjects } from './mapping/objects.js';
 import { addPushToken, anonymousToken } from './mapping/attach.js';
-import { traceChanged } from './trace.js';
 
 /** How to map. */
 export interface MapOptions {
@@ -47,7 +46,7 @@ const skipped = (reason: SkipReason, detail: string): MapResult => ({ fate: 'ski
  * (mapping.md §1): anonymous -> brazeOrigin -> filtered -> notMapped -> rejected -> sent. Pure.
  */
 export function mapMessage(msg: SegmentMessage, settings: MappingSettings, options: MapOptions): MapResult {
-  // Without a mapping file the run pays one property read here, and nothing else.
+  // Without a mapping file the run takes the paths it took before (mapping.md §10: nothing changes).
   const mapping = settings.rules === undefined ? undefined : prepared(settings.rules);
   const given = mapping === undefined ? userIdOf(msg) : identifierOf(msg, mapping.rules);
   let user: UserId = given;

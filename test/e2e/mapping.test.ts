@@ -61,6 +61,17 @@ describe('replay --mapping against the emulator (mapping.md §10)', () => {
     expectIdentity(r);
   });
 
+  it('keeps a phone-identified user on its phone: an email trait is dropped (Braze would take email first)', async () => {
+    const { input, file } = workspace(
+      [{ type: 'identify', anonymousId: 'x', messageId: 'm1', timestamp: TS, traits: { phone: '+14155552671', email: 'ada@example.com', plan: 'p' } }],
+      { version: 1, identifiers: ['userId', 'phone', 'email'] },
+    );
+    const { result, recorded, report } = await live(input, file);
+    expect(result.code, result.stderr).toBe(0);
+    expect(objectsIn(recorded, 'attributes')).toEqual([{ phone: '+14155552671', plan: 'p' }]);
+    expect(report().records.identifiedBy).toEqual({ userId: 0, phone: 1, email: 0 });
+  });
+
   it('renames traits to standard fields (with their rules) and to custom names, the renamed value winning, and drops by glob', async () => {
     const { input, file } = workspace(
       [{ type: 'identify', userId: 'u1', messageId: 'm1', timestamp: TS, traits: { given_name: 'Ada', signup_country: 'germany', plan_tier: 'pro', plan: 'old', company: { name: 'Acme', size: 5 }, password_hash: 'x', internal_score: 3, email: 'ada@example.com' } }],
