@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --messages 1000000 [--runs 1] [--skip-4n] [--skip-live] [--skip-s3] [--skip-stitch] [--keep]]
+// npm run bench [-- --messages 1000000 [--runs 1] [--skip-4n] [--skip-live] [--skip-s3] [--skip-stitch] [--skip-mapping] [--keep]]
 //
 // Generates a realistic archive of N messages (gzipped NDJSON in Segment's S3 layout) once (cached in the
 // temp dir by N and seed), then measures on the same files, each in its own process:
@@ -7,7 +7,8 @@
 //   2. `replay --dry-run` (records/s, peak RSS);
 //   3. `replay` against the emulator (separate process, no rate limit) (requests/s, objects/s, peak RSS);
 //   4. `replay --dry-run` reading the same archive from a local S3 server (s3rver, loopback);
-// and prints a table with the ratios 2/1, 3/2 and 4/2. It then runs 2 at 4N and prints the memory ratio.
+//   5. `replay --dry-run --mapping scripts/bench-mapping.json` (a typical mapping file: every kind of rule);
+// and prints a table with the ratios 2/1, 3/2, 4/2 and 5/2. It then runs 2 at 4N and prints the memory ratio.
 // --scale runs the scale bench instead (scripts/bench-scale.mjs): N, 4N and 16N, and N in 20,000 files.
 // --runs N repeats phases 1-3 in N interleaved rounds and reports each phase's fastest run, with the
 // slowest beside it (a shared 2-core machine varies by ±15% from run to run) and the highest peak RSS.
@@ -26,6 +27,7 @@ const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'segment-braze.js');
 const rssHook = join(root, 'scripts', 'bench-rss.mjs');
 const floorScript = join(root, 'scripts', 'bench-floor.mjs');
+const mappingFile = join(root, 'scripts', 'bench-mapping.json');
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     'skip-live': { type: 'boolean', default: false },
     'skip-s3': { type: 'boolean', default: false },
     'skip-stitch': { type: 'boolean', default: false },
+    'skip-mapping': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     scale: { type: 'boolean', default: false },
   },
@@ -145,25 +148,27 @@ async function main() {
   }
   const a = await archive(N);
   process.stderr.write(`Archive: ${fmt(a.messages)} messages, ${fmt(a.bytes / 1e6, 1)} MB gzipped (${fmt(a.rawBytes / a.messages)} bytes a message)\n`);
-  const rounds = { f: [], d: [], l: [], s: [] };
+  const rounds = { f: [], d: [], l: [], s: [], m: [] };
   const s3 = values['skip-s3'] ? undefined : await startS3Bench(root, a.dir);
   try {
     for (let round = 0; round < runs; round++) {
       rounds.f.push(await floor(a.dir));
       rounds.d.push(await dryRun(a.dir));
+      if (!values['skip-mapping']) rounds.m.push(await dryRun(a.dir, ['--mapping', mappingFile]));
       if (!values['skip-live']) rounds.l.push(await live(a.dir));
       if (s3) rounds.s.push(await dryRun(s3.url, ['--s3-endpoint', s3.endpoint], s3.env));
     }
   } finally {
     await s3?.stop();
   }
-  const [f, d, l, s] = [best(rounds.f), best(rounds.d), best(rounds.l), best(rounds.s)];
+  const [f, d, l, s, m] = [best(rounds.f), best(rounds.d), best(rounds.l), best(rounds.s), best(rounds.m)];
   const rows = [
     ['1. floor: gunzip + split + JSON.parse', f, `${fmt(f.records / f.seconds)} records/s`],
     ['2. replay --dry-run', d, `${fmt(d.records / d.seconds)} records/s`],
   ];
   if (l) rows.push(['3. replay -> emulator', l, `${fmt(l.requests / l.seconds)} requests/s, ${fmt(l.objects / l.seconds)} objects/s`]);
   if (s) rows.push(['4. replay --dry-run from S3 (s3rver)', s, `${fmt(s.records / s.seconds)} records/s, ${s.report.s3.retried} S3 retries`]);
+  if (m) rows.push(['5. replay --dry-run --mapping (typical)', m, `${fmt(m.records / m.seconds)} records/s`]);
   console.log(`\nsegment-braze bench: ${fmt(N)} messages, node ${process.version}${runs > 1 ? `, fastest of ${runs} runs (slowest in brackets)` : ''}\n`);
   console.log(`${'phase'.padEnd(40)} ${'seconds'.padStart(runs > 1 ? 16 : 8)}  ${'peak RSS'.padStart(9)}  throughput`);
   for (const [name, r, t] of rows) {
@@ -178,6 +183,7 @@ async function main() {
     const same = JSON.stringify(s.report.records) === JSON.stringify(d.report.records);
     console.log(`ratio 4/2 (S3 vs disk dry run, throughput): ${fmt(d.seconds / s.seconds, 2)}x   (target >= 0.80; same records: ${same ? 'yes' : 'NO'})`);
   }
+  if (m) console.log(`ratio 5/2 (mapping file vs none, time): ${fmt(m.seconds / d.seconds, 2)}   (target <= 1.10)`);
   if (!values['skip-stitch']) await stitchLine(a.dir, d);
   if (!values['skip-4n']) {
     const big = await archive(4 * N);

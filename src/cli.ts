@@ -34,6 +34,9 @@ Examples:
   $ segment-braze replay ./segment-logs --dry-run --skip-events 'Product Viewed,Video *'   # see where they go
   $ segment-braze replay ./segment-logs --endpoint US-03 --max-data-points 5000000   # exit 4 at the cap
 
+  # Your workspace's schema: customer_id/email/phone identifiers, renames, subscription groups, push tokens
+  $ segment-braze replay samples/workspace/archive.ndjson --mapping samples/workspace/braze-mapping.json --dry-run
+
   # Interrupted? Run the same command again: it resumes from its checkpoint.
   # One run at a time per state directory; a run on another machine (shared disk) that went down:
   $ segment-braze replay ./segment-logs --endpoint US-03 --take-over-lock
@@ -113,6 +116,7 @@ function program(run: (task: () => Promise<Report | void>) => Promise<void>, env
       .addOption(new Option('--attributes <mode>', 'changed: send an attribute only when its value changed for the user (default); all: every time').choices(CHOICES.attributes))
       .option('--attribute-memory <size>', 'what --attributes changed remembers of the values sent, e.g. 256MiB or 1GiB (default 64MiB, 16 bytes a value); a larger memory forgets less')
       .option('--max-data-points <n>', 'stop (exit 4, checkpoint saved) before the request that would take the run past n Braze data points; resume with a higher n')
+      .option('--mapping <file>', 'adapt the mapping to your workspace (JSON): identifiers (customer_id, email, phone), attribute renames and drops, subscription groups, push tokens, event renames, dropped and added properties')
       .option('--stitch', 'index the archive first, then send anonymous-only messages as the one userId their anonymousId is linked to (a message carrying both, or an alias)')
       .addOption(new Option('--diff <mode>', 'dry-run output (default summary)').choices(CHOICES.diff))
       .option('--workers <n>', 'threads that parse and map NDJSON, 1-16 (default: one per core but one, 2 to 4)')

@@ -45,6 +45,16 @@ export class StateLockedError extends ToolError {
   readonly exitCode = 2;
 }
 
+/**
+ * The --mapping file cannot be used (mapping.md §10): unreadable, invalid JSON, an unknown key, a wrong
+ * type or a rule Braze would refuse. The message names the file and the place. Not retried; exit 2,
+ * before anything is read or sent.
+ */
+export class MappingFileError extends ToolError {
+  readonly code = 'mapping';
+  readonly exitCode = 2;
+}
+
 /** SIGINT/SIGTERM: the run stopped early with its checkpoint saved. Exit 130. */
 export class InterruptedError extends ToolError {
   readonly code = 'interrupted';

@@ -46,8 +46,11 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
     dryRun: config.dryRun,
     inputs: files.map((f) => f.path),
     endpoint: config.endpoint,
-    settings: { mapping: config.mapping, batchSize: config.batchSize, format: config.format, dedupWindow: config.dedupWindow.text, ...(config.stitch && { stitch: true }) },
+    // The mapping file counts by its content (sha256), not by where it lies.
+    settings: { mapping: { ...config.mapping, rules: config.mapping.rules?.sha256 }, batchSize: config.batchSize, format: config.format, dedupWindow: config.dedupWindow.text, ...(config.stitch && { stitch: true }) },
+    mappingSha256: config.mapping.rules?.sha256,
   };
+  const rules = config.mapping.rules;
   // The diff is only worked out in a dry run; with --json it goes to stderr (cli.md "Output").
   const diffOut = config.json ? (t: string) => stderr.write(t) : io.stdout;
   const diffMode = config.dryRun ? config.diff : 'none';
@@ -71,6 +74,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         warnings,
         ...watchS3(discovered),
         budget: config.maxDataPoints,
+        ...(rules && { mapping: { file: rules.file, sha256: rules.sha256, identifiers: rules.identifiers.map((rule) => rule.name) } }),
         onRefused: (item) => changed.refused(item),
         insights: config.dryRun ? () => (page ? { topEvents: page.totals.topEvents(), topPurchases: page.totals.topPurchases(), topAttributes: page.totals.topAttributes() } : NO_INSIGHTS) : undefined,
         page: config.dryRun ? (r) => (page ? replayPage(r, config, page, deps.resumeCommand) : undefined) : undefined,

@@ -8,6 +8,7 @@ import type { MappingSettings, PagesMode, Preset, PurchasesMode, TimeField } fro
 import { parseEventPatterns } from '../transform/event-names.js';
 import { loadSecret, type Secret } from './secret.js';
 import { dedupWindow, keepRequests, type DedupWindowSetting } from './dedup-window.js';
+import { loadMapping } from './mapping/load.js';
 
 /** What the diff of a dry run prints. @default 'summary' */
 export type DiffMode = 'summary' | 'full' | 'none';
@@ -113,6 +114,7 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
     until: instant(raw.until, 'until'),
     events: parseEventPatterns(text(raw.events, 'events'), 'events'),
     skipEvents: parseEventPatterns(text(raw.skipEvents, 'skip-events'), 'skip-events'),
+    rules: mappingRules(text(raw.mapping, 'mapping'), cwd),
   };
   if (mapping.since !== undefined && mapping.until !== undefined && mapping.since >= mapping.until) {
     throw new UsageError('--since must be earlier than --until');
@@ -131,6 +133,11 @@ export function replayConfig(inputs: string[], raw: RawOptions, env: Env, cwd: s
     attributeMemoryBytes: size(raw.attributeMemory, 'attribute-memory', 16, 2 ** 32),
     stitch: stitchFlag(raw.stitch === true, inputs),
   });
+}
+
+/** --mapping: read and compiled once, before anything else is read (a bad file is exit 2). */
+function mappingRules(file: string | undefined, cwd: string): MappingSettings['rules'] {
+  return file === undefined ? undefined : Object.freeze(loadMapping(file, cwd));
 }
 
 /** --stitch reads the inputs twice: stdin cannot be read twice. */

@@ -7,7 +7,7 @@ export function recordText(where: string, msg: Record<string, unknown>, result: 
   const head = result.fate === 'skipped' ? `skipped (${result.reason}): ${result.detail}` : result.fate === 'rejected' ? `rejected: ${result.reason}` : 'sent';
   const lines = [`${where}  ${String(msg.type)}${name}${who} -> ${head}`];
   if (result.fate !== 'skipped' && result.stitched) {
-    lines.push(`    anonymousId -> external_id (stitched) ${JSON.stringify(result.stitched.userId)}, linked by ${result.stitched.source}`);
+    lines.push(`    anonymousId -> ${result.stitched.key ?? 'external_id'} (stitched) ${JSON.stringify(result.stitched.userId)}, linked by ${result.stitched.source}`);
   }
   for (const t of result.trace) {
     if (t.action === 'dropped') lines.push(`    ${t.from}  dropped: ${t.reason ?? ''}`);

@@ -3,6 +3,8 @@
  * §A.3–A.8, §B.1). Pure: server.ts does the I/O.
  */
 
+import { contactIdentifierError, profileFieldError } from './profile-fields.js';
+
 /** Object limits per users/track request (§A.3): 75 in total, 75 per array (legacy), 50 in total (MAU). */
 export type LimitMode = 'combined-75' | 'per-array-75' | 'combined-50';
 
@@ -110,13 +112,13 @@ function identifierError(object: Record<string, unknown>): string | undefined {
   }
   const alias = object.user_alias;
   const hasAlias = isRecord(alias) && typeof alias.alias_name === 'string' && typeof alias.alias_label === 'string';
-  if (hasAlias || IDENTIFIERS.some((key) => typeof object[key] === 'string' && object[key] !== '')) return undefined;
+  if (hasAlias || IDENTIFIERS.some((key) => typeof object[key] === 'string' && object[key] !== '')) return contactIdentifierError(object);
   return "'external_id' or 'braze_id' or 'user_alias' or 'email' or 'phone' is required";
 }
 
 function attributesError(object: Record<string, unknown>): string | undefined {
   for (const [key, value] of Object.entries(object)) {
-    const problem = keyError(key, 'Attribute') ?? stringError(key, value);
+    const problem = keyError(key, 'Attribute') ?? profileFieldError(key, value) ?? stringError(key, value);
     if (problem !== undefined) return problem;
   }
   return undefined;

@@ -146,6 +146,7 @@ function report<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, counts: Cou
     dedupWindow: 'dedupWindow' in config ? (config.dedupWindow as { text: string }).text : undefined,
     insights: plan.insights?.(),
     stitch: plan.indexPass !== undefined,
+    mapping: plan.mapping,
   });
 }
 

@@ -1,8 +1,9 @@
 import { forEachLine, type LineBatch } from '../input/line-batches.js';
 import type { InputItem } from '../input/types.js';
 import { OTHER, topFields, type TopValue } from '../input/top-fields.js';
-import { indexEntryOf, type IndexEntry } from '../transform/stitch.js';
-import type { SegmentMessage, TimeField } from '../transform/types.js';
+import { indexEntryOf, type IndexEntry, type MessageIdentifier } from '../transform/stitch.js';
+import type { MappingSettings, SegmentMessage, TimeField } from '../transform/types.js';
+import { indexIdentifier } from '../transform/mapping/identity-key.js';
 import { ownCopy } from '../transform/own-copy.js';
 
 /**
@@ -48,10 +49,12 @@ export class RecentLinks {
 }
 
 /** The links of a batch of NDJSON lines (in a planning worker). Malformed lines give nothing here. */
-export function linksOfBatch(batch: LineBatch, time: TimeField, recent?: RecentLinks): LinkChunk {
+export function linksOfBatch(batch: LineBatch, time: TimeField, recent?: RecentLinks, identify?: MessageIdentifier): LinkChunk {
   const out = new LinkCollector(recent);
   forEachLine(batch, (text, line, end) => {
     out.last = { line, end };
+    // A mapping file's identifiers may be anywhere in the message: every line is parsed whole.
+    if (identify !== undefined) return out.add(entryOf(parsed(text), time, identify), line);
     if (!mayLink(text)) return;
     const fields = topFields(text, WANTED);
     out.add(entryOf(fields ? messageOf(fields) : parsed(text), time), line);
@@ -79,19 +82,21 @@ function parsed(text: string): unknown {
 }
 
 /** The links of records parsed on the main thread (JSON arrays, CSV). */
-export function linksOfItems(items: readonly InputItem[], time: TimeField): LinkChunk {
+export function linksOfItems(items: readonly InputItem[], mapping: Pick<MappingSettings, 'time' | 'rules'>): LinkChunk {
+  const { time } = mapping;
+  const identify = indexIdentifier(mapping.rules);
   const out = new LinkCollector();
   for (const item of items) {
     out.last = { line: item.line, end: item.end };
-    if (item.kind !== 'malformed') out.add(entryOf(item.value, time), item.line);
+    if (item.kind !== 'malformed') out.add(entryOf(item.value, time, identify), item.line);
   }
   return out.chunk();
 }
 
-function entryOf(value: unknown, time: TimeField): IndexEntry | undefined {
+function entryOf(value: unknown, time: TimeField, identify?: MessageIdentifier): IndexEntry | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const type = (value as { type?: unknown }).type;
-  return typeof type === 'string' ? indexEntryOf(value as SegmentMessage, time) : undefined;
+  return typeof type === 'string' ? indexEntryOf(value as SegmentMessage, time, identify) : undefined;
 }
 
 class LinkCollector {

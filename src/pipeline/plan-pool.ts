@@ -97,7 +97,7 @@ export class PlanPool {
 
   /** The index pass of --stitch (a pool made with mode 'links'): the links of one input, in chunks. */
   links(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[] = []): AsyncGenerator<LinkChunk> {
-    const here = (items: readonly InputItem[]) => linksOfItems(items, this.options.mapping.time);
+    const here = (items: readonly InputItem[]) => linksOfItems(items, this.options.mapping);
     return this.#ordered(file, start, index, following, (reply) => ('links' in reply ? reply.links : here([])), here);
   }
 

@@ -47,6 +47,8 @@ export interface RecordHead {
   readonly link: string | undefined;
   /** With a diff: the message as read (JSON), for the first records of each file (the page's samples). */
   readonly source: string | undefined;
+  /** --mapping: the index of the `identifiers` entry that identified the record (records.identifiedBy). */
+  readonly identifiedBy: number | undefined;
 }
 
 /**
@@ -125,8 +127,12 @@ export class RecordPlanner {
     // A dry run's diff (its page's samples): the text of the first lines of each file.
     const source = keys !== undefined && line <= SAMPLE_LINES ? sampleText(msg) : undefined;
     if (result.fate === 'skipped') {
-      if (keys) out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
-      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, source });
+      if (keys) {
+        // A skipped record's traces: what it would have carried that the diff counts (an anonymous push token).
+        for (const t of result.trace) out.trace(keys.field(t));
+        out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
+      }
+      return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, source, identifiedBy: undefined });
     }
     if (keys) {
       for (const t of result.trace) out.trace(keys.field(t));
@@ -153,7 +159,7 @@ export class RecordPlanner {
     }
     const rejectLine = result.fate === 'rejected' ? JSON.stringify({ file, line, reason: result.reason, field: result.field, record: msg }) : undefined;
     const fate = result.fate === 'sent' ? REPLAY_KEYS.sent : REPLAY_KEYS.rejected;
-    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, source });
+    return out.record({ file, line, end, fate, hash, time, attributes, events, purchases, dataPoints: total, rejectLine, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, source, identifiedBy: result.identifiedBy });
   }
 
   /** Shown in the diff as a change of the record's text (and counted through the record's head). */
@@ -165,7 +171,7 @@ export class RecordPlanner {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
     const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
-    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined, source: undefined });
+    return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined, source: undefined, identifiedBy: undefined });
   }
 }
 
@@ -198,13 +204,13 @@ class PlannedBuilder implements PlanSink<Planned> {
   }
 
   record(head: RecordHead): Planned {
-    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8, also, link, source } = head;
+    const { file, line, end, fate, hash, time, attributes, events, purchases, dataPoints, rejectLine, traced, text, invalidUtf8, also, link, source, identifiedBy } = head;
     const items = this.#items.length > 0 ? this.#items : none;
     const traceIds = traced ? this.#traces : undefined;
     if (items !== none) this.#items = [];
     if (traced) this.#traces = [];
     const traceEnd = traceIds?.length ?? 0;
-    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0, also, link, source };
+    return { file, line, end, fate, hash, time, items, attributes, events, purchases, dataPoints, rejectLine, traceIds, traceStart: 0, traceEnd, text, invalidUtf8, attributesUnchanged: 0, dataPointsSaved: 0, also, link, source, identifiedBy };
   }
 }
 

@@ -9,6 +9,7 @@ import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js
 import { RecordPlanner } from './plan-record.js';
 import { linksOfBatch, RecentLinks, type LinkChunk } from './link-chunk.js';
 import type { Stitching } from '../transform/stitch.js';
+import { indexIdentifier } from '../transform/mapping/identity-key.js';
 
 /** What the main thread hands each planning worker once. */
 export interface PlanWorkerData {
@@ -53,6 +54,8 @@ const data = workerData as PlanWorkerData;
 const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
 const port = parentPort!;
 const recent = new RecentLinks();
+/** --stitch with a mapping file's identifiers: the index is keyed by them (identity-key.ts). */
+const identify = indexIdentifier(data.mapping.rules);
 
 port.on('message', (message: SeqBatch | SeqFile) => {
   try {
@@ -62,7 +65,7 @@ port.on('message', (message: SeqBatch | SeqFile) => {
       return;
     }
     if (data.mode === 'links') {
-      port.postMessage({ seq: batch.seq, links: linksOfBatch(batch, data.mapping.time, recent) } satisfies PlanWorkerReply);
+      port.postMessage({ seq: batch.seq, links: linksOfBatch(batch, data.mapping.time, recent, identify) } satisfies PlanWorkerReply);
       return;
     }
     planner.fileIndex = batch.fileIndex;

@@ -60,6 +60,8 @@ export const FIELDS = {
   hasLink: 16,
   /** 1 when the record's source text (the page's samples) follows in `strings`. */
   hasSource: 17,
+  /** --mapping: the `identifiers` entry that identified the record, + 1 (0: none). */
+  identifiedBy: 18,
 } as const;
 const WIDTH = Object.keys(FIELDS).length;
 
@@ -133,6 +135,7 @@ export class ChunkWriter implements PlanSink<void> {
     ints[o + FIELDS.also] = head.also === undefined ? 0 : IDENTITY_KEYS.indexOf(head.also) + 1;
     ints[o + FIELDS.hasLink] = head.link === undefined ? 0 : 1;
     ints[o + FIELDS.hasSource] = head.source === undefined ? 0 : 1;
+    ints[o + FIELDS.identifiedBy] = head.identifiedBy === undefined ? 0 : head.identifiedBy + 1;
     this.#ends[i] = head.end;
     if (rejectLine !== undefined) this.#strings.push(rejectLine);
     if (text !== undefined) this.#strings.push(text);
@@ -214,6 +217,7 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
       also: ints[o + FIELDS.also] ? IDENTITY_KEYS[ints[o + FIELDS.also]! - 1] : undefined,
       link: ints[o + FIELDS.hasLink] ? strings[string++] : undefined,
       source: ints[o + FIELDS.hasSource] ? strings[string++] : undefined,
+      identifiedBy: ints[o + FIELDS.identifiedBy] ? ints[o + FIELDS.identifiedBy]! - 1 : undefined,
     };
   }
   return out;

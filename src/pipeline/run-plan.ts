@@ -51,6 +51,8 @@ export interface RunPlan<T> {
   readonly page?: (report: Report) => PageData | undefined;
   /** Runs with s3:// inputs: what was read from S3 so far, for the report. */
   readonly s3?: () => S3Reading;
+  /** replay --mapping: the file, its sha256 and its identifiers' names, for the report. */
+  readonly mapping?: { readonly file: string; readonly sha256: string; readonly identifiers: readonly string[] };
   /** replay --stitch: the identity index pass that runs first (index-pass.ts). */
   readonly indexPass?: IndexPassPlan;
 }

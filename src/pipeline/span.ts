@@ -1,3 +1,4 @@
+import { identifiedByKey } from '../state/counters.js';
 import type { Delivery, RequestItem } from '../braze/types.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { Marks } from '../state/run-memory.js';
@@ -68,6 +69,7 @@ export class Span {
     const fate = ticket?.rejected && unit.fate === keys.sent ? keys.rejected : unit.fate;
     tally.fate(fate);
     if (unit.also !== undefined) tally.fate(unit.also);
+    if (unit.identifiedBy !== undefined && fate === keys.sent) tally.fate(identifiedByKey(unit.identifiedBy));
     if (unit.attributes) tally.attributes += unit.attributes;
     if (unit.events) tally.events += unit.events;
     if (unit.purchases) tally.purchases += unit.purchases;

@@ -22,6 +22,8 @@ export interface Unit {
   readonly dataPointsSaved?: number;
   /** A counter the record adds to beside its fate (--stitch: records.stitched, records.anonymous.*). */
   readonly also?: CounterKey | undefined;
+  /** --mapping: the `identifiers` entry that identified the record; counted when it is sent (records.identifiedBy). */
+  readonly identifiedBy?: number | undefined;
   /** A rejects-file line for a record rejected before sending. */
   readonly rejectLine?: string;
 }

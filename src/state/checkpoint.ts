@@ -28,6 +28,8 @@ export interface Checkpoint {
   readonly command: 'replay' | 'delete';
   readonly dryRun: boolean;
   readonly settingsHash: string;
+  /** --mapping: the sha256 of the mapping file the run started with (absent without one). */
+  readonly mappingSha256?: string;
   /**
    * The input files: their count and the hash of their fingerprints, listed in inputs.ndjson
    * (input-list.ts); a checkpoint from an earlier version holds the list itself.

@@ -75,7 +75,9 @@ export type CounterKey =
   | 'requests.inDoubt'
   /** Dry run: requests written to requests.ndjson (the first --keep-requests). */
   | 'requests.kept'
-  | 'braze.deleted';
+  | 'braze.deleted'
+  /** --mapping: records sent, by the index of the `identifiers` entry that identified them. */
+  | `records.identifiedBy.${number}`;
 
 /**
  * The report's counters by key. Keys are strings here because counters come back from a checkpoint;
@@ -90,4 +92,9 @@ export function addCount(counts: Counts, key: CounterKey, by = 1): void {
 /** Adds every counter of `from` into `to`. */
 export function addCounts(to: Counts, from: Readonly<Counts>): void {
   for (const key in from) to[key] = (to[key] ?? 0) + from[key]!;
+}
+
+/** The counter of records sent that the `identifiers` entry at `index` identified (report: records.identifiedBy). */
+export function identifiedByKey(index: number): `records.identifiedBy.${number}` {
+  return `records.identifiedBy.${index}`;
 }

@@ -1,5 +1,5 @@
 import { SKIP_REASONS } from '../transform/types.js';
-import { ANONYMOUS, STITCHED, type Counts } from './counters.js';
+import { ANONYMOUS, identifiedByKey, STITCHED, type Counts } from './counters.js';
 import { ANONYMOUS_WHYS, type AnonymousWhy } from '../transform/stitch.js';
 
 /** report.json and --json (cli.md "Output, report and exit codes"). */
@@ -25,7 +25,11 @@ export interface Report {
     stitched?: number;
     /** Why the records in `skipped.anonymous` stayed anonymous (they add up to it). */
     anonymous?: Record<AnonymousWhy, number>;
+    /** --mapping: records sent, by the `identifiers` entry that identified them (stitched ones under their link's). */
+    identifiedBy?: Record<string, number>;
   };
+  /** --mapping: the file and the sha256 of its content. */
+  readonly mapping?: { readonly file: string; readonly sha256: string };
   readonly objects?: { attributes: number; events: number; purchases: number; attributesUnchanged: number };
   readonly dataPoints?: number;
   /** --attributes changed: data points not spent on attribute values already sent (what `all` would add). */
@@ -78,6 +82,8 @@ export interface ReportContext {
   readonly insights?: DataPointInsights;
   /** A --stitch run: the report says how many records were stitched, even none. */
   readonly stitch?: boolean;
+  /** --mapping: the file, its sha256 and its `identifiers` entries' names (records.identifiedBy). */
+  readonly mapping?: { readonly file: string; readonly sha256: string; readonly identifiers: readonly string[] };
 }
 
 /**
@@ -110,6 +116,7 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
     inputs: context.inputs,
     files: context.files,
     ...(context.dedupWindow ? { dedupWindow: context.dedupWindow } : {}),
+    ...(context.mapping ? { mapping: { file: context.mapping.file, sha256: context.mapping.sha256 } } : {}),
   };
   const tail = {
     requests,
@@ -127,7 +134,7 @@ export function buildReport(counts: Counts, context: ReportContext): Report {
   for (const reason of SKIP_REASONS) skipped[reason] = n(counts, `records.skipped.${reason}`);
   return {
     ...base,
-    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped, invalidUtf8: n(counts, 'records.invalidUtf8'), ...identity(counts, context.stitch === true) },
+    records: { read: n(counts, 'records.read'), sent: n(counts, 'records.sent'), rejected: n(counts, 'records.rejected'), skipped, invalidUtf8: n(counts, 'records.invalidUtf8'), ...identity(counts, context.stitch === true), ...identifiedBy(counts, context.mapping?.identifiers) },
     objects: {
       attributes: n(counts, 'objects.attributes'),
       events: n(counts, 'objects.events'),
@@ -150,6 +157,14 @@ function identity(counts: Counts, stitch: boolean): { stitched?: number; anonymo
     any ||= counts[ANONYMOUS[why]] !== undefined;
   }
   return { ...(stitch && { stitched: n(counts, STITCHED) }), ...(any && { anonymous }) };
+}
+
+/** --mapping: `identifiedBy`, every entry named (0 when it identified none). */
+function identifiedBy(counts: Counts, names: readonly string[] | undefined): { identifiedBy?: Record<string, number> } {
+  if (names === undefined) return {};
+  const by: Record<string, number> = {};
+  names.forEach((name, i) => (by[name] = n(counts, identifiedByKey(i))));
+  return { identifiedBy: by };
 }
 
 /**

@@ -9,6 +9,8 @@ export interface RunIdentity {
   readonly endpoint: string | undefined;
   /** Everything that changes what is sent (mapping, batch size, format, id type, ...). */
   readonly settings: Readonly<Record<string, unknown>>;
+  /** --mapping: the sha256 of the file (also inside `settings`), so that a refusal can say the file changed. */
+  readonly mappingSha256?: string | undefined;
 }
 
 /** Hash of the settings that shape the plan: resuming with different ones is refused. */

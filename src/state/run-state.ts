@@ -133,6 +133,7 @@ export class RunState {
       command: this.identity.command,
       dryRun: this.identity.dryRun,
       settingsHash: this.#hash,
+      ...(this.identity.mappingSha256 !== undefined && { mappingSha256: this.identity.mappingSha256 }),
       inputs: this.#inputs,
       cursor: commit.cursor,
       ...(pass && { pass }),
@@ -182,6 +183,9 @@ function emptyDir(dir: string, keep: string): void {
 function refusal(checkpoint: Checkpoint, identity: RunIdentity, inputs: readonly Fingerprint[], dir: string): string | undefined {
   if (checkpoint.command !== identity.command) return `it holds a ${checkpoint.command} run, not a ${identity.command} run`;
   if (checkpoint.dryRun !== identity.dryRun) return `it holds a ${checkpoint.dryRun ? 'dry run' : 'real run'}`;
+  if (checkpoint.mappingSha256 !== identity.mappingSha256) {
+    return identity.mappingSha256 === undefined ? 'it was started with a --mapping file' : checkpoint.mappingSha256 === undefined ? 'it was started without a --mapping file' : 'the mapping file changed since the run started';
+  }
   if (checkpoint.settingsHash !== settingsHash(identity)) return 'the settings differ from the ones it was started with';
   return inputsChange(dir, checkpoint.inputs, inputs);
 }

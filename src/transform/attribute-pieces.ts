@@ -1,5 +1,5 @@
 import { hashInto } from '../hash.js';
-import { attributePoints } from './data-points.js';
+import { attributePoints, contactIdentifier } from './data-points.js';
 import { canonicalJson } from './attribute-hashes.js';
 
 /**
@@ -42,9 +42,12 @@ export function attributePieces(body: Readonly<Record<string, unknown>>): Attrib
   let json = '{';
   let w = 2;
   let points = 0;
+  // A mapping file's email or phone identifier: an identifier here, never compared nor left out.
+  const contact = body['external_id'] === undefined ? contactIdentifier(body) : undefined;
   for (const key in body) {
     const value = body[key];
-    const cost = attributePoints(key, value);
+    const identifier = key === contact;
+    const cost = identifier ? 0 : attributePoints(key, value);
     points += cost;
     const valueJson = JSON.stringify(value);
     if (valueJson === undefined) continue;
@@ -52,7 +55,7 @@ export function attributePieces(body: Readonly<Record<string, unknown>>): Attrib
     if (json.length > 1) json += ',';
     const at = json.length;
     json += info.prefix + valueJson;
-    if (!info.attribute) continue;
+    if (!info.attribute || identifier) continue;
     if (w + ATTRIBUTE_WORDS > scratch.length) scratch = grown(scratch);
     const words = scratch;
     words[w] = at;
@@ -64,7 +67,7 @@ export function attributePieces(body: Readonly<Record<string, unknown>>): Attrib
     words[w + 6] = cost;
     w += ATTRIBUTE_WORDS;
   }
-  hashInto(userText(body), scratch, 0);
+  hashInto(userText(body, contact), scratch, 0);
   return { json: `${json}}`, words: scratch.slice(0, w), points };
 }
 
@@ -82,9 +85,12 @@ function keyInfo(key: string): KeyInfo {
 
 /**
  * What the user's hash is taken of: canonicalJson of the object of the identifiers the body has
- * (keys sorted: braze_id, external_id, user_alias), without making that object.
+ * (keys sorted: braze_id, external_id, user_alias), without making that object; or, for an object a
+ * mapping file identified by email or phone, that identifier alone.
  */
-function userText(body: Readonly<Record<string, unknown>>): string {
+function userText(body: Readonly<Record<string, unknown>>, contact: 'email' | 'phone' | undefined): string {
+  // Keyed by identifier type and value: {"email":"a@b"} is not the user {"external_id":"a@b"}.
+  if (contact !== undefined) return `{"${contact}":${JSON.stringify(body[contact])}}`;
   let text = '{';
   for (const key of IDENTIFIERS_SORTED) {
     const value = body[key];

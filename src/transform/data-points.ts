@@ -4,7 +4,7 @@ import { isRecord } from './limits.js';
 /** Attribute keys that cost no data point: identifiers, options and subscription fields (mapping.md §9). */
 const FREE_KEYS: ReadonlySet<string> = new Set([
   'external_id', 'user_alias', 'braze_id', 'app_id', '_update_existing_only',
-  'email_subscribe', 'push_subscribe', 'subscription_groups',
+  'email_subscribe', 'push_subscribe', 'subscription_groups', 'push_tokens',
 ]);
 
 /** Standard attributes whose value is an object but count once. */
@@ -24,7 +24,9 @@ export function dataPoints(object: BrazeObject): number {
   }
   let points = 0;
   for (const key in body) points += attributePoints(key, body[key]);
-  return points;
+  // An email or phone that identifies the object (no external_id) is an identifier, not an attribute.
+  const contact = contactIdentifier(body);
+  return contact === undefined ? points : points - attributePoints(contact, body[contact]);
 }
 
 /** Data points of one attribute key set to `value` (0 for identifiers, options and subscriptions). */
@@ -39,4 +41,14 @@ function leaves(value: unknown): number {
   let count = 0;
   for (const key in value) count += leaves(value[key]);
   return Math.max(count, 1);
+}
+
+/**
+ * The email or phone key that identifies an attributes object made with a mapping file's email or phone
+ * identifier (no external_id, user_alias or braze_id; email first, as Braze reads it), if any.
+ */
+export function contactIdentifier(body: Readonly<Record<string, unknown>>): 'email' | 'phone' | undefined {
+  if (body['external_id'] !== undefined || body['user_alias'] !== undefined || body['braze_id'] !== undefined) return undefined;
+  if (body['email'] !== undefined) return 'email';
+  return body['phone'] !== undefined ? 'phone' : undefined;
 }

@@ -4,11 +4,13 @@ import { formatTime } from './time.js';
 import { isRecord } from './limits.js';
 import { eventLeftOut } from './event-names.js';
 import { pageEventName } from './page.js';
+import type { IdKey } from './mapping/identifiers.js';
 
 /** The `userId` of a message: absent (anonymous), usable (as a string), or of a type Braze cannot take. */
 export type UserId =
   | { readonly kind: 'anonymous' }
-  | { readonly kind: 'ok'; readonly id: string }
+  /** `key`, `by`, `from`: set when a mapping file chose the identifier (identifiers.ts); else external_id from userId. */
+  | { readonly kind: 'ok'; readonly id: string; readonly key?: IdKey; readonly by?: number; readonly from?: string }
   | { readonly kind: 'invalid'; readonly reason: string };
 
 /** mapping.md §1: missing, null or blank is anonymous; a number is sent as its string. */
@@ -83,10 +85,11 @@ export function windowFilter(type: string, time: EventTime, settings: MappingSet
  * track's name; a page or screen's `Viewed … Page` name), else undefined. Identify and group pass, and
  * so does a track without a usable name (it is rejected later).
  */
-export function eventFilter(msg: SegmentMessage, settings: MappingSettings): string | undefined {
+export function eventFilter(msg: SegmentMessage, settings: MappingSettings, rename?: ReadonlyMap<string, string>): string | undefined {
   const { events, skipEvents } = settings;
   if (events === undefined && skipEvents === undefined) return undefined;
   const name = msg.type === 'track' ? msg['event'] : msg.type === 'page' || msg.type === 'screen' ? pageEventName(msg).name : undefined;
   if (typeof name !== 'string' || name.trim() === '') return undefined;
-  return eventLeftOut(name, { events, skipEvents });
+  // The mapping file's events.rename comes first: --events sees the new name (mapping.md §10).
+  return eventLeftOut(rename?.get(name) ?? name, { events, skipEvents });
 }

@@ -9,6 +9,7 @@ import {
   countryField, dobField, genderField, languageField, subscribeField, textField, timeZoneField,
 } from './standard-fields.js';
 import { traceChanged, traceDropped, traceMapped } from './trace.js';
+import { adaptTraits, traceRenames } from './mapping/traits.js';
 
 /**
  * Where a standard attribute may come from. `label` names it in "duplicate of …" reasons. A top-level
@@ -107,7 +108,11 @@ export function identifyAttributes(ctx: MapContext): BrazeObject | undefined {
   const { msg, settings, trace } = ctx;
   const raw = msg['traits'];
   if (raw !== undefined && raw !== null && !isRecord(raw)) trace?.push(traceDropped('traits', 'traits is not an object'));
-  const traits = isRecord(raw) ? raw : {};
+  const given = isRecord(raw) ? raw : {};
+  // The mapping file's drops, subscription groups and renames come first (mapping.md §10).
+  const adapted = ctx.mapping?.adaptsTraits ? adaptTraits(given, ctx.mapping, trace) : undefined;
+  const traits = adapted ? adapted.traits : given;
+  const mark = trace?.length ?? 0;
   const body = objectHead(ctx, 'attributes');
   const classic = settings.preset === 'classic';
   found.clear();
@@ -117,6 +122,10 @@ export function identifyAttributes(ctx: MapContext): BrazeObject | undefined {
   if (!classic) writeLocation(ctx, body);
   if (classic) writeAddressRest(ctx, traits, body);
   writeCustom(ctx, traits, body);
+  if (adapted) {
+    if (adapted.groups.length > 0) body['subscription_groups'] = adapted.groups;
+    if (trace) traceRenames(trace, mark, adapted.renamed, body);
+  }
   if (Object.keys(body).length === 1) return undefined;
   return brazeObject(ctx, 'attributes', body);
 }

@@ -10,8 +10,13 @@ import { isOrderCompleted, trackPurchases } from './purchases.js';
 import { eventTime } from './time.js';
 import { dotted, indexedPath } from './paths.js';
 import { propertiesCanExceed } from './properties.js';
-import { traceMapped } from './trace.js';
+import { traceChanged, traceMapped } from './trace.js';
 import { stitchAnonymous, type Link, type Stitching } from './stitch.js';
+import { identifierOf } from './mapping/identifiers.js';
+import { fromIdentityKey } from './mapping/identity-key.js';
+import { prepared, TraceTexts, type PreparedMapping } from './mapping/prepare.js';
+import { adaptObjects } from './mapping/objects.js';
+import { addPushToken, anonymousToken } from './mapping/attach.js';
 
 /** How to map. */
 export interface MapOptions {
@@ -41,21 +46,29 @@ const skipped = (reason: SkipReason, detail: string): MapResult => ({ fate: 'ski
  * (mapping.md §1): anonymous -> brazeOrigin -> filtered -> notMapped -> rejected -> sent. Pure.
  */
 export function mapMessage(msg: SegmentMessage, settings: MappingSettings, options: MapOptions): MapResult {
-  const given = userIdOf(msg);
-  let user = given;
+  // Without a mapping file the run takes the paths it took before (mapping.md §10: nothing changes).
+  const mapping = settings.rules === undefined ? undefined : prepared(settings.rules);
+  const given = mapping === undefined ? userIdOf(msg) : identifierOf(msg, mapping.rules);
+  let user: UserId = given;
   let stitched: Link | undefined;
   if (given.kind === 'anonymous') {
     const found = stitchAnonymous(msg, options.stitch, options.position ?? 0, settings.time);
-    if (found.kind === 'anonymous') return { fate: 'skipped', reason: 'anonymous', detail: found.detail, trace: [], anonymous: found.why };
-    stitched = found.link;
-    user = { kind: 'ok', id: found.link.userId };
+    if (found.kind === 'anonymous') {
+      const trace = mapping && options.trace ? anonymousToken(msg, mapping) : [];
+      return { fate: 'skipped', reason: 'anonymous', detail: found.detail, trace, anonymous: found.why };
+    }
+    // With a mapping file the index holds identifiers keyed by type (identity-key.ts).
+    const { key, id } = mapping === undefined ? { key: undefined, id: found.link.userId } : fromIdentityKey(found.link.userId);
+    stitched = key === undefined ? found.link : { source: found.link.source, userId: id, key };
+    user = { kind: 'ok', id, key };
   }
-  const result = mapUser(msg, settings, options, user);
-  return stitched !== undefined && result.fate !== 'skipped' ? { ...result, stitched } : result;
+  const result = mapUser(msg, settings, options, user, mapping);
+  if (result.fate === 'skipped') return result;
+  return stitched === undefined ? result : { ...result, stitched };
 }
 
 /** Maps a message whose user is known (given, or stitched). */
-function mapUser(msg: SegmentMessage, settings: MappingSettings, options: MapOptions, user: UserId): MapResult {
+function mapUser(msg: SegmentMessage, settings: MappingSettings, options: MapOptions, user: UserId, mapping: PreparedMapping | undefined): MapResult {
   if (user.kind === 'anonymous') return skipped('anonymous', 'no userId');
   if (!settings.includeBrazeEvents && isBrazeOrigin(msg)) return skipped('brazeOrigin', `"${String(msg['event'])}" was sent to Segment by Braze`);
   const event = msg.type !== 'identify' && msg.type !== 'group';
@@ -67,7 +80,7 @@ function mapUser(msg: SegmentMessage, settings: MappingSettings, options: MapOpt
   const unmapped = notMapped(msg, settings);
   if (unmapped !== undefined) return skipped('notMapped', unmapped);
   // After notMapped: a page that --pages does not map has no event name to select.
-  const leftOut = eventFilter(msg, settings);
+  const leftOut = eventFilter(msg, settings, mapping?.eventRename);
   if (leftOut !== undefined) return skipped('filtered', leftOut);
   const trace: FieldTrace[] | undefined = options.trace ? [] : undefined;
   const ctx: MapContext = {
@@ -75,16 +88,18 @@ function mapUser(msg: SegmentMessage, settings: MappingSettings, options: MapOpt
     settings,
     measureProperties: propertiesCanExceed(options.sourceChars),
     externalId: user.kind === 'ok' ? user.id : '',
+    idKey: (user.kind === 'ok' && user.key) || 'external_id',
+    mapping,
     time: event && time.ok ? time.iso : undefined,
     trace,
   };
   const identified = msg.type === 'identify' ? identifyAttributes(ctx) : undefined;
   if (msg.type === 'identify' && identified === undefined) return skipped('notMapped', 'identify traits give no attribute');
   if (user.kind === 'invalid') return rejected(ctx, user.reason, 'userId');
-  if (identified !== undefined) return finish(ctx, user.id, time, { ok: true, objects: [identified] });
-  if (msg.type === 'group') return finish(ctx, user.id, time, groupAttributes(ctx));
+  if (identified !== undefined) return finish(ctx, user, time, { ok: true, objects: [identified] });
+  if (msg.type === 'group') return finish(ctx, user, time, groupAttributes(ctx));
   if (!time.ok) return rejected(ctx, time.reason, time.field);
-  return finish(ctx, user.id, time, msg.type === 'track' ? mapTrack(ctx) : mapPage(ctx));
+  return finish(ctx, user, time, msg.type === 'track' ? mapTrack(ctx) : mapPage(ctx));
 }
 
 /** The notMapped detail for types and settings that send nothing (mapping.md §1, §6, §8). */
@@ -125,21 +140,37 @@ function rejected(ctx: MapContext, reason: string, field: string): MapResult {
   return { fate: 'rejected', reason, field, objects: [], trace: ctx.trace ?? [] };
 }
 
-function finish(ctx: MapContext, userId: string, time: EventTime, mapped: Mapped): MapResult {
+type Known = Extract<UserId, { kind: 'ok' }>;
+
+function finish(ctx: MapContext, user: Known, time: EventTime, mapped: Mapped): MapResult {
   const trace = ctx.trace ?? [];
-  if (ctx.trace) traceCommon(ctx, userId, time, mapped);
-  if (mapped.ok) return { fate: 'sent', objects: mapped.objects, trace };
-  return { fate: 'rejected', reason: mapped.reason, ...(mapped.field !== undefined && { field: mapped.field }), objects: mapped.objects, trace };
+  const { mapping } = ctx;
+  if (mapping !== undefined) {
+    if (mapping.adaptsObjects) adaptObjects(mapped.objects, mapping, ctx.trace, ctx.msg['properties']);
+    if (mapped.ok && mapping.tokenPath !== undefined) addPushToken(ctx, mapped.objects, mapping);
+  }
+  if (ctx.trace) traceCommon(ctx, user, time, mapped);
+  if (mapped.ok) return { fate: 'sent', objects: mapped.objects, trace, identifiedBy: user.by };
+  return { fate: 'rejected', reason: mapped.reason, ...(mapped.field !== undefined && { field: mapped.field }), objects: mapped.objects, trace, identifiedBy: user.by };
 }
 
 /** userId and time traces, first in the list. */
-function traceCommon(ctx: MapContext, userId: string, time: EventTime, mapped: Mapped): void {
+function traceCommon(ctx: MapContext, user: Known, time: EventTime, mapped: Mapped): void {
   const first = mapped.objects[0];
   if (first === undefined) return;
   const path = first.kind === 'attributes' ? 'attributes' : indexedPath(first.kind, 0);
   // A stitched record's external_id is shown by the main thread, with the source of its link (diff.ts).
   const stitched = ctx.msg['userId'] === undefined || ctx.msg['userId'] === null || String(ctx.msg['userId']).trim() === '';
-  const head: FieldTrace[] = stitched ? [] : [traceMapped('userId', dotted(path, 'external_id'), ctx.msg['userId'] !== userId ? userId : undefined)];
+  const head: FieldTrace[] = stitched && user.by === undefined ? [] : [identifierTrace(ctx, user, path)];
   if (ctx.time !== undefined && time.ok) head.push(traceMapped(time.field, dotted(path, 'time'), ctx.time));
   ctx.trace!.unshift(...head);
 }
+
+/** `userId -> external_id`, or the identifier the mapping file chose, saying so. */
+function identifierTrace(ctx: MapContext, user: Known, path: string): FieldTrace {
+  const to = dotted(path, ctx.idKey);
+  if (user.by === undefined || (user.by === 0 && user.from === 'userId')) return traceMapped('userId', to, ctx.msg['userId'] !== user.id ? user.id : undefined);
+  return traceChanged(user.from ?? 'userId', to, IDENTIFIER.get(String(user.by + 1)), user.id);
+}
+
+const IDENTIFIER = new TraceTexts((entry) => `identifier from the mapping file (identifiers entry ${entry})`);

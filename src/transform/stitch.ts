@@ -73,6 +73,9 @@ function traitsMayWin(msg: SegmentMessage, identified: IdentifiedTraits | undefi
   return time.ok && time.ms >= identified.latest;
 }
 
+/** A mapping file's identifiers as an index key (identity-key.ts); without one, the userId. */
+export type MessageIdentifier = (msg: SegmentMessage) => string | undefined;
+
 /** What one message gives the identity index: a link, and/or an identified identify's time. */
 export interface IndexEntry {
   readonly link?: readonly [anonymousId: string, userId: string];
@@ -80,11 +83,12 @@ export interface IndexEntry {
 }
 
 /**
- * The index pass's reading of a message: a message carrying a userId and an anonymousId links them;
+ * The index pass's reading of a message: a message carrying a userId (or the identifier a mapping
+ * file's `identify` gives) and an anonymousId links them;
  * an alias links its previousId to its userId; an identify carrying a userId records its time.
  */
-export function indexEntryOf(msg: SegmentMessage, field: TimeField): IndexEntry | undefined {
-  const userId = idText(msg['userId']);
+export function indexEntryOf(msg: SegmentMessage, field: TimeField, identify?: MessageIdentifier): IndexEntry | undefined {
+  const userId = identify === undefined ? idText(msg['userId']) : identify(msg);
   if (userId === undefined) return undefined;
   const anonymousId = msg.type === 'alias' ? idText(msg['previousId']) : anonymousIdOf(msg);
   const link = anonymousId === undefined || anonymousId === userId ? undefined : ([anonymousId, userId] as const);

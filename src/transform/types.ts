@@ -1,3 +1,5 @@
+import type { MappingRules } from './mapping/rules.js';
+
 /** Why a record is not sent (cli.md report `records.skipped`). */
 export type SkipReason = 'anonymous' | 'duplicate' | 'brazeOrigin' | 'notMapped' | 'filtered' | 'unchanged';
 export const SKIP_REASONS: readonly SkipReason[] = ['anonymous', 'duplicate', 'brazeOrigin', 'notMapped', 'filtered', 'unchanged'];
@@ -25,12 +27,16 @@ export interface MappingSettings {
   readonly events?: readonly string[] | undefined;
   /** `--skip-events`: patterns of the event names left out. @default undefined (none) */
   readonly skipEvents?: readonly string[] | undefined;
+  /** `--mapping <file>` compiled (mapping.md §10); undefined: the preset alone. @default undefined */
+  readonly rules?: MappingRules | undefined;
 }
 
 /** --stitch: a usable link and where it came from ("file:line" of a message carrying both IDs, or of an alias). */
 export interface Link {
   readonly userId: string;
   readonly source: string;
+  /** With a mapping file: the identifier `userId` is (external_id when absent). */
+  readonly key?: 'external_id' | 'email' | 'phone';
 }
 
 /** --stitch: why an anonymous-only record stays anonymous (the report's `records.anonymous` breakdown). */
@@ -65,10 +71,11 @@ export type SegmentMessage = Record<string, unknown> & { readonly type: string }
 
 /**
  * The result of mapping one message. `anonymous`: why an anonymous-only record stays skipped;
- * `stitched`: the link an anonymous-only record was sent under (--stitch). `rejected` with objects is a partial rejection (some products
+ * `stitched`: the link an anonymous-only record was sent under (--stitch); `identifiedBy`: with a
+ * mapping file, the index of the `identifiers` entry that identified the record. `rejected` with objects is a partial rejection (some products
  * invalid): the record counts as rejected and its good objects are still sent.
  */
 export type MapResult =
   | { readonly fate: 'skipped'; readonly reason: SkipReason; readonly detail: string; readonly trace: FieldTrace[]; readonly anonymous?: AnonymousWhy }
-  | { readonly fate: 'rejected'; readonly reason: string; readonly field?: string; readonly objects: BrazeObject[]; readonly trace: FieldTrace[]; readonly stitched?: Link }
-  | { readonly fate: 'sent'; readonly objects: BrazeObject[]; readonly trace: FieldTrace[]; readonly stitched?: Link };
+  | { readonly fate: 'rejected'; readonly reason: string; readonly field?: string; readonly objects: BrazeObject[]; readonly trace: FieldTrace[]; readonly stitched?: Link; readonly identifiedBy?: number }
+  | { readonly fate: 'sent'; readonly objects: BrazeObject[]; readonly trace: FieldTrace[]; readonly stitched?: Link; readonly identifiedBy?: number };
