@@ -6,10 +6,11 @@ import type { RunDeps } from '../pipeline/run-plan.js';
 import type { Planned } from '../pipeline/plan-record.js';
 import { Deduplicator } from '../pipeline/dedup.js';
 import { ChangedAttributes } from '../pipeline/changed-attributes.js';
+import { bracketed, together, type DecisionListener } from '../pipeline/decisions/listener.js';
+import { FullDiff } from '../dryrun/full-diff.js';
 import { PAGE, PageMemory } from '../dryrun/page-memory.js';
 import { PAGE_FILE, replayPage } from '../dryrun/html/run-page.js';
 import { join } from 'node:path';
-import type { Unit } from '../pipeline/unit.js';
 import { AttributeMemory } from '../state/attribute-memory.js';
 import { REPLAY_KEYS } from '../state/counters.js';
 import { filesAfter, PlanPool } from '../pipeline/plan-pool.js';
@@ -19,6 +20,7 @@ import { holding } from '../state/access/state-lock.js';
 import { lockOptions } from './lock-options.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
 import { openWindow } from './dedup-window.js';
+import type { Log } from '../ui/log.js';
 import { totalBytes } from '../ui/progress.js';
 import { stderr } from '../ui/terminal.js';
 
@@ -58,7 +60,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   const memory = config.attributes === 'changed' ? new AttributeMemory({ bytes: config.attributeMemoryBytes, inputBytes: totalBytes(files) }) : undefined;
   // A dry run's page, diff and top lists: a run memory, so that a resumed dry run covers the whole run.
   let page: PageMemory | undefined;
-  let changed = new ChangedAttributes(memory, undefined);
+  let changed = new ChangedAttributes(memory);
   // The identity index is loaded only for a --stitch run.
   const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
   const stateDir = config.state ?? defaultStateDir(config.cwd, identity);
@@ -80,10 +82,12 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         page: config.dryRun ? (r) => (page ? replayPage(r, config, page, deps.resumeCommand) : undefined) : undefined,
         ...(stitch && { indexPass: stitch.plan }),
         makeSource: (state) => {
-          if (config.dryRun) page = state.memory.open(PAGE, (stored: number | undefined) => new PageMemory(state.dir, stored, diffMode === 'full' ? diffOut : undefined, diffMode !== 'none'));
+          if (config.dryRun) page = state.memory.open(PAGE, (stored: number | undefined) => new PageMemory(state.dir, stored, diffMode !== 'none'));
           const diff = page?.diff;
-          changed = new ChangedAttributes(memory, page?.totals, diff);
-          const dedup = new Deduplicator(openWindow(config.dedupWindow, state), diff, (message) => deps.log.warn(message));
+          // Who hears what the run thread decides of each record (decisions/listener.ts); a live run: the warning only.
+          const listener = together(page?.decisions, diffMode === 'full' ? new FullDiff(diffOut) : undefined, utf8Warning(deps.log));
+          changed = new ChangedAttributes(memory, listener);
+          const dedup = new Deduplicator(openWindow(config.dedupWindow, state), listener);
           const pool = new PlanPool({
             mapping: config.mapping,
             diff: diffMode,
@@ -96,7 +100,7 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
           return {
             files,
             read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
-            plan: page ? planWithPage(page, (p) => changed.check(dedup.check(p))) : (p: Planned) => changed.check(dedup.check(p)),
+            plan: bracketed((p: Planned) => changed.check(dedup.check(p)), listener),
             close: () => pool.close(),
           };
         },
@@ -113,14 +117,14 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
 
 const NO_INSIGHTS = { topEvents: [], topPurchases: [], topAttributes: [] };
 
-/** Plans a record and counts it for the page: its time, whether it would be sent, its data points. */
-function planWithPage(page: PageMemory, plan: (p: Planned) => Unit): (p: Planned) => Unit {
-  return (p) => {
-    page.begin();
-    const unit = plan(p);
-    const sent = unit.fate === REPLAY_KEYS.sent;
-    page.timed(p.time, sent, unit.dataPoints ?? 0);
-    page.samples.offer(p.file, p.line, unit.fate, p.source, unit.items);
-    return unit;
+/** The run's log warns once, at the first record whose text held invalid UTF-8 (the report counts them all). */
+function utf8Warning(log: Log): DecisionListener {
+  let warned = false;
+  return {
+    invalidUtf8(file, line) {
+      if (warned) return;
+      warned = true;
+      log.warn(`${file}:${line} holds invalid UTF-8 (a truncated or stray byte): such records go on with U+FFFD in place of the bad bytes, and are counted in records.invalidUtf8.`);
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { RequestItem } from '../braze/types.js';
+import type { DecisionListener } from '../pipeline/decisions/listener.js';
 import type { PointsBy } from '../state/report.js';
 import { ATTRIBUTE_WORDS } from '../transform/attribute-pieces.js';
 import { ownCopy } from '../transform/own-copy.js';
@@ -22,7 +23,7 @@ export interface TotalsSnapshot {
   readonly attributes: ReadonlyArray<readonly [number, string, number]>;
 }
 
-export class DataPointTotals {
+export class DataPointTotals implements DecisionListener {
   readonly #events = new Map<string, number>();
   readonly #purchases = new Map<string, number>();
   readonly #others = new Map<string, number>();
@@ -31,6 +32,11 @@ export class DataPointTotals {
 
   /** `ledger`: counts wait there until their record is committed (a resumed dry run's lists cover the whole run). */
   constructor(private readonly ledger?: Ledger) {}
+
+  /** What an object sends, as --attributes changed decided (decisions/listener.ts). */
+  object(_file: string, _line: number, planned: RequestItem, keep: Uint8Array | undefined): void {
+    this.item(planned, keep);
+  }
 
   /** Counts a sent item; `keep` (an attributes object): which attributes are sent (all when undefined). */
   item(item: RequestItem, keep: Uint8Array | undefined): void {

@@ -1,3 +1,4 @@
+import type { DecisionListener, PlannedAccount } from '../pipeline/decisions/listener.js';
 import type { TraceDef } from './trace-keys.js';
 import { OVERFLOW } from './trace-keys.js';
 import type { Ledger } from './ledger.js';
@@ -28,10 +29,11 @@ const maxSamples = 3;
 
 /**
  * Counts the dry-run diff by line: definitions come from TraceKeys (next to the mapping), records
- * refer to them by number. Duplicates are decided here (on the main thread), so their mapping is
- * never counted. Pure apart from `print` (the per-record text of --diff full).
+ * refer to them by number. It listens to the run thread's decisions (pipeline/decisions/listener.ts):
+ * a duplicate's mapping is never counted, only its fate; a kept record's lines are; so is a record
+ * left with nothing to send by --attributes changed. Pure: full-diff.ts prints --diff full's text.
  */
-export class DiffCollector {
+export class DiffCollector implements DecisionListener {
   /** Line id -> row; several ids may share a row (keys that fold to the same text). */
   #rows: DiffRow[] = [];
   #byText = new Map<string, DiffRow>();
@@ -61,10 +63,7 @@ export class DiffCollector {
   };
 
   /** `ledger`: counts wait there until their record is committed (a dry run's page survives a resume). */
-  constructor(
-    readonly print: ((text: string) => void) | undefined,
-    private readonly ledger?: Ledger,
-  ) {}
+  constructor(private readonly ledger?: Ledger) {}
 
   define(defs: readonly TraceDef[]): void {
     for (const def of defs) {
@@ -97,6 +96,13 @@ export class DiffCollector {
       else this.#overflow++;
     }
   };
+
+  /** A record that goes on (not a duplicate): its lines, and the link it was stitched by. */
+  kept(record: PlannedAccount): void {
+    const { file, line } = record;
+    if (record.traceIds) this.countSpan(record.traceIds, record.traceStart, record.traceEnd, file, line);
+    if (record.link !== undefined) this.stitched(file, line, record.link);
+  }
 
   duplicate(file: string, line?: number): void {
     this.#count(this.#duplicate, file, line);

@@ -1,6 +1,9 @@
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { together, type DecisionListener, type PlannedAccount } from '../pipeline/decisions/listener.js';
+import type { Unit } from '../pipeline/unit.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
+import { REPLAY_KEYS } from '../state/counters.js';
 import type { RunMemory } from '../state/run-memory.js';
 import { DataPointTotals, type TotalsSnapshot } from './data-point-totals.js';
 import { DiffCollector, type DiffSnapshot } from './diff.js';
@@ -29,7 +32,7 @@ interface PageSnapshot {
  * page-data.json (atomically; the previous one is kept until the checkpoint naming the new one is
  * saved). A resumed dry run takes them up from the file its checkpoint names, so its page covers the
  * whole run. Bounded: the series, the totals and the diff are capped, the ledger holds only records not
- * yet committed.
+ * yet committed. What it counts comes from the run thread's decisions, told to `decisions`.
  */
 export class PageMemory implements RunMemory<number> {
   readonly ledger: Ledger;
@@ -37,6 +40,11 @@ export class PageMemory implements RunMemory<number> {
   readonly totals: DataPointTotals;
   readonly diff: DiffCollector | undefined;
   readonly samples: RecordSamples;
+  /**
+   * Where the run thread tells what it decides of each record (pipeline/decisions/listener.ts): the
+   * ledger numbers the records, the totals, the diff, the series and the samples count them.
+   */
+  readonly decisions: DecisionListener;
   /** False when the checkpoint named counts that could not be found (the page then says so). */
   readonly whole: boolean;
   #saved: number;
@@ -45,7 +53,6 @@ export class PageMemory implements RunMemory<number> {
   constructor(
     private readonly dir: string,
     stored: number | undefined,
-    print: ((text: string) => void) | undefined,
     diff: boolean,
   ) {
     const snapshot = stored === undefined ? undefined : load(dir, stored);
@@ -54,7 +61,7 @@ export class PageMemory implements RunMemory<number> {
     this.ledger = new Ledger(stored ?? 0);
     this.series = snapshot ? TimeSeries.restore(snapshot.series) : new TimeSeries();
     this.totals = new DataPointTotals(this.ledger);
-    this.diff = diff ? new DiffCollector(print, this.ledger) : undefined;
+    this.diff = diff ? new DiffCollector(this.ledger) : undefined;
     this.samples = new RecordSamples(this.ledger);
     if (snapshot) {
       this.totals.restore(snapshot.totals);
@@ -62,6 +69,8 @@ export class PageMemory implements RunMemory<number> {
       this.samples.restore(snapshot.samples);
     }
     this.#saved = snapshot?.mark ?? -1;
+    const page: DecisionListener = { begin: () => this.ledger.begin(), decided: (record, unit) => this.#decided(record, unit) };
+    this.decisions = together(page, this.totals, this.diff);
   }
 
   /** A record about to be planned (before its counts are made). */
@@ -75,6 +84,12 @@ export class PageMemory implements RunMemory<number> {
   }
 
   readonly #timed = (seconds: number, sent: boolean, dataPoints: number): void => this.series.add(seconds, sent, dataPoints);
+
+  /** A record's fate decided: it counts in the series and may be a sample. */
+  #decided(record: PlannedAccount, unit: Unit): void {
+    this.timed(record.time, unit.fate === REPLAY_KEYS.sent, unit.dataPoints ?? 0);
+    this.samples.offer(record.file, record.line, unit.fate, record.source, unit.items);
+  }
 
   mark(): number {
     return this.ledger.begun;

@@ -1,9 +1,8 @@
 import type { RequestItem } from '../braze/types.js';
-import { jsonString, type DataPointTotals } from '../dryrun/data-point-totals.js';
-import type { DiffCollector } from '../dryrun/diff.js';
 import type { AttributeMemory } from '../state/attribute-memory.js';
 import { REPLAY_KEYS, SKIPPED } from '../state/counters.js';
 import { ATTRIBUTE_WORDS, keepAttributes } from '../transform/attribute-pieces.js';
+import type { DecisionListener } from './decisions/listener.js';
 import type { Unit } from './unit.js';
 
 /**
@@ -12,31 +11,32 @@ import type { Unit } from './unit.js';
  * object; an object left with no attribute is kept in the batch but not sent (RequestItem.unsent: the
  * request numbering must not depend on what the run remembers, or a resume would match acknowledged
  * requests to other records); a record left with nothing to send is `records.skipped.unchanged`.
- * Without a memory (`--attributes all`) records pass unchanged. Feeds the dry run's data-point totals.
+ * Without a memory (`--attributes all`) records pass unchanged. Tells `listener` what goes on of each
+ * object, then `unchanged` (decisions/listener.ts: the dry run's data-point totals and --diff full
+ * listen).
  */
 export class ChangedAttributes {
   constructor(
     private readonly memory: AttributeMemory | undefined,
-    private readonly totals: DataPointTotals | undefined,
-    private readonly diff?: DiffCollector,
+    private readonly listener?: DecisionListener,
   ) {}
 
   check(unit: Unit): Unit {
     const { items } = unit;
     if (items.length === 0) return unit;
+    const { file, line } = unit;
     const memory = this.memory;
+    const listener = this.listener;
     let changed: RequestItem[] | undefined;
     let unchanged = 0;
     let saved = 0;
     let dropped = 0;
     let unsent = 0;
-    // --diff full: the record's text (printed by the de-duplicator) shows every attribute; say which were left out.
-    let said = '';
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const words = item.attrs;
       if (memory === undefined || words === undefined || words.length <= 2) {
-        this.totals?.item(item, undefined);
+        listener?.object?.(file, line, item, undefined, item);
         if (item.unsent) unsent++;
         continue;
       }
@@ -54,9 +54,8 @@ export class ChangedAttributes {
           kept++;
         }
       }
-      const all = kept === count;
-      this.totals?.item(item, all ? undefined : keep);
-      if (all) {
+      if (kept === count) {
+        listener?.object?.(file, line, item, undefined, item);
         if (item.unsent) unsent++;
         continue;
       }
@@ -70,12 +69,11 @@ export class ChangedAttributes {
         unsent++;
         changed[i] = { array: item.array, json: item.json, points: 0, attrs: user, unsent: true };
       } else changed[i] = { array: item.array, json: keepAttributes({ json: item.json!, words }, this.#kept), points: rest, attrs: user };
-      if (this.diff?.print) said += leftOut(item.json!, words, keep, changed[i]!);
+      listener?.object?.(file, line, item, keep, changed[i]!);
     }
     if (!changed) return unit;
     const nothingLeft = unsent === changed.length && unit.fate === REPLAY_KEYS.sent;
-    if (nothingLeft) this.diff?.unchanged(unit.file, unit.line);
-    if (said) this.diff!.print!(nothingLeft ? `${said}    -> skipped (unchanged): nothing left to send\n` : said);
+    if (nothingLeft) listener?.unchanged?.(file, line);
     return {
       ...unit,
       fate: nothingLeft ? SKIPPED.unchanged : unit.fate,
@@ -101,16 +99,4 @@ export class ChangedAttributes {
     const words = item.attrs;
     if (this.memory && words && words.length >= 2) this.memory.forget(words[0]!, words[1]!);
   }
-}
-
-/** --diff full's lines for an attributes object some of whose attributes were left out. */
-function leftOut(json: string, words: Uint32Array, keep: Uint8Array, sent: RequestItem): string {
-  const names: string[] = [];
-  for (let a = 0, w = 2; w < words.length; a++, w += ATTRIBUTE_WORDS) {
-    if (keep[a] === 1) continue;
-    // A piece is `"key":value`.
-    names.push(jsonString(json, words[w]!));
-  }
-  const what = `    left out, the value last sent to the user (--attributes changed): ${names.map((n) => `attributes.${n}`).join(', ')}\n`;
-  return sent.unsent ? `${what}    => attributes: not sent (nothing changed)\n` : `${what}    => attributes as sent: ${sent.json}\n`;
 }

@@ -21,7 +21,7 @@ describe('TraceKeys', () => {
     expect(defs.map((d) => d.id)).toEqual([a, b]);
     for (const def of defs) expect(def).toMatchObject({ from: 'properties.products[].price', to: 'purchases[].price', reason: '' });
     expect(keys.drain()).toEqual([]);
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     diff.define(defs);
     diff.count([a, b, again], 'a.ndjson:1');
     expect(diff.summary().rows).toHaveLength(1);
@@ -81,7 +81,7 @@ describe('TraceKeys', () => {
 describe('DiffCollector', () => {
   it('counts every record, keeps 3 samples and sorts lines by count', () => {
     const keys = new TraceKeys();
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     const event = keys.field({ from: 'event', to: 'events.name', action: 'mapped' });
     const user = keys.field({ from: 'userId', to: 'external_id', action: 'mapped' });
     observe(keys, diff, 'a.ndjson:1', [user]);
@@ -96,7 +96,7 @@ describe('DiffCollector', () => {
 
   it('shows lines of equal count in the order the input first had them, not the order they were defined', () => {
     const keys = new TraceKeys();
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     // Defined first (as a worker that ran ahead would), met last.
     const late = keys.field({ from: 'properties.late', to: 'events.properties.late', action: 'mapped' });
     const early = keys.field({ from: 'properties.early', to: 'events.properties.early', action: 'mapped' });
@@ -109,7 +109,7 @@ describe('DiffCollector', () => {
 
   it('counts a field that occurs twice in one record twice', () => {
     const keys = new TraceKeys();
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     const price = keys.field({ from: 'properties.products[0].price', to: 'purchases[0].price', action: 'mapped' });
     observe(keys, diff, 'a.ndjson:1', [price, price]);
     expect(diff.summary().rows).toMatchObject([{ count: 2, samples: ['a.ndjson:1', 'a.ndjson:1'] }]);
@@ -117,7 +117,7 @@ describe('DiffCollector', () => {
 
   it('leaves out lines defined but never counted', () => {
     const keys = new TraceKeys();
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     keys.fate('rejected', 'never seen');
     diff.define(keys.drain());
     expect(diff.summary().rows).toEqual([]);
@@ -125,7 +125,7 @@ describe('DiffCollector', () => {
 
   it('tallies duplicates as a fate of their own', () => {
     const keys = new TraceKeys();
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     const anonymous = keys.fate('skipped: anonymous', 'no userId');
     observe(keys, diff, 'a.ndjson:1', [anonymous]);
     diff.duplicate('a.ndjson:2');
@@ -138,13 +138,13 @@ describe('DiffCollector', () => {
   });
 
   it('counts overflow ids and unknown ids as overflow', () => {
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     diff.count([OVERFLOW, OVERFLOW, 42], 'a.ndjson:1');
     expect(diff.summary()).toEqual({ rows: [], overflow: 3 });
   });
 
   it('merges lines defined by two workers', () => {
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     const first = new TraceKeys(0, 2);
     const second = new TraceKeys(1, 2);
     const a = first.fate('rejected', 'x');

@@ -19,7 +19,7 @@ function report(): Report {
 
 /** The largest page the bounds allow: every field line the diff tabulates, the longest series, long names. */
 function largest(): PageData {
-  const diff = new DiffCollector(undefined);
+  const diff = new DiffCollector();
   const long = (i: number) => `properties.${'p'.repeat(180)}${i}`;
   diff.define(Array.from({ length: 20_000 }, (_, id) => ({ id, action: 'dropped' as const, from: long(id), to: '', reason: 'r'.repeat(300) })));
   for (let id = 0; id < 20_000; id++) for (let n = 0; n < 3; n++) diff.count([id], `/a/${'f'.repeat(200)}.ndjson`, n);
@@ -35,7 +35,7 @@ function largest(): PageData {
 
 describe('renderPage', () => {
   it('escapes everything that comes from the archive or the command line', () => {
-    const diff = new DiffCollector(undefined);
+    const diff = new DiffCollector();
     diff.define([{ id: 0, action: 'dropped', from: evil, to: '', reason: evil }]);
     diff.count([0], evil, 1);
     const html = renderPage({ report: report(), rate: 500, batchSize: 75, fields: diff.summary(), samples: [{ where: evil, fate: 'records.sent', before: evil, after: [{ array: 'events', json: evil }] }], settings: [['--events', evil]], liveCommand: evil, whole: true });
@@ -69,11 +69,11 @@ describe('DiffCollector snapshot', () => {
       { id: 1, action: 'dropped' as const, from: 'b', to: '', reason: 'why' },
       { id: 2, action: 'changed' as const, from: 'c', to: 'C', reason: 'how' },
     ];
-    const one = new DiffCollector(undefined);
+    const one = new DiffCollector();
     one.define(defs);
     one.count([1, 0], '/x/f.ndjson', 1);
     one.duplicate('/x/f.ndjson', 2);
-    const two = new DiffCollector(undefined);
+    const two = new DiffCollector();
     two.restore(JSON.parse(JSON.stringify(one.snapshot())));
     // A resumed run's workers define the lines again, under other numbers.
     two.define(defs.map((d) => ({ ...d, id: d.id + 10 })));

@@ -1,4 +1,4 @@
-import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
@@ -69,6 +69,75 @@ describe('replay --dry-run on samples/', () => {
     const report = readReport(state);
     expectIdentity(report);
     expect(report.records!.read).toBeGreaterThan(0);
+  });
+});
+
+describe('the diff of decisions made after planning', () => {
+  const TS = '2025-03-02T10:15:00Z';
+  const identify = (id: string, traits: Record<string, unknown>) => JSON.stringify({ type: 'identify', userId: 'u1', messageId: id, timestamp: TS, traits });
+  const track = (id: string, extra: Record<string, unknown>) => JSON.stringify({ type: 'track', messageId: id, timestamp: TS, event: 'Signed Up', ...extra });
+  /** Line 2 changes one attribute of line 1, line 3 none; line 4 is line 2 again and line 7 line 5 (duplicates). */
+  const archive = [
+    identify('m1', { email: 'a@x.com', plan: 'free' }),
+    identify('m2', { email: 'a@x.com', plan: 'pro' }),
+    identify('m3', { plan: 'pro', email: 'a@x.com' }),
+    identify('m2', { email: 'a@x.com', plan: 'pro' }),
+    track('t1', { userId: 'u2' }),
+    track('a1', { anonymousId: 'x' }),
+    track('t1', { userId: 'u2' }),
+  ];
+  const attributes = (line: number, plan: string) => [
+    `archive.ndjson:${line}  identify user "u1" -> sent`,
+    '    userId -> attributes.external_id',
+    '    traits.email -> attributes.email',
+    '    traits.plan -> attributes.plan',
+    `    => attributes: {"external_id":"u1","email":"a@x.com","plan":"${plan}"}`,
+  ];
+
+  it('--diff full prints each record in input order: its own text, then what --attributes changed left out; a duplicate in one line', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'archive.ndjson'), archive.join('\n') + '\n');
+    const result = await runCli(['replay', 'archive.ndjson', '--dry-run', '--diff', 'full', '--state', tempDir()], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.slice(0, result.stdout.indexOf('replay --dry-run: complete'))).toBe(
+      [
+        ...attributes(1, 'free'),
+        ...attributes(2, 'pro'),
+        '    left out, the value last sent to the user (--attributes changed): attributes.email',
+        '    => attributes as sent: {"external_id":"u1","plan":"pro"}',
+        ...attributes(3, 'pro'),
+        '    left out, the value last sent to the user (--attributes changed): attributes.email, attributes.plan',
+        '    => attributes: not sent (nothing changed)',
+        '    -> skipped (unchanged): nothing left to send',
+        'archive.ndjson:4  skipped (duplicate): messageId seen earlier in the run',
+        'archive.ndjson:5  track "Signed Up" user "u2" -> sent',
+        '    userId -> events[0].external_id',
+        '    timestamp -> events[0].time',
+        '    event -> events[0].name',
+        '    => events: {"external_id":"u2","name":"Signed Up","time":"2025-03-02T10:15:00.000Z"}',
+        'archive.ndjson:6  track "Signed Up" -> skipped (anonymous): no userId',
+        'archive.ndjson:7  skipped (duplicate): messageId seen earlier in the run',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('--diff summary counts the same decisions: a kept record\'s fields, a duplicate and a record left with nothing only by their fate', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'archive.ndjson'), archive.join('\n') + '\n');
+    const result = await runCli(['replay', 'archive.ndjson', '--dry-run', '--state', tempDir()], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const fates = result.stdout.slice(result.stdout.indexOf('Records not sent as they are:'), result.stdout.indexOf('replay --dry-run: complete'));
+    expect(fates.split('\n').map((l) => l.trim())).toEqual([
+      'Records not sent as they are:',
+      '2  skipped: duplicate: messageId seen earlier in the run   e.g. archive.ndjson:4, archive.ndjson:7',
+      // Equal counts in the order first met: line 3 before line 6.
+      '1  skipped: unchanged: every attribute has the value last sent to the user (--attributes changed)   e.g. archive.ndjson:3',
+      '1  skipped: anonymous: no userId   e.g. archive.ndjson:6',
+      '',
+    ]);
+    expect(result.stdout).toMatch(/^ +3 {2}traits\.email -> attributes\.email {3}e\.g\. archive\.ndjson:1, archive\.ndjson:2, archive\.ndjson:3$/m);
+    expect(result.stdout).toMatch(/^ +1 {2}event -> events\[\]\.name {3}e\.g\. archive\.ndjson:5$/m);
   });
 });
 
