@@ -17,3 +17,19 @@ export function recordText(where: string, msg: Record<string, unknown>, result: 
   if (result.fate !== 'skipped') for (const o of result.objects) lines.push(`    => ${o.kind}: ${JSON.stringify(o.body)}`);
   return lines.join('\n') + '\n';
 }
+
+/** --diff full's line of a record rejected before it was mapped (malformed JSON, not a message). */
+export function rejectedText(where: string, reason: string): string {
+  return `${where}  rejected: ${reason}\n`;
+}
+
+/** --diff full's line under a record whose text held invalid UTF-8. */
+export const INVALID_UTF8_TEXT = '    (text)  changed: invalid UTF-8 replaced by U+FFFD\n';
+
+const SAMPLE_CHARS = 4_000;
+
+/** The page's sample of a record: its message as read, cut at SAMPLE_CHARS characters. */
+export function sampleText(msg: Record<string, unknown>): string {
+  const text = JSON.stringify(msg, null, 2);
+  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}\n… (${text.length - SAMPLE_CHARS} more characters)` : text;
+}

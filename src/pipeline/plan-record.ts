@@ -1,6 +1,6 @@
 import type { RequestItem } from '../braze/types.js';
 import type { DiffMode } from '../config/options.js';
-import { recordText } from '../dryrun/record-text.js';
+import { INVALID_UTF8_TEXT, recordText, rejectedText, sampleText } from '../dryrun/record-text.js';
 import { TraceKeys } from '../dryrun/trace-keys.js';
 import type { InputItem } from '../input/types.js';
 import { hashId } from '../hash.js';
@@ -170,22 +170,15 @@ export class RecordPlanner {
   #rejected<R>(item: InputItem, out: PlanSink<R>, reason: string, rejectLine: string): R {
     const { file, line, end } = item;
     if (this.keys) out.trace(this.keys.fate('rejected', reason));
-    const text = this.diff === 'full' ? `${file}:${line}  rejected: ${reason}\n` : undefined;
+    const text = this.diff === 'full' ? rejectedText(`${file}:${line}`, reason) : undefined;
     return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined, source: undefined, identifiedBy: undefined });
   }
 }
 
 /** The page's samples come from the first lines of each file (the main thread keeps the first few of the run). */
 const SAMPLE_LINES = 2;
-const SAMPLE_CHARS = 4_000;
-
-function sampleText(msg: Record<string, unknown>): string {
-  const text = JSON.stringify(msg, null, 2);
-  return text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}\n… (${text.length - SAMPLE_CHARS} more characters)` : text;
-}
 
 const INVALID_UTF8: FieldTrace = { from: '(text)', to: '(text)', action: 'changed', reason: 'invalid UTF-8 replaced by U+FFFD' };
-const INVALID_UTF8_TEXT = '    (text)  changed: invalid UTF-8 replaced by U+FFFD\n';
 
 /**
  * Builds Planned objects (all of one shape: spreading a shared "empty" object into some of them made
