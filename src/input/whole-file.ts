@@ -23,7 +23,7 @@ export const WHOLE_FILE_BYTES = 256 * 1024;
 /**
  * A file that inflates past this (a gzip bomb, or unusually repetitive data) is read the usual way, in
  * batches: a whole file is one batch, and a worker (capped heap) should never hold more than a usual
- * batch's bytes (plan-pool.ts).
+ * batch.s bytes (pipeline/planning/plan-pool.ts).
  */
 const INFLATED_LIMIT = 4 << 20;
 

@@ -9,7 +9,7 @@ import { openInput } from '../../src/input/open.js';
 import { isParsed, itemsOf } from '../../src/input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../../src/input/types.js';
 
-/** The batch limits of the planning pool (plan-pool.ts), but for the line count. */
+/** The batch limits of the planning pool (pipeline/planning/plan-pool.ts), but for the line count. */
 export const LIMITS: BatchLimits = { lines: 1000, bytes: 4 << 20, quietMs: 20 };
 
 /**

@@ -2,13 +2,13 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { InputFile } from '../../src/input/types.js';
-import type { MappingSettings } from '../../src/transform/types.js';
-import { tempDir, writeFixture } from '../input/fixtures.js';
+import type { InputFile } from '../../../src/input/types.js';
+import type { MappingSettings } from '../../../src/transform/types.js';
+import { tempDir, writeFixture } from '../../input/fixtures.js';
 
 // The pool starts real planning workers, which run the built code.
-const built = new URL('../../dist/pipeline/plan-pool.js', import.meta.url);
-type Pool = typeof import('../../src/pipeline/plan-pool.js');
+const built = new URL('../../../dist/pipeline/planning/plan-pool.js', import.meta.url);
+type Pool = typeof import('../../../src/pipeline/planning/plan-pool.js');
 let PlanPool: Pool['PlanPool'];
 let filesAfter: Pool['filesAfter'];
 beforeAll(async () => {

@@ -1,14 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DiffMode } from '../config/options.js';
-import { parseLine } from '../input/ndjson.js';
-import { forEachLine, type LineBatch } from '../input/line-batches.js';
-import { readWholeFile, type WholeFile } from '../input/whole-file.js';
-import type { InputItem } from '../input/types.js';
-import type { MappingSettings } from '../transform/types.js';
+import type { DiffMode } from '../../config/options.js';
+import { parseLine } from '../../input/ndjson.js';
+import { forEachLine, type LineBatch } from '../../input/line-batches.js';
+import { readWholeFile, type WholeFile } from '../../input/whole-file.js';
+import type { InputItem } from '../../input/types.js';
+import type { MappingSettings } from '../../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
 import { linksOfBatch, RecentLinks, type LinkChunk } from './link-chunk.js';
-import type { Stitching } from '../transform/stitch.js';
+import type { Stitching } from '../../transform/stitch.js';
 
 /** What the main thread hands each planning worker once. */
 export interface PlanWorkerData {
@@ -87,6 +87,6 @@ function wholeBatch(message: SeqFile): SeqBatch | undefined {
 /** --stitch: the identity index, opened read-only in this thread (loaded only for such a run). */
 async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
   if (dir === undefined) return undefined;
-  const { IdentityIndex, stitching } = await import('../state/identity-index.js');
+  const { IdentityIndex, stitching } = await import('../../state/identity-index.js');
   return stitching(IdentityIndex.open(dir, { readonly: true }));
 }

@@ -1,9 +1,9 @@
-import { forEachLine, type LineBatch } from '../input/line-batches.js';
-import type { InputItem } from '../input/types.js';
-import { OTHER, topFields, type TopValue } from '../input/top-fields.js';
-import { indexEntryOf, type IndexEntry } from '../transform/stitch.js';
-import type { SegmentMessage, TimeField } from '../transform/types.js';
-import { ownCopy } from '../transform/own-copy.js';
+import { forEachLine, type LineBatch } from '../../input/line-batches.js';
+import type { InputItem } from '../../input/types.js';
+import { OTHER, topFields, type TopValue } from '../../input/top-fields.js';
+import { indexEntryOf, type IndexEntry } from '../../transform/stitch.js';
+import type { SegmentMessage, TimeField } from '../../transform/types.js';
+import { ownCopy } from '../../transform/own-copy.js';
 
 /**
  * What the index pass (--stitch) takes from a batch of lines: the links (anonymousId, userId) and

@@ -1,20 +1,20 @@
 import { Worker } from 'node:worker_threads';
-import type { DiffMode } from '../config/options.js';
-import type { TraceDef } from '../dryrun/trace-keys.js';
-import { lineBatches, type BatchLimits, type LineBatch, type LinesRead } from '../input/line-batches.js';
-import { closeLater } from '../input/read-ahead.js';
-import { countInputBytes } from '../input/bytes-read.js';
-import { wholeFileOf } from '../input/whole-file.js';
-import { openInput, releaseStdin, type OpenedInput } from '../input/open.js';
-import { isParsed, itemsOf } from '../input/read.js';
-import type { InputFile, InputFormat, InputItem, ReadStart } from '../input/types.js';
-import type { MappingSettings } from '../transform/types.js';
+import type { DiffMode } from '../../config/options.js';
+import type { TraceDef } from '../../dryrun/trace-keys.js';
+import { lineBatches, type BatchLimits, type LineBatch, type LinesRead } from '../../input/line-batches.js';
+import { closeLater } from '../../input/read-ahead.js';
+import { countInputBytes } from '../../input/bytes-read.js';
+import { wholeFileOf } from '../../input/whole-file.js';
+import { openInput, releaseStdin, type OpenedInput } from '../../input/open.js';
+import { isParsed, itemsOf } from '../../input/read.js';
+import type { InputFile, InputFormat, InputItem, ReadStart } from '../../input/types.js';
+import type { MappingSettings } from '../../transform/types.js';
 import { decodeChunk } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
 import { linksOfItems, type LinkChunk } from './link-chunk.js';
-import type { Stitching } from '../transform/stitch.js';
+import type { Stitching } from '../../transform/stitch.js';
 import type { PlanWorkerData, PlanWorkerReply, SeqBatch, SeqFile } from './plan-worker.js';
-import { threadLimits } from '../young-generation.js';
+import { threadLimits } from '../../young-generation.js';
 
 /**
  * Lines per batch sent to a worker, and bytes: a batch of long lines is cut short, so that what a
