@@ -1,14 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiffMode } from '../../config/options.js';
-import { parseLine } from '../../input/ndjson.js';
-import { forEachLine, type LineBatch } from '../../input/line-batches.js';
+import { forEachItem, type LineBatch } from '../../input/line-batches.js';
+import type { ReadHead } from '../../input/open.js';
 import { readWholeFile, type WholeFile } from '../../input/whole-file.js';
-import type { InputItem } from '../../input/types.js';
 import type { MappingSettings } from '../../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
 import { linksOfBatch, RecentLinks, type LinkChunk } from './link-chunk.js';
 import type { Stitching } from '../../transform/stitch.js';
+import type { JobFailed, Numbered } from './worker-pool.js';
 
 /** What the main thread hands each planning worker once. */
 export interface PlanWorkerData {
@@ -23,66 +23,53 @@ export interface PlanWorkerData {
   readonly identity?: string;
 }
 
-/** A batch of NDJSON lines to plan (transferred, not copied), numbered for putting results in order. */
-export interface SeqBatch extends LineBatch {
-  readonly seq: number;
-  /** The input file's number in the run (archive positions). */
-  readonly fileIndex: number;
-}
+/**
+ * A job for a planning worker, of the input numbered `fileIndex` in the run (archive positions): a
+ * batch of NDJSON lines (its arrays transferred, not copied), or a small file to read whole and plan
+ * as one batch (whole-file.ts).
+ */
+export type PlanJob = { readonly fileIndex: number } & ({ readonly batch: LineBatch } | { readonly whole: WholeFile });
 
-/** A small input file to read whole and plan as one batch (whole-file.ts), numbered like a batch. */
-export interface SeqFile {
-  readonly seq: number;
-  readonly fileIndex: number;
-  readonly whole: WholeFile;
-}
-
+/** A worker's answer for a job: what its pass makes of the lines (planned records, or links). */
 export type PlanWorkerReply =
   | { readonly seq: number; readonly chunk: PlannedChunk }
   | { readonly seq: number; readonly links: LinkChunk }
-  | { readonly seq: number; readonly error: string }
-  /** The file of a SeqFile must be read the usual way (see whole-file.ts). */
-  | { readonly seq: number; readonly readUsually: true };
+  /** A whole file the worker did not take: the bytes it read, for the usual read to go on from. */
+  | { readonly seq: number; readonly head: ReadHead };
 
 /**
  * A planning worker: parses and maps batches of NDJSON lines (JSON.parse, filter, map, serialise:
  * the CPU-heavy part of a run) and posts them back encoded. The main thread reads and splits the
- * input, hands each batch to the least busy worker and puts the results back in input order.
+ * inputs, but a small file it offers whole (whole-file.ts), which the worker reads and splits itself
+ * or hands back; the pool (worker-pool.ts) gives each job to the least busy worker, and the input's
+ * reading (input-reading.ts) takes the answers in input order.
  */
 const data = workerData as PlanWorkerData;
 const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
 const port = parentPort!;
 const recent = new RecentLinks();
 
-port.on('message', (message: SeqBatch | SeqFile) => {
+port.on('message', (message: PlanJob & Numbered) => {
   try {
-    const batch = 'whole' in message ? wholeBatch(message) : message;
-    if (batch === undefined) {
-      port.postMessage({ seq: message.seq, readUsually: true } satisfies PlanWorkerReply);
+    const read = 'whole' in message ? readWholeFile(message.whole) : message;
+    if ('head' in read) {
+      port.postMessage({ seq: message.seq, head: read.head } satisfies PlanWorkerReply, [read.head.bytes.buffer as ArrayBuffer]);
       return;
     }
+    const { batch } = read;
     if (data.mode === 'links') {
-      port.postMessage({ seq: batch.seq, links: linksOfBatch(batch, data.mapping.time, recent) } satisfies PlanWorkerReply);
+      port.postMessage({ seq: message.seq, links: linksOfBatch(batch, data.mapping.time, recent) } satisfies PlanWorkerReply);
       return;
     }
-    planner.fileIndex = batch.fileIndex;
+    planner.fileIndex = message.fileIndex;
     const writer = new ChunkWriter(batch.starts.length);
-    forEachLine(batch, (text, line, end, invalidUtf8) => {
-      const item: InputItem | undefined = parseLine(batch.file, text, line, end, invalidUtf8);
-      if (item) planner.planInto(item, writer, text.length);
-    });
+    forEachItem(batch, (item, length) => planner.planInto(item, writer, length));
     const chunk = writer.finish(planner.keys?.drain() ?? []);
-    port.postMessage({ seq: batch.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
+    port.postMessage({ seq: message.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
   } catch (error) {
-    port.postMessage({ seq: message.seq, error: error instanceof Error ? error.message : String(error) } satisfies PlanWorkerReply);
+    port.postMessage({ seq: message.seq, error: error instanceof Error ? error.message : String(error) } satisfies JobFailed);
   }
 });
-
-/** The lines of a SeqFile as a batch, or undefined when the file must be read the usual way. */
-function wholeBatch(message: SeqFile): SeqBatch | undefined {
-  const batch = readWholeFile(message.whole);
-  return batch && { ...batch, seq: message.seq, fileIndex: message.fileIndex };
-}
 
 /** --stitch: the identity index, opened read-only in this thread (loaded only for such a run). */
 async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
