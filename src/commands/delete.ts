@@ -10,7 +10,7 @@ import type { InputFile } from '../input/types.js';
 import { execute } from '../pipeline/lifecycle.js';
 import type { RunDeps } from '../pipeline/run-plan.js';
 import { ask } from '../ui/terminal.js';
-import { DeletePlanner } from '../pipeline/plan-delete.js';
+import { DeletePlanner } from '../pipeline/planning/plan-delete.js';
 import { DELETE_KEYS } from '../state/counters.js';
 import { IdSet } from '../state/id-set.js';
 import type { Report } from '../state/report.js';

@@ -1,5 +1,5 @@
 import type { ReplayConfig } from '../config/options.js';
-import { PlanPool } from '../pipeline/plan-pool.js';
+import { PlanPool } from '../pipeline/planning/plan-pool.js';
 import type { IndexPassPlan } from '../pipeline/run-plan.js';
 import { IDENTITY, IdentityIndex, stitching as lookupsOf, type IdentityMark } from '../state/identity-index.js';
 import type { RunState } from '../state/run-state.js';

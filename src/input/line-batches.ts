@@ -1,8 +1,8 @@
 import { LineSplitter } from './lines.js';
-import { readFailure, resumeSplitter } from './ndjson.js';
+import { parseLine, readFailure, resumeSplitter } from './ndjson.js';
 import type { OpenedInput } from './open.js';
 import { closeLater } from './read-ahead.js';
-import type { MalformedItem, ReadStart } from './types.js';
+import type { InputItem, MalformedItem, ReadStart } from './types.js';
 import { replacedInvalidUtf8, validUtf8 } from './utf8.js';
 
 /**
@@ -108,6 +108,14 @@ export function forEachLine(batch: LineBatch, each: (text: string, line: number,
     const text = bytes.toString('utf8', start, stop);
     each(text, batch.lines[i]!, batch.ends[i]!, !valid && replacedInvalidUtf8(text, bytes, start, stop));
   }
+}
+
+/** Hands each line of a batch to `each` as an item (what a planning worker plans), with its text's length; blank lines give none. */
+export function forEachItem(batch: LineBatch, each: (item: InputItem, length: number) => void): void {
+  forEachLine(batch, (text, line, end, invalidUtf8) => {
+    const item = parseLine(batch.file, text, line, end, invalidUtf8);
+    if (item) each(item, text.length);
+  });
 }
 
 const QUIET: unique symbol = Symbol('quiet');

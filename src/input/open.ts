@@ -13,6 +13,18 @@ export interface OpenOptions {
   readonly format?: InputFormat;
   /** The stream read for '-'. @default process.stdin */
   readonly stdin?: NodeJS.ReadableStream;
+  /** A local file's first bytes, already read (whole-file.ts): read from them, not from the disk again. Only from the start. */
+  readonly head?: ReadHead;
+}
+
+/**
+ * The first bytes of a local file, read by a planning worker that could not take the file whole
+ * (whole-file.ts): the usual read goes on from them, then from the file after them.
+ */
+export interface ReadHead {
+  readonly bytes: Uint8Array;
+  /** True when they are the whole file; else the rest is read from the file (and any error met there). */
+  readonly complete: boolean;
 }
 
 /** An opened input: its (uncompressed) bytes and what they were found to be. */
@@ -41,14 +53,13 @@ const READ_AHEAD = 1 << 20;
  */
 export async function openInput(file: InputFile, options: OpenOptions = {}): Promise<OpenedInput> {
   const wanted = options.format ?? file.format;
-  let raw = new Prefetch(sourceOf(file, options.stdin, 0));
+  let raw = new Prefetch(sourceOf(file, options.stdin, 0, options.head));
   let gzip = false;
   try {
-    const magic = await raw.fill((buf) => buf.length >= 2);
-    gzip = magic[0] === 0x1f && magic[1] === 0x8b;
+    gzip = isGzip(await raw.fill((buf) => buf.length >= 2));
     const body = gzip ? new Prefetch(gunzip(raw.rest(), file.size)[Symbol.asyncIterator]()) : raw;
-    const head = wanted === 'ndjson' || wanted === 'csv' ? Buffer.alloc(0) : await body.fill(hasSignificantByte);
-    const format = decideFormat(wanted, firstSignificantByte(head));
+    const sniffed = wanted === 'ndjson' || wanted === 'csv' ? Buffer.alloc(0) : await body.fill(hasSignificantByte);
+    const format = decideFormat(wanted, firstSignificantByte(sniffed));
     const offset = options.offset ?? 0;
     if (format === 'ndjson' && !gzip && offset > 0 && file.path !== '-') {
       await raw.close();
@@ -81,6 +92,11 @@ export function describeReadError(error: unknown): string {
   return `read error: ${message}`;
 }
 
+/** True when the bytes start with the gzip magic bytes 1f 8b (whatever the file's name says). */
+export function isGzip(buf: Uint8Array): boolean {
+  return buf[0] === 0x1f && buf[1] === 0x8b;
+}
+
 /** The first byte that is not whitespace, after an optional UTF-8 BOM; undefined if there is none. */
 export function firstSignificantByte(buf: Buffer): number | undefined {
   let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
@@ -106,11 +122,21 @@ function hasSignificantByte(buf: Buffer): boolean {
   return buf.length >= SNIFF_LIMIT || firstSignificantByte(buf) !== undefined;
 }
 
-function sourceOf(file: InputFile, stdin: NodeJS.ReadableStream | undefined, start: number): AsyncIterator<Buffer> {
+function sourceOf(file: InputFile, stdin: NodeJS.ReadableStream | undefined, start: number, head?: ReadHead): AsyncIterator<Buffer> {
   if (file.path === '-') return buffers(stdin ?? process.stdin);
   if (file.remote) return buffers(file.remote.bytes(start));
+  return buffers(head ? afterHead(file, head) : fileBytes(file, start));
+}
+
+function fileBytes(file: InputFile, start: number): AsyncIterable<Buffer> {
   // A small file is read in one buffer of its size (20,000 files of a few KiB each allocated 64 KiB apiece).
-  return buffers(createReadStream(file.path, { start, highWaterMark: Math.max(1024, Math.min(64 * 1024, file.size - start + 1)) }));
+  return createReadStream(file.path, { start, highWaterMark: Math.max(1024, Math.min(64 * 1024, file.size - start + 1)) });
+}
+
+/** The bytes of a file whose head was read already: those, then the file after them. */
+async function* afterHead(file: InputFile, head: ReadHead): AsyncGenerator<Buffer> {
+  if (head.bytes.length > 0) yield Buffer.from(head.bytes.buffer, head.bytes.byteOffset, head.bytes.length);
+  if (!head.complete) yield* fileBytes(file, head.bytes.length);
 }
 
 /** The chunks of a stream (a file, stdin or an S3 object), counted as input bytes read. */

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { batchOfText, type LineBatch } from './line-batches.js';
-import { decideFormat, firstSignificantByte, SNIFF_LIMIT } from './open.js';
+import { decideFormat, firstSignificantByte, isGzip, SNIFF_LIMIT, type ReadHead } from './open.js';
 import type { InputFile, InputFormat, ReadStart } from './types.js';
 
 /**
@@ -11,10 +11,11 @@ import type { InputFile, InputFormat, ReadStart } from './types.js';
  * files). A worker given a file's name reads it in one call, gunzips it in one call and plans its
  * lines as one batch; the main thread only puts the answers in order.
  *
- * Only the plain case goes this way: a file read from its start, NDJSON (sniffed as the usual path
- * does), whose whole content reads and gunzips without an error. Anything else (a damaged gzip, a
- * read error, a file whose size changed since it was listed, a JSON array or CSV) answers undefined
- * and is read the usual way, which reports the problem at its line exactly as before.
+ * Only the plain case is taken whole: NDJSON (sniffed as the usual read does), of the size it was
+ * listed with, whose content gunzips without an error. For anything else (a damaged gzip, a read
+ * error, a file that changed since it was listed, a JSON array or CSV, too much inflated) the worker
+ * hands back the bytes it read, and the usual read (read.ts) goes on from them: it reports the
+ * problem at its line, and the file is read from the disk once.
  */
 
 /** Files up to this size on disk (gzipped or not) may be read whole: ~2,000 messages gzipped. */
@@ -23,7 +24,7 @@ export const WHOLE_FILE_BYTES = 256 * 1024;
 /**
  * A file that inflates past this (a gzip bomb, or unusually repetitive data) is read the usual way, in
  * batches: a whole file is one batch, and a worker (capped heap) should never hold more than a usual
- * batch's bytes (plan-pool.ts).
+ * batch's bytes (pipeline/planning/plan-pool.ts).
  */
 const INFLATED_LIMIT = 4 << 20;
 
@@ -36,24 +37,59 @@ export interface WholeFile {
   readonly format: InputFormat | undefined;
 }
 
-/** The input as a WholeFile when it may be read whole (see above), else undefined. */
-export function wholeFileOf(file: InputFile, start: ReadStart | undefined, format: InputFormat | undefined, limit = WHOLE_FILE_BYTES): WholeFile | undefined {
-  if (file.path === '-' || file.remote || file.size > limit || (start !== undefined && start.line > 0)) return undefined;
+/** What a worker makes of a whole file: its lines as one batch, or the bytes it read, handed back. */
+export type WholeRead = { readonly kind: 'batch'; readonly batch: LineBatch } | { readonly kind: 'head'; readonly head: ReadHead };
+
+/** The input as a WholeFile when it may be read whole (a local file from its start, listed at most WHOLE_FILE_BYTES), else undefined. */
+export function wholeFileOf(file: InputFile, start: ReadStart | undefined, format: InputFormat | undefined): WholeFile | undefined {
+  if (file.path === '-' || file.remote || file.size > WHOLE_FILE_BYTES || (start !== undefined && start.line > 0)) return undefined;
   const wanted = format ?? file.format;
   if (wanted === 'json' || wanted === 'csv') return undefined;
   return { path: file.path, display: file.display, size: file.size, format: wanted };
 }
 
-/** The file's lines as one batch; undefined when it must be read the usual way (see above). */
-export function readWholeFile(file: WholeFile): LineBatch | undefined {
-  let bytes: Buffer;
+/** The file's lines as one batch; else (see above) the bytes read, for the usual read to go on from. */
+export function readWholeFile(file: WholeFile): WholeRead {
+  const head = readHead(file.path, file.size);
+  if (!head.complete || head.bytes.length !== file.size) return { kind: 'head', head };
+  let bytes = Buffer.from(head.bytes.buffer, head.bytes.byteOffset, head.bytes.length);
   try {
-    bytes = readFileSync(file.path);
-    if (bytes.length !== file.size) return undefined;
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes, { maxOutputLength: INFLATED_LIMIT });
+    if (isGzip(bytes)) bytes = gunzipSync(bytes, { maxOutputLength: INFLATED_LIMIT });
   } catch {
-    return undefined;
+    return { kind: 'head', head };
   }
-  if (decideFormat(file.format, firstSignificantByte(bytes.subarray(0, SNIFF_LIMIT))) !== 'ndjson') return undefined;
-  return batchOfText(file.display, bytes);
+  if (decideFormat(file.format, firstSignificantByte(bytes.subarray(0, SNIFF_LIMIT))) !== 'ndjson') return { kind: 'head', head };
+  return { kind: 'batch', batch: batchOfText(file.display, bytes) };
+}
+
+/**
+ * The file's bytes, up to one more than it was listed with (which tells a file that grew). A read
+ * error ends them incomplete: the usual read meets it again after them, and reports it at its line.
+ */
+function readHead(path: string, size: number): ReadHead {
+  const bytes = Buffer.allocUnsafeSlow(size + 1);
+  let got = 0;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    for (;;) {
+      const n = readSync(fd, bytes, got, bytes.length - got, null);
+      got += n;
+      if (n === 0 || got === bytes.length) break;
+    }
+    return { bytes: bytes.subarray(0, got), complete: got <= size };
+  } catch {
+    return { bytes: bytes.subarray(0, got), complete: false };
+  } finally {
+    if (fd !== undefined) closeQuietly(fd);
+  }
+}
+
+/** Closes a file only read from: what was read stands whatever close says. */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing was written through it.
+  }
 }

@@ -1,7 +1,7 @@
 import type { DecisionListener } from './decisions/listener.js';
 import type { Unit } from './unit.js';
 import { SKIPPED } from '../state/counters.js';
-import type { Planned } from './plan-record.js';
+import type { Planned } from './planning/plan-record.js';
 
 /** The duplicate filter the de-duplicator asks (dedup-window.ts): false when the message is a duplicate. */
 export interface DuplicateFilter {

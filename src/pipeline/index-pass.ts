@@ -3,8 +3,8 @@ import { closeLater } from '../input/read-ahead.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { RunState } from '../state/run-state.js';
 import { archivePosition } from '../transform/stitch.js';
-import type { LinkChunk } from './link-chunk.js';
-import { filesAfter } from './plan-pool.js';
+import type { LinkChunk } from './planning/link-chunk.js';
+import { filesAfter } from './planning/file-scheduler.js';
 import { INTERRUPTED, nextUnlessStopped, type RunControl } from './run.js';
 import type { LinkSink, RunDeps, RunPlan } from './run-plan.js';
 

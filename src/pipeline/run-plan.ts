@@ -9,7 +9,7 @@ import type { RunState } from '../state/run-state.js';
 import type { Log } from '../ui/log.js';
 import type { Progress } from '../ui/progress.js';
 import type { Source } from './run.js';
-import type { LinkChunk } from './link-chunk.js';
+import type { LinkChunk } from './planning/link-chunk.js';
 import type { ReadStart } from '../input/types.js';
 
 /** Effects handed in from the edge (style.md habit 7). */

@@ -5,7 +5,7 @@ import { PageMemory } from '../../src/dryrun/page-memory.js';
 import { ChangedAttributes } from '../../src/pipeline/changed-attributes.js';
 import { bracketed } from '../../src/pipeline/decisions/listener.js';
 import { Deduplicator } from '../../src/pipeline/dedup.js';
-import { RecordPlanner, type Planned } from '../../src/pipeline/plan-record.js';
+import { RecordPlanner, type Planned } from '../../src/pipeline/planning/plan-record.js';
 import { DedupWindow } from '../../src/state/dedup-window.js';
 import type { MappingSettings } from '../../src/transform/types.js';
 import { tempDir } from '../support/cli.js';

@@ -1,41 +1,56 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { forEachLine, lineBatches, type BatchLimits } from '../../src/input/line-batches.js';
-import { parseLine } from '../../src/input/ndjson.js';
-import { openInput } from '../../src/input/open.js';
-import { isParsed, itemsOf } from '../../src/input/read.js';
+import { forEachItem, type BatchLimits, type LineBatch } from '../../src/input/line-batches.js';
+import { readInput, type InputRead } from '../../src/input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../../src/input/types.js';
+import { readWholeFile } from '../../src/input/whole-file.js';
 
-/** The batch limits of the planning pool (plan-pool.ts), but for the line count. */
+/** The batch limits of the planning pool (pipeline/planning/plan-pool.ts), but for the line count. */
 export const LIMITS: BatchLimits = { lines: 1000, bytes: 4 << 20, quietMs: 20 };
 
 /**
- * Reads one input the way a replay does: NDJSON through the read loop (line-batches.ts) with each
- * line parsed as a planning worker parses it; JSON arrays and CSV through itemsOf. One array per
- * batch of lines.
+ * Reads one input the way a replay does (readInput, read.ts), on this thread: a small file offered
+ * whole is read as a planning worker reads it (readWholeFile), and read on from what it hands back;
+ * each batch of lines is parsed as a worker parses it (forEachItem). One array per batch of lines
+ * (a file read whole is one batch).
  */
-export async function* readItems(
+export function readItems(
   file: InputFile,
   options: { start?: ReadStart; format?: InputFormat; stdin?: NodeJS.ReadableStream; limits?: BatchLimits } = {},
 ): AsyncGenerator<InputItem[]> {
-  const opened = await openInput(file, { format: options.format, offset: options.start?.offset, stdin: options.stdin });
-  if (isParsed(opened)) {
-    yield* itemsOf(opened, file.display, options.start);
-    return;
+  return itemsOfReads(readInput(file, options.start, { format: options.format, stdin: options.stdin, limits: options.limits ?? LIMITS }));
+}
+
+async function* itemsOfReads(reads: AsyncIterable<InputRead>): AsyncGenerator<InputItem[]> {
+  for await (const read of reads) {
+    switch (read.kind) {
+      case 'whole': {
+        const whole = readWholeFile(read.whole);
+        if (whole.kind === 'batch') yield itemsOfBatch(whole.batch);
+        else yield* itemsOfReads(read.readOn(whole.head));
+        break;
+      }
+      case 'batch':
+        yield itemsOfBatch(read.batch);
+        break;
+      case 'items':
+        yield read.items;
+        break;
+      case 'failure':
+        yield [read.item];
+        break;
+    }
   }
-  for await (const read of lineBatches(opened, file.display, options.start, options.limits ?? LIMITS)) {
-    if (read.kind === 'failure') yield [read.item];
-    if (read.kind !== 'batch') continue;
-    const items: InputItem[] = [];
-    forEachLine(read.batch, (text, line, end, invalidUtf8) => {
-      const item = parseLine(read.batch.file, text, line, end, invalidUtf8);
-      if (item) items.push(item);
-    });
-    yield items;
-  }
+}
+
+/** A batch's lines, parsed as a planning worker parses them. */
+export function itemsOfBatch(batch: LineBatch): InputItem[] {
+  const items: InputItem[] = [];
+  forEachItem(batch, (item) => items.push(item));
+  return items;
 }
 
 /** A fresh temporary directory. */
@@ -52,9 +67,10 @@ export function writeFixture(dir: string, name: string, content: string | Buffer
   return file;
 }
 
-/** An InputFile for a path, as discover would describe it (size/mtime unused by readers). */
+/** An InputFile for a path, as discover would describe it: its size (0 for a file that is not there); mtime unused by readers. */
 export function inputFile(file: string, format?: InputFormat): InputFile {
-  return { path: file, display: path.basename(file), format, gzip: file.endsWith('.gz'), size: 0, mtimeMs: 0 };
+  const size = existsSync(file) ? statSync(file).size : 0;
+  return { path: file, display: path.basename(file), format, gzip: file.endsWith('.gz'), size, mtimeMs: 0 };
 }
 
 /** The stdin InputFile. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OTHER, topFields } from '../../src/input/top-fields.js';
 import type { LineBatch } from '../../src/input/line-batches.js';
-import { linksOfBatch, RecentLinks, type LinkChunk } from '../../src/pipeline/link-chunk.js';
+import { linksOfBatch, RecentLinks, type LinkChunk } from '../../src/pipeline/planning/link-chunk.js';
 import { indexEntryOf } from '../../src/transform/stitch.js';
 import type { SegmentMessage } from '../../src/transform/types.js';
 import { tempDir } from '../support/cli.js';

@@ -4,7 +4,7 @@ import { FullDiff } from '../../src/dryrun/full-diff.js';
 import { ChangedAttributes } from '../../src/pipeline/changed-attributes.js';
 import { bracketed, together, type DecisionListener } from '../../src/pipeline/decisions/listener.js';
 import { Deduplicator } from '../../src/pipeline/dedup.js';
-import { RecordPlanner, type Planned } from '../../src/pipeline/plan-record.js';
+import { RecordPlanner, type Planned } from '../../src/pipeline/planning/plan-record.js';
 import type { Unit } from '../../src/pipeline/unit.js';
 import { AttributeMemory } from '../../src/state/attribute-memory.js';
 import { DedupWindow, type WindowSink } from '../../src/state/dedup-window.js';

@@ -1,18 +1,18 @@
-import type { RequestItem } from '../braze/types.js';
-import type { DiffMode } from '../config/options.js';
-import { INVALID_UTF8_TEXT, recordText, rejectedText, sampleText } from '../dryrun/record-text.js';
-import { TraceKeys } from '../dryrun/trace-keys.js';
-import type { InputItem } from '../input/types.js';
-import { hashId } from '../hash.js';
-import { windowSeconds } from '../state/dedup-window.js';
-import { parseTime } from '../transform/time.js';
-import { attributePieces } from '../transform/attribute-pieces.js';
-import { dataPoints } from '../transform/data-points.js';
-import { mapMessage } from '../transform/map-message.js';
-import { checkShape } from '../transform/shape.js';
-import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type ReplayFate } from '../state/counters.js';
-import type { FieldTrace, MapResult, MappingSettings } from '../transform/types.js';
-import { archivePosition, type Stitching } from '../transform/stitch.js';
+import type { RequestItem } from '../../braze/types.js';
+import type { DiffMode } from '../../config/options.js';
+import { INVALID_UTF8_TEXT, recordText, rejectedText, sampleText } from '../../dryrun/record-text.js';
+import { TraceKeys } from '../../dryrun/trace-keys.js';
+import type { InputItem } from '../../input/types.js';
+import { hashId } from '../../hash.js';
+import { windowSeconds } from '../../state/dedup-window.js';
+import { parseTime } from '../../transform/time.js';
+import { attributePieces } from '../../transform/attribute-pieces.js';
+import { dataPoints } from '../../transform/data-points.js';
+import { mapMessage } from '../../transform/map-message.js';
+import { checkShape } from '../../transform/shape.js';
+import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type ReplayFate } from '../../state/counters.js';
+import type { FieldTrace, MapResult, MappingSettings } from '../../transform/types.js';
+import { archivePosition, type Stitching } from '../../transform/stitch.js';
 
 /**
  * What the planner says of one record besides its objects and diff lines: the named fields that cross

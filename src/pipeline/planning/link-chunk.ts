@@ -1,10 +1,10 @@
-import { forEachLine, type LineBatch } from '../input/line-batches.js';
-import type { InputItem } from '../input/types.js';
-import { OTHER, topFields, type TopValue } from '../input/top-fields.js';
-import { indexEntryOf, type IndexEntry, type MessageIdentifier } from '../transform/stitch.js';
-import type { MappingSettings, SegmentMessage, TimeField } from '../transform/types.js';
-import { indexIdentifier } from '../transform/mapping/identity-key.js';
-import { ownCopy } from '../transform/own-copy.js';
+import { forEachLine, type LineBatch } from '../../input/line-batches.js';
+import type { InputItem } from '../../input/types.js';
+import { OTHER, topFields, type TopValue } from '../../input/top-fields.js';
+import { indexEntryOf, type IndexEntry, type MessageIdentifier } from '../../transform/stitch.js';
+import type { MappingSettings, SegmentMessage, TimeField } from '../../transform/types.js';
+import { indexIdentifier } from '../../transform/mapping/identity-key.js';
+import { ownCopy } from '../../transform/own-copy.js';
 
 /**
  * What the index pass (--stitch) takes from a batch of lines: the links (anonymousId, userId) and

@@ -1,0 +1,82 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { DiffMode } from '../../config/options.js';
+import { forEachItem, type LineBatch } from '../../input/line-batches.js';
+import type { ReadHead } from '../../input/open.js';
+import { readWholeFile, type WholeFile } from '../../input/whole-file.js';
+import type { MappingSettings } from '../../transform/types.js';
+import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
+import { RecordPlanner } from './plan-record.js';
+import { linksOfBatch, RecentLinks, type LinkChunk } from './link-chunk.js';
+import { indexIdentifier } from '../../transform/mapping/identity-key.js';
+import type { Stitching } from '../../transform/stitch.js';
+import type { JobFailed, Numbered } from './worker-pool.js';
+
+/** What the main thread hands each planning worker once. */
+export interface PlanWorkerData {
+  readonly mapping: MappingSettings;
+  readonly diff: DiffMode;
+  /** Diff line ids are `worker + n * workers` (the main thread's own planner uses the last slot). */
+  readonly worker: number;
+  readonly workers: number;
+  /** 'links': the index pass of --stitch (links only); 'plan' (default): parse and map. */
+  readonly mode?: 'plan' | 'links';
+  /** --stitch, replay pass: the state directory whose identity index the mapping looks up (read-only). */
+  readonly identity?: string;
+}
+
+/**
+ * A job for a planning worker, of the input numbered `fileIndex` in the run (archive positions): a
+ * batch of NDJSON lines (its arrays transferred, not copied), or a small file to read whole and plan
+ * as one batch (whole-file.ts).
+ */
+export type PlanJob = { readonly fileIndex: number } & ({ readonly batch: LineBatch } | { readonly whole: WholeFile });
+
+/** A worker's answer for a job: what its pass makes of the lines (planned records, or links). */
+export type PlanWorkerReply =
+  | { readonly seq: number; readonly chunk: PlannedChunk }
+  | { readonly seq: number; readonly links: LinkChunk }
+  /** A whole file the worker did not take: the bytes it read, for the usual read to go on from. */
+  | { readonly seq: number; readonly head: ReadHead };
+
+/**
+ * A planning worker: parses and maps batches of NDJSON lines (JSON.parse, filter, map, serialise:
+ * the CPU-heavy part of a run) and posts them back encoded. The main thread reads and splits the
+ * inputs, but a small file it offers whole (whole-file.ts), which the worker reads and splits itself
+ * or hands back; the pool (worker-pool.ts) gives each job to the least busy worker, and the input's
+ * reading (input-reading.ts) takes the answers in input order.
+ */
+const data = workerData as PlanWorkerData;
+const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
+const port = parentPort!;
+const recent = new RecentLinks();
+/** --stitch with a mapping file's identifiers: the index is keyed by them (identity-key.ts). */
+const identify = indexIdentifier(data.mapping.rules);
+
+port.on('message', (message: PlanJob & Numbered) => {
+  try {
+    const read = 'whole' in message ? readWholeFile(message.whole) : message;
+    if ('head' in read) {
+      port.postMessage({ seq: message.seq, head: read.head } satisfies PlanWorkerReply, [read.head.bytes.buffer as ArrayBuffer]);
+      return;
+    }
+    const { batch } = read;
+    if (data.mode === 'links') {
+      port.postMessage({ seq: message.seq, links: linksOfBatch(batch, data.mapping.time, recent, identify) } satisfies PlanWorkerReply);
+      return;
+    }
+    planner.fileIndex = message.fileIndex;
+    const writer = new ChunkWriter(batch.starts.length);
+    forEachItem(batch, (item, length) => planner.planInto(item, writer, length));
+    const chunk = writer.finish(planner.keys?.drain() ?? []);
+    port.postMessage({ seq: message.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
+  } catch (error) {
+    port.postMessage({ seq: message.seq, error: error instanceof Error ? error.message : String(error) } satisfies JobFailed);
+  }
+});
+
+/** --stitch: the identity index, opened read-only in this thread (loaded only for such a run). */
+async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
+  if (dir === undefined) return undefined;
+  const { IdentityIndex, stitching } = await import('../../state/identity-index.js');
+  return stitching(IdentityIndex.open(dir, { readonly: true }));
+}

@@ -1,0 +1,104 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { InputFile } from '../../../src/input/types.js';
+import { WHOLE_FILE_BYTES } from '../../../src/input/whole-file.js';
+import type { MappingSettings } from '../../../src/transform/types.js';
+import { filesAfter } from '../../../src/pipeline/planning/file-scheduler.js';
+import { tempDir } from '../../input/fixtures.js';
+
+// The pool starts real planning workers, which run the built code.
+const built = new URL('../../../dist/pipeline/planning/plan-pool.js', import.meta.url);
+type Pool = typeof import('../../../src/pipeline/planning/plan-pool.js');
+let PlanPool: Pool['PlanPool'];
+beforeAll(async () => {
+  if (!existsSync(built)) throw new Error('Run `npm run build` first: worker tests load dist/');
+  ({ PlanPool } = (await import(built.href)) as Pool);
+});
+
+const mapping: MappingSettings = {
+  preset: 'classic', pages: 'none', purchases: 'order-completed', time: 'timestamp', updateExistingOnly: false,
+  appId: undefined, includeBrazeEvents: false, since: undefined, until: undefined,
+};
+
+const dir = tempDir();
+const track = (user: string, n: number) => JSON.stringify({ type: 'track', userId: user, event: `E${n}`, messageId: `${user}-${n}`, timestamp: '2025-01-02T03:04:05Z' });
+const lines = (user: string, n: number) => Array.from({ length: n }, (_, i) => track(user, i)).join('\n') + '\n';
+
+/**
+ * `gzip` made `size` bytes long by a comment in its header (FCOMMENT, RFC 1952 2.3.1), which gunzip
+ * skips: the content is the same at any size.
+ */
+function gzipOfSize(gzip: Buffer, size: number): Buffer {
+  const comment = Buffer.alloc(size - gzip.length, 0x20);
+  comment[comment.length - 1] = 0;
+  return Buffer.concat([gzip.subarray(0, 3), Buffer.from([gzip[3]! | 0x10]), gzip.subarray(4, 10), comment, gzip.subarray(10)]);
+}
+
+/** `text` made `size` bytes long by blank lines after it, which no reader counts as records. */
+function textOfSize(text: string, size: number): Buffer {
+  return Buffer.from(text + '\n'.repeat(size - Buffer.byteLength(text)));
+}
+
+/**
+ * Inputs of every kind the pool meets, each `size` bytes on disk: plain and gzipped NDJSON, damaged
+ * gzip, array, CSV, blank. At WHOLE_FILE_BYTES a worker is offered them whole; one byte more, and
+ * this thread reads them.
+ */
+function inputs(size: number): InputFile[] {
+  const folder = path.join(dir, String(size));
+  mkdirSync(folder);
+  const zipped = gzipOfSize(gzipSync(lines('cut', 40)), size + 30);
+  const contents: Array<[string, Buffer]> = [
+    ['01-plain.ndjson', textOfSize(lines('a', 3) + '\n\nnot json\n' + track('a', 99), size)],
+    ['02-zipped.gz', gzipOfSize(gzipSync(lines('b', 600)), size)],
+    ['03-blank.ndjson', textOfSize('', size)],
+    ['04-array.json', textOfSize(`[${track('c', 1)},${track('c', 2)}]`, size)],
+    ['05-truncated.gz', zipped.subarray(0, zipped.length - 30)],
+    ['06-table.csv', textOfSize('type,userId,event,messageId,timestamp\ntrack,d,E1,d-1,2025-01-02T03:04:05Z\n', size)],
+    ['07-crlf.ndjson', textOfSize(lines('e', 5).replaceAll('\n', '\r\n'), size)],
+  ];
+  return contents.map(([name, bytes]) => {
+    const file = path.join(folder, name);
+    writeFileSync(file, bytes);
+    return { path: file, display: name, format: undefined, gzip: name.endsWith('.gz'), size: bytes.length, mtimeMs: 0 };
+  });
+}
+
+/** Every planned record of the inputs, in order, as the pool hands them out (file, line, fate, objects). */
+async function planAll(files: InputFile[]): Promise<string[]> {
+  const pool = new PlanPool({ mapping, diff: 'none', format: undefined, stdin: process.stdin, workers: 2, onDefs: () => undefined });
+  const out: string[] = [];
+  try {
+    for (let index = 0; index < files.length; index++) {
+      for await (const chunk of pool.read(files[index]!, undefined, index, filesAfter(files, index))) {
+        for (const p of chunk) out.push(`${p.file}:${p.line} ${p.fate} ${p.end} ${p.items.map((i) => i.json).join(' ')}`);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  return out;
+}
+
+describe('PlanPool: small files read whole by a worker', () => {
+  it('plans a file of WHOLE_FILE_BYTES (offered whole) as one a byte over (read here), taken or handed back', async () => {
+    const at = inputs(WHOLE_FILE_BYTES);
+    const over = inputs(WHOLE_FILE_BYTES + 1);
+    expect(at.map((f) => f.size)).toEqual(at.map(() => WHOLE_FILE_BYTES));
+    expect(over.map((f) => f.size)).toEqual(over.map(() => WHOLE_FILE_BYTES + 1));
+    const usual = await planAll(over);
+    expect(await planAll(at)).toEqual(usual);
+    // The inputs are what they say: every kind gave records, the damaged gzip its read failure last.
+    const fates = (name: string) => usual.filter((r) => r.startsWith(name)).map((r) => r.split(' ')[1]);
+    expect(fates('01-plain.ndjson')).toEqual(['records.sent', 'records.sent', 'records.sent', 'records.rejected', 'records.sent']);
+    expect(fates('02-zipped.gz')).toHaveLength(600);
+    expect(fates('03-blank.ndjson')).toEqual([]);
+    expect(fates('04-array.json')).toEqual(['records.sent', 'records.sent']);
+    expect(fates('05-truncated.gz').length).toBeGreaterThan(1);
+    expect(fates('05-truncated.gz').at(-1)).toBe('records.rejected');
+    expect(fates('06-table.csv')).toEqual(['records.sent']);
+    expect(fates('07-crlf.ndjson')).toHaveLength(5);
+  });
+});
