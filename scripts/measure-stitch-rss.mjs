@@ -9,7 +9,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const { IdentityIndex } = await import('../dist/state/identity-index.js');
+const { IdentityIndex } = await import('../dist/state/identity/index.js');
 // Flat strings, as the run hands them over (structured-cloned from the planning workers): a template
 // literal's result is a tree of pieces that a Map key keeps alive (~190 bytes for these 45 characters).
 const flat = (text) => Buffer.from(text, 'latin1').toString('latin1');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { START, loadCheckpoint, type Cursor } from '../../src/state/checkpoint.js';
-import { IDENTITY, IdentityIndex, type IdentityMark } from '../../src/state/identity-index.js';
+import { IDENTITY, IdentityIndex, type IdentityMark } from '../../src/state/identity/index.js';
 import type { RunIdentity } from '../../src/state/run-key.js';
 import { RunState } from '../../src/state/run-state.js';
 import { tempDirs } from '../support/temp.js';

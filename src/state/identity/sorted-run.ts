@@ -1,9 +1,9 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { StateError } from '../errors.js';
-import { compareKey, HEAD_BYTES, recordLength, type Key } from './identity-record.js';
+import { StateError } from '../../errors.js';
+import { compareKey, HEAD_BYTES, recordLength, type Key } from './record.js';
 
 /**
- * One sorted, immutable file of index records (identity-record.ts), written once and then read with
+ * One sorted, immutable file of index records (record.ts), written once and then read with
  * pread, never mapped: the RSS a reader costs is its sparse index and one block buffer, however
  * large the file.
  *

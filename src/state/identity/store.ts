@@ -1,17 +1,17 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { StateError } from '../errors.js';
-import type { Key } from './identity-record.js';
-import { appendDurably, EMPTY, FILE_NAMES, readFileNames, readJournal, readManifest, tidy, writeManifest, type Manifest } from './identity-manifest.js';
-import { FAN_IN, mergingRuns } from './run-merge.js';
+import { StateError } from '../../errors.js';
+import type { Key } from './record.js';
+import { appendDurably, EMPTY, FILE_NAMES, readFileNames, readJournal, readManifest, tidy, writeManifest, type Manifest } from './manifest.js';
+import { FAN_IN, mergingRuns } from './sorted-run-merge.js';
 import { RunReader } from './sorted-run.js';
-import { RunWriter } from './run-writer.js';
-import { PRIVATE_DIR } from './access/modes.js';
+import { RunWriter } from './sorted-run-writer.js';
+import { PRIVATE_DIR } from '../access/modes.js';
 
 /**
- * The identity index on disk (identity-index.ts holds what is in memory): sorted run files, a
+ * The identity index on disk (index.ts holds what is in memory): sorted run files, a
  * journal of what came since the last run, the table of file names, and the manifest naming them
- * (identity-manifest.ts). Written only by the index pass; read by any thread.
+ * (manifest.ts). Written only by the index pass; read by any thread.
  */
 export class IdentityStore {
   readonly #dir: string;

@@ -1,7 +1,7 @@
-import { hashId } from '../hash.js';
+import { hashId } from '../../hash.js';
 
 /**
- * The records of the identity index (identity-index.ts) and their byte form, the same in the
+ * The records of the identity index (index.ts) and their byte form, the same in the
  * journal and in the sorted run files (sorted-run.ts):
  *
  *   hi u32 | lo u32 | kind u8 | key length u32 | key (UTF-8) | value length u32 | value

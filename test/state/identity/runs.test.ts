@@ -1,13 +1,13 @@
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IdentityIndex } from '../../src/state/identity-index.js';
-import { decodeLink, keyOf, LINK, mergeLinks, type LinkEntry } from '../../src/state/identity-record.js';
-import { FAN_IN } from '../../src/state/run-merge.js';
-import { RunReader } from '../../src/state/sorted-run.js';
-import { StateError } from '../../src/errors.js';
-import { seeded } from '../support/random.js';
-import { tempDirs } from '../support/temp.js';
+import { IdentityIndex } from '../../../src/state/identity/index.js';
+import { decodeLink, keyOf, LINK, mergeLinks, type LinkEntry } from '../../../src/state/identity/record.js';
+import { FAN_IN } from '../../../src/state/identity/sorted-run-merge.js';
+import { RunReader } from '../../../src/state/identity/sorted-run.js';
+import { StateError } from '../../../src/errors.js';
+import { seeded } from '../../support/random.js';
+import { tempDirs } from '../../support/temp.js';
 
 const tempDir = tempDirs('identity-runs-');
 

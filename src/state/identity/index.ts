@@ -4,11 +4,11 @@
  * sits in the archive and the latest time among them (stitch.ts decides from these whether an
  * anonymous identify's traits may be sent). On disk in the state directory's `identity/`.
  *
- * Store: sorted immutable files read with pread (SSTable-like; identity-record.ts, sorted-run.ts).
+ * Store: sorted immutable files read with pread (SSTable-like; record.ts, sorted-run.ts).
  * The index pass writes once, the replay pass only reads (from several threads). In the index pass
  * entries go to maps in memory; commit() appends those changed since the last commit to a journal
- * (identity-manifest.ts); at `batch` entries (or 8 MiB of journal) they become a sorted run file; seal(), at the end of
- * the pass, merges the runs into one (run-merge.ts). A lookup: binary search in the sparse index (a
+ * (manifest.ts); at `batch` entries (or 8 MiB of journal) they become a sorted run file; seal(), at the end of
+ * the pass, merges the runs into one (sorted-run-merge.ts). A lookup: binary search in the sparse index (a
  * u32 per 4 KiB block, 1 MB per GB of index), one 4 KiB pread, the key compared whole (no hash
  * collision can answer for another key). Nothing is memory-mapped, so the RSS does not grow with the
  * index. Measured with scripts/measure-stitch-rss.mjs (links + a commit per 100k + seal; then 1M
@@ -28,17 +28,17 @@
  * MB, 1M lookups from two threads at 279 MB, growing with the index. LevelDB maps its tables too.
  *
  * Semantics: the first link of an anonymousId stands; another userId makes it ambiguous for good,
- * keeping the first conflicting link's source (identity-record.ts mergeLinks). Entries are a function
+ * keeping the first conflicting link's source (record.ts mergeLinks). Entries are a function
  * of the links in archive order; re-inserting links past the checkpoint's mark changes nothing.
  */
 import { join } from 'node:path';
-import { decodeLink, decodeTraits, keyOf, keyText, LINK, mergeLinks, USER, widen, type Key, type LinkEntry, type Traits } from './identity-record.js';
-import { IdentityStore } from './identity-store.js';
-import { changedRecords, writeSorted } from './identity-spill.js';
+import { decodeLink, decodeTraits, keyOf, keyText, LINK, mergeLinks, USER, widen, type Key, type LinkEntry, type Traits } from './record.js';
+import { IdentityStore } from './store.js';
+import { changedRecords, writeSorted } from './spill.js';
 import { RecentPairs } from './recent-pairs.js';
 import { LinkSources } from './link-sources.js';
-import type { RunMemory } from './run-memory.js';
-import type { IdentifiedTraits, LinkAnswer, Stitching } from '../transform/stitch.js';
+import type { RunMemory } from '../run-memory.js';
+import type { IdentifiedTraits, LinkAnswer, Stitching } from '../../transform/stitch.js';
 
 /** How far the index pass got: the links and identifies handed to it so far. Opaque to callers; JSON-safe. */
 export interface IdentityMark {
@@ -167,7 +167,7 @@ export class IdentityIndex implements RunMemory<IdentityMark> {
     this.#store.seal();
   }
 
-  /** seal(), heeding `stopped()` between slices of the merge (identity-store.ts); false when it stopped. */
+  /** seal(), heeding `stopped()` between slices of the merge (store.ts); false when it stopped. */
   async sealUnlessStopped(stopped: () => boolean): Promise<boolean> {
     if (this.#readonly || (this.#store.sealed && this.#links.size === 0 && this.#users.size === 0)) return true;
     this.#spill();

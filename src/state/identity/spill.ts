@@ -1,6 +1,6 @@
-import { hashId } from '../hash.js';
-import { encodeLink, encodeTraits, headInto, HEAD_BYTES, keyOf, LINK, linkLength, linkValueInto, TRAITS_BYTES, traitsValueInto, USER, type LinkEntry, type Traits } from './identity-record.js';
-import type { RunWriter } from './run-writer.js';
+import { hashId } from '../../hash.js';
+import { encodeLink, encodeTraits, headInto, HEAD_BYTES, keyOf, LINK, linkLength, linkValueInto, TRAITS_BYTES, traitsValueInto, USER, type LinkEntry, type Traits } from './record.js';
+import type { RunWriter } from './sorted-run-writer.js';
 
 /**
  * What the identity index writes of the entries it holds in memory: the journal's records (those
@@ -18,7 +18,7 @@ export function changedRecords(links: ReadonlyMap<string, LinkEntry>, changedLin
 /**
  * Writes the entries the index holds in memory as one sorted run, encoding each record straight
  * into the writer's block (a copy of every entry as a Buffer first would double the memory the
- * index pass peaks at). Sorted by (hash, kind, key bytes), as identity-record.ts orders records.
+ * index pass peaks at). Sorted by (hash, kind, key bytes), as record.ts orders records.
  */
 export function writeSorted(links: ReadonlyMap<string, LinkEntry>, users: ReadonlyMap<string, Traits>, out: RunWriter): void {
   const keys = [...links.keys(), ...users.keys()];

@@ -1,13 +1,13 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { StateError } from '../errors.js';
-import { writeFileAtomic } from './atomic-file.js';
-import { asDiskFull, syncAll, writeAll } from './disk-write.js';
-import { recordLength } from './identity-record.js';
-import { PRIVATE_FILE } from './access/modes.js';
+import { StateError } from '../../errors.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { asDiskFull, syncAll, writeAll } from '../disk-write.js';
+import { recordLength } from './record.js';
+import { PRIVATE_FILE } from '../access/modes.js';
 
 /**
- * The identity index's directory (identity-index.ts): which files hold it, in `manifest.json`,
+ * The identity index's directory (index.ts): which files hold it, in `manifest.json`,
  * replaced atomically (tmp + fsync + rename) after the files it names are fsynced. A file it does
  * not name (a run written by a process killed before naming it) is removed on the next writable
  * open; a journal or file-names table longer than it says (a torn append) is cut back.

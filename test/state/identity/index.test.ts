@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IdentityIndex } from '../../src/state/identity-index.js';
-import { StateError } from '../../src/errors.js';
-import { tempDirs } from '../support/temp.js';
+import { IdentityIndex } from '../../../src/state/identity/index.js';
+import { StateError } from '../../../src/errors.js';
+import { tempDirs } from '../../support/temp.js';
 
 const tempDir = tempDirs('identity-index-');
 /** Worker threads and child processes run the built module (`npm test` builds first). */
-const built = new URL('../../dist/state/identity-index.js', import.meta.url);
+const built = new URL('../../../dist/state/identity/index.js', import.meta.url);
 
 /** The links of a small archive: anonymous i links to user i; every 7th also to another user. */
 function archiveLinks(count: number): [string, string, string][] {

@@ -1,4 +1,4 @@
-import { hashId } from '../hash.js';
+import { hashId } from '../../hash.js';
 
 /** Slots of the cache (a power of two): 2^16 pairs, 512 KiB. */
 const SLOTS = 1 << 16;

@@ -1,7 +1,7 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
-import { syncAll, writeAll } from './disk-write.js';
+import { syncAll, writeAll } from '../disk-write.js';
 import { BLOCK, FOOTER, HEADER, LONG, MAGIC, NORMAL, PAYLOAD, REST } from './sorted-run.js';
-import { PRIVATE_FILE } from './access/modes.js';
+import { PRIVATE_FILE } from '../access/modes.js';
 
 /** Writes one sorted run file (its layout: sorted-run.ts), through a 256 KiB buffer, fsynced at the end. */
 export class RunWriter {

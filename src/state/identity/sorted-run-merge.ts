@@ -1,11 +1,11 @@
-import { compareRecords, mergeRecords, recordLength } from './identity-record.js';
-import type { RunWriter } from './run-writer.js';
+import { compareRecords, mergeRecords, recordLength } from './record.js';
+import type { RunWriter } from './sorted-run-writer.js';
 import { RunScanner, type RunReader } from './sorted-run.js';
 
 /**
  * The streaming k-way merge of sorted runs (sorted-run.ts) into one: a binary heap of scanners, one
  * block of each run in memory. The runs come in archive order (the first run holds the oldest
- * links): the entries of one key are merged in that order (identity-record.ts mergeRecords), since
+ * links): the entries of one key are merged in that order (record.ts mergeRecords), since
  * which link came first decides a link entry.
  */
 export const FAN_IN = 256;

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareRecords, decodeLink, encodeLink, LINK, type Key } from '../../src/state/identity-record.js';
-import { mergeRuns } from '../../src/state/run-merge.js';
-import { RunWriter } from '../../src/state/run-writer.js';
-import { RunReader, RunScanner } from '../../src/state/sorted-run.js';
-import { tempDirs } from '../support/temp.js';
+import { compareRecords, decodeLink, encodeLink, LINK, type Key } from '../../../src/state/identity/record.js';
+import { mergeRuns } from '../../../src/state/identity/sorted-run-merge.js';
+import { RunWriter } from '../../../src/state/identity/sorted-run-writer.js';
+import { RunReader, RunScanner } from '../../../src/state/identity/sorted-run.js';
+import { tempDirs } from '../../support/temp.js';
 
 const tempDir = tempDirs('sorted-run-');
 
