@@ -1,108 +1,66 @@
-import { compareRecords, mergeRecords, recordLength } from './record.js';
-import type { RunWriter } from './sorted-run-writer.js';
-import { RunScanner, type RunReader } from './sorted-run.js';
+import { compareRecords, keyText, mergeEntries, readEntry, recordLength, writeRecord, type Kind } from './record.js';
+import type { SortedRunWriter } from './sorted-run-writer.js';
+import { RunScanner, type SortedRun } from './sorted-run.js';
 
 /**
- * The streaming k-way merge of sorted runs (sorted-run.ts) into one: a binary heap of scanners, one
- * block of each run in memory. The runs come in archive order (the first run holds the oldest
- * links): the entries of one key are merged in that order (record.ts mergeRecords), since
- * which link came first decides a link entry.
+ * The streaming k-way merge of sorted runs into one, one block of each run in memory, so at most
+ * FAN_IN runs at a time. The runs come in archive order (the first holds the oldest links) and a
+ * key's records are merged in that order, since which link came first decides a link entry
+ * (record.ts mergeLinks).
  */
 export const FAN_IN = 256;
 
 /**
- * Records merged between two pauses of mergingRuns: some tens of milliseconds (30M links, two
- * levels, took 98.8 s: ~1.6 µs a record), so that a caller that yields to the event loop there
- * hears SIGINT in time (cli.md: about two seconds).
+ * Records merged between two pauses: some tens of milliseconds (~1.6 µs a record on the loaded
+ * 2-core machine), so that a caller that yields to the event loop there hears SIGINT in time
+ * (cli.md: about two seconds).
  */
 export const MERGE_SLICE = 20_000;
 
-/** Merges `runs` into `out` at once. */
-export function mergeRuns(runs: readonly RunReader[], out: RunWriter): void {
-  for (const _ of mergingRuns(runs, out));
-}
-
-/** Merges `runs` into `out`, pausing (yielding) every MERGE_SLICE records; the caller may stop between two. */
-export function* mergingRuns(runs: readonly RunReader[], out: RunWriter): Generator<void, void, void> {
-  const heap = new ScannerHeap(runs.map((run, order) => new RunScanner(run, order)).filter((s) => !s.done));
+/** Merges `runs` (oldest first) into `out`, pausing (yielding) every MERGE_SLICE records; the caller may stop at a pause. */
+export function* mergingRuns(runs: readonly SortedRun[], out: SortedRunWriter): Generator<void, void, void> {
+  // The scanners by their current record, then run order, the first last: popped, then put back in place.
+  const queue: RunScanner[] = [];
+  for (const [order, run] of runs.entries()) enqueue(queue, new RunScanner(run, order));
   const same: RunScanner[] = [];
-  let merged = 0;
-  while (heap.size > 0) {
-    if (++merged % MERGE_SLICE === 0) yield;
+  for (let merged = 1; queue.length > 0; merged++) {
+    if (merged % MERGE_SLICE === 0) yield;
     same.length = 0;
-    same.push(heap.pop());
-    while (heap.size > 0 && compareRecords(heap.top.buf, heap.top.at, same[0]!.buf, same[0]!.at) === 0) same.push(heap.pop());
-    if (same.length === 1) {
-      const s = same[0]!;
-      out.add(s.buf.subarray(s.at, s.at + recordLength(s.buf, s.at)));
-    } else {
-      same.sort((a, b) => a.order - b.order);
-      out.add(mergeRecords(same.map((s) => s.buf), same.map((s) => s.at)));
-    }
+    do same.push(queue.pop()!);
+    while (queue.length > 0 && compareRecords(queue.at(-1)!.buf, queue.at(-1)!.at, same[0]!.buf, same[0]!.at) === 0);
+    writeMerged(same, out);
     for (const s of same) {
       s.next();
-      if (!s.done) heap.push(s);
+      enqueue(queue, s);
     }
   }
 }
 
-/** Scanners ordered by their current record, then by run order. */
-class ScannerHeap {
-  readonly #items: Array<RunScanner>;
-
-  constructor(scanners: RunScanner[]) {
-    this.#items = scanners;
-    for (let i = (this.#items.length >> 1) - 1; i >= 0; i--) this.#down(i);
+/** Puts a scanner that is not done in its place (a binary search; FAN_IN is small enough for splice). */
+function enqueue(queue: RunScanner[], s: RunScanner): void {
+  if (s.done) return;
+  let [low, high] = [0, queue.length];
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const cmp = compareRecords(queue[mid]!.buf, queue[mid]!.at, s.buf, s.at);
+    if (cmp < 0 || (cmp === 0 && queue[mid]!.order < s.order)) high = mid;
+    else low = mid + 1;
   }
+  queue.splice(low, 0, s);
+}
 
-  get size(): number {
-    return this.#items.length;
+/** Writes the record of the key the scanners stand on (in run order): copied from one, merged from more. */
+function writeMerged(same: readonly RunScanner[], out: SortedRunWriter): void {
+  const { buf: from, at: start, end } = same[0]!;
+  const hi = from.readUInt32LE(start);
+  if (same.length === 1) {
+    out.put(end - start, hi, (buf, at) => from.copy(buf, at, start, end));
+    return;
   }
-
-  get top(): RunScanner {
-    return this.#items[0]!;
-  }
-
-  pop(): RunScanner {
-    const top = this.#items[0]!;
-    const last = this.#items.pop()!;
-    if (this.#items.length > 0) {
-      this.#items[0] = last;
-      this.#down(0);
-    }
-    return top;
-  }
-
-  push(s: RunScanner): void {
-    const items = this.#items;
-    items.push(s);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.#less(i, parent)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
-      i = parent;
-    }
-  }
-
-  #less(i: number, j: number): boolean {
-    const a = this.#items[i]!;
-    const b = this.#items[j]!;
-    const cmp = compareRecords(a.buf, a.at, b.buf, b.at);
-    return cmp < 0 || (cmp === 0 && a.order < b.order);
-  }
-
-  #down(i: number): void {
-    const items = this.#items;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < items.length && this.#less(l, m)) m = l;
-      if (r < items.length && this.#less(r, m)) m = r;
-      if (m === i) return;
-      [items[i], items[m]] = [items[m]!, items[i]!];
-      i = m;
-    }
-  }
+  const kind = from[start + 8] as Kind;
+  const key = keyText(from, start);
+  const keyBytes = from.readUInt32LE(start + 9);
+  const entry = mergeEntries(kind, same.map((s) => readEntry(s.buf, s.at)));
+  const lo = from.readUInt32LE(start + 4);
+  out.put(recordLength(kind, keyBytes, entry), hi, (buf, at) => writeRecord(buf, at, hi, lo, kind, key, keyBytes, entry));
 }

@@ -1,10 +1,10 @@
-import { appendFileSync, copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, openSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IdentityIndex } from '../../../src/state/identity/index.js';
-import { decodeLink, keyOf, LINK, mergeLinks, type LinkEntry } from '../../../src/state/identity/record.js';
-import { FAN_IN } from '../../../src/state/identity/sorted-run-merge.js';
-import { RunReader } from '../../../src/state/identity/sorted-run.js';
+import { IdentityIndex, type IdentityMark } from '../../../src/state/identity/index.js';
+import { keyOf, LINK, mergeLinks, readEntry, type LinkEntry } from '../../../src/state/identity/record.js';
+import { FAN_IN, MERGE_SLICE } from '../../../src/state/identity/sorted-run-merge.js';
+import { COUNT_BYTES, SortedRun } from '../../../src/state/identity/sorted-run.js';
 import { StateError } from '../../../src/errors.js';
 import { seeded } from '../../support/random.js';
 import { tempDirs } from '../../support/temp.js';
@@ -12,6 +12,7 @@ import { tempDirs } from '../../support/temp.js';
 const tempDir = tempDirs('identity-runs-');
 
 type Op = ['link', string, string, string] | ['identified', string, number, number];
+type Answer = [id: string, link: { userId: string; source: string } | 'ambiguous' | null, traits: { first: number; latest: number } | null];
 
 /** A small archive's index input: links (some ambiguous, some repeated) and identifies, interleaved. */
 function archive(count: number): Op[] {
@@ -25,149 +26,156 @@ function archive(count: number): Op[] {
   return ops;
 }
 
-function apply(index: IdentityIndex, ops: readonly Op[]): void {
-  for (const op of ops) {
+/** Applies `ops`, committing a run every `every` of them (the index pass's checkpoints). */
+function apply(index: IdentityIndex, ops: readonly Op[], every = Infinity): void {
+  ops.forEach((op, i) => {
     if (op[0] === 'link') index.link(op[1], op[2], op[3]);
     else index.identified(op[1], op[2], op[3]);
-  }
+    if ((i + 1) % every === 0) index.commit(index.mark());
+  });
 }
 
-/** Every answer the index gives for the archive's ids (and some it never saw). */
-function answers(index: IdentityIndex, ops: readonly Op[]): unknown[] {
-  const ids = [...new Set(ops.map((op) => op[1])), 'never-seen', 'anon-1'];
+/** The oracle: a plain Map of what the archive says, as cli.md puts it (the first link wins, a second userId makes it ambiguous for good; a user's first identify and latest time). */
+function oracle(ops: readonly Op[]): (id: string) => Answer {
+  const links = new Map<string, { userId: string; source: string } | 'ambiguous'>();
+  const users = new Map<string, { first: number; latest: number }>();
+  for (const op of ops) {
+    if (op[0] === 'link') {
+      const had = links.get(op[1]);
+      if (had === undefined) links.set(op[1], { userId: op[2], source: op[3] });
+      else if (had !== 'ambiguous' && had.userId !== op[2]) links.set(op[1], 'ambiguous');
+    } else {
+      const had = users.get(op[1]);
+      users.set(op[1], had === undefined ? { first: op[2], latest: op[3] } : { first: Math.min(had.first, op[2]), latest: Math.max(had.latest, op[3]) });
+    }
+  }
+  return (id) => [id, links.get(id) ?? null, users.get(id) ?? null];
+}
+
+/** Every id of the archive, and some it never saw. */
+function idsOf(ops: readonly Op[]): string[] {
+  return [...new Set(ops.flatMap((op) => (op[0] === 'link' ? [op[1], op[2]] : [op[1]]))), 'never-seen', 'anon-1', 'user-never'];
+}
+
+function answers(index: IdentityIndex, ids: readonly string[]): Answer[] {
   return ids.map((id) => [id, index.lookup(id) ?? null, index.identifiedTraits(id) ?? null]);
 }
 
-/** The answers of the whole archive built with everything in memory (one run). */
-function inOneRun(ops: readonly Op[]): unknown[] {
-  const index = IdentityIndex.open(tempDir(), { batch: 1e9 });
-  apply(index, ops);
-  const whole = answers(index, ops);
-  index.close();
-  return whole;
+function manifestOf(dir: string): { runs: string[]; sealed: boolean; nextRun: number } {
+  return JSON.parse(readFileSync(join(dir, 'identity', 'manifest.json'), 'utf8')) as { runs: string[]; sealed: boolean; nextRun: number };
 }
 
-/** The sealed index's stored entry of an anonymousId (its conflict source is not in lookup's answer). */
-function storedLink(dir: string, anonymousId: string): LinkEntry | undefined {
-  const runs = readdirSync(join(dir, 'identity')).filter((name) => name.endsWith('.idx'));
-  expect(runs).toHaveLength(1);
-  const reader = new RunReader(join(dir, 'identity', runs[0]!));
-  const found = reader.find(keyOf(LINK, anonymousId));
-  const entry = found && decodeLink(found[0], found[1]);
-  reader.close();
-  return entry;
+const runFiles = (dir: string) => readdirSync(join(dir, 'identity')).filter((name) => name.endsWith('.idx'));
+
+/** Seals `index` (reopened from `mark` after each stop) with `stopAt(step)` saying when to stop. */
+async function sealWithStops(dir: string, index: IdentityIndex, mark: IdentityMark, stopAt: (step: number) => boolean): Promise<[IdentityIndex, number]> {
+  let stops = 0;
+  for (let step = 0; !(await index.seal(() => stopAt(step++))); stops++) {
+    expect(manifestOf(dir).sealed).toBe(false);
+    index.close();
+    index = IdentityIndex.open(dir, { mark });
+  }
+  return [index, stops];
 }
 
 describe('IdentityIndex on sorted runs', () => {
-  it('gives the same answers from runs spilled every few entries as from one run, before and after seal and reopen', () => {
-    const ops = archive(600);
-    const whole = inOneRun(ops);
+  it('gives the answers of a plain Map, built by processes that die past their checkpoints, merged in levels with stops', async () => {
+    const random = seeded(23);
+    const pick = (n: number) => Math.floor(random() * n);
+    const ops: Op[] = [];
+    for (let i = 0; i < 9000; i++) {
+      // As many anonymousIds as links, so that first links (and conflicts) come all along the archive.
+      const anon = pick(6000);
+      // Mostly an anonymousId's own user, now and then another one (a shared device).
+      if (random() < 0.75) ops.push(['link', `anon-${anon}`, `user-${random() < 0.9 ? anon % 400 : pick(400)}`, `logs/${pick(5)}.ndjson:${i + 1}`]);
+      else ops.push(['identified', `user-${pick(400)}`, pick(100_000), pick(1000) - 500]);
+    }
+    // As the index pass drives it: a checkpoint (a run, then its mark kept) every few ops; now and
+    // then the process dies after a run its checkpoint never counted, with more in memory, and the
+    // next one resumes from the last mark and does those ops again; now and then a clean restart.
     const dir = tempDir();
-    const index = IdentityIndex.open(dir, { batch: 7 });
-    apply(index, ops);
-    expect(readdirSync(join(dir, 'identity')).filter((name) => name.endsWith('.idx')).length).toBeGreaterThan(50);
-    expect(answers(index, ops)).toEqual(whole);
-    index.seal();
-    expect(readdirSync(join(dir, 'identity')).filter((name) => name.endsWith('.idx'))).toHaveLength(1);
-    expect(answers(index, ops)).toEqual(whole);
-    index.close();
-    const reader = IdentityIndex.open(dir, { readonly: true });
-    expect(answers(reader, ops)).toEqual(whole);
-    reader.close();
-  });
-
-  it('merges more runs than the fan-in, in levels, to the same answers', () => {
-    const ops = archive(FAN_IN + 60).filter((op) => op[0] === 'link');
-    const whole = inOneRun(ops);
-    const dir = tempDir();
-    const index = IdentityIndex.open(dir, { batch: 1 });
-    apply(index, ops);
-    expect(readdirSync(join(dir, 'identity')).filter((name) => name.endsWith('.idx')).length).toBeGreaterThan(FAN_IN);
-    index.seal();
-    index.close();
-    const reader = IdentityIndex.open(dir, { readonly: true });
-    expect(answers(reader, ops)).toEqual(whole);
+    let index = IdentityIndex.open(dir);
+    let mark: IdentityMark | undefined;
+    let [at, deaths] = [0, 0];
+    while (at < ops.length) {
+      const span = 1 + pick(40);
+      apply(index, ops.slice(at, at + span));
+      index.commit(index.mark());
+      if (random() < 0.1) {
+        apply(index, ops.slice(at + span, at + span + pick(30)));
+        index.close();
+        index = IdentityIndex.open(dir, { mark });
+        deaths++;
+        continue;
+      }
+      at += span;
+      mark = index.mark();
+      if (random() < 0.03) {
+        index.close();
+        index = IdentityIndex.open(dir, { mark });
+      }
+    }
+    expect(deaths).toBeGreaterThan(20);
+    expect(manifestOf(dir).runs.length).toBeGreaterThan(FAN_IN + 20);
+    // Stopped after every second step of the merge: each stop abandons what it was doing.
+    const [sealed, stops] = await sealWithStops(dir, index, mark!, (step) => step % 2 === 1);
+    expect(stops).toBeGreaterThan(1);
+    const expected = idsOf(ops).map(oracle(ops));
+    // Every kind of answer, many times over.
+    const kinds = (kind: (a: Answer) => boolean) => expected.filter(kind).length;
+    expect([kinds((a) => a[1] === 'ambiguous'), kinds((a) => typeof a[1] === 'object' && a[1] !== null), kinds((a) => a[2] !== null)].every((n) => n > 100)).toBe(true);
+    expect(answers(sealed, idsOf(ops))).toEqual(expected);
+    sealed.close();
+    expect(runFiles(dir)).toHaveLength(1);
+    const reader = IdentityIndex.open(dir, { readonly: true, mark });
+    expect(answers(reader, idsOf(ops))).toEqual(expected);
     reader.close();
   }, 60_000);
 
-  it('after a crash past the mark (journal and runs holding links after it, a torn journal tail), a resume from the mark gives the same index', () => {
-    const ops = archive(400);
-    const whole = inOneRun(ops);
+  it('stops a merge mid-group (past a slice of MERGE_SLICE records), leaves the runs as they were, and a later seal gives the same answers', async () => {
+    const ops: Op[] = Array.from({ length: MERGE_SLICE * 1.5 }, (_, i) => ['link', `a${i % (MERGE_SLICE * 1.25)}`, `u${i % 3}`, `f:${i}`]);
     const dir = tempDir();
-    const crashed = IdentityIndex.open(dir, { batch: 50 });
-    apply(crashed, ops.slice(0, 300));
-    const mark = crashed.mark();
-    crashed.commit(mark);
-    apply(crashed, ops.slice(300, 410));
-    crashed.commit(crashed.mark());
-    const manifest = () => JSON.parse(readFileSync(join(dir, 'identity', 'manifest.json'), 'utf8')) as { journal: string; journalBytes: number; runs: string[] };
-    expect(manifest().journalBytes).toBeGreaterThan(0);
-    apply(crashed, ops.slice(410, 440));
-    // Killed here: never closed; what was appended after the last commit is torn.
-    expect(manifest().runs.length).toBeGreaterThan(6);
-    appendFileSync(join(dir, 'identity', manifest().journal), Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9]));
-    const resumed = IdentityIndex.open(dir, { batch: 50, mark });
-    apply(resumed, ops.slice(300));
-    expect(answers(resumed, ops)).toEqual(whole);
-    resumed.seal();
+    const index = IdentityIndex.open(dir);
+    apply(index, ops, MERGE_SLICE / 2);
+    const mark = index.mark();
+    const before = manifestOf(dir);
+    expect(before.runs).toHaveLength(3);
+    // Asked before the first slice and at the pause after it: stopped inside the one group of three runs.
+    let asked = 0;
+    expect(await index.seal(() => asked++ > 0)).toBe(false);
+    expect(asked).toBe(2);
+    index.close();
+    expect(manifestOf(dir)).toEqual(before);
+    expect(runFiles(dir).sort()).toEqual([...before.runs].sort());
+    const resumed = IdentityIndex.open(dir, { mark });
+    expect(await resumed.seal()).toBe(true);
+    expect(answers(resumed, idsOf(ops))).toEqual(idsOf(ops).map(oracle(ops)));
     resumed.close();
-    const reader = IdentityIndex.open(dir, { readonly: true });
-    expect(answers(reader, ops)).toEqual(whole);
-    reader.close();
   });
 
-  it('resumes a merge that was killed (the runs still named, an unfinished output) and gives the same index', () => {
+  it('resumes a merge that was killed (the runs still named, an unfinished output) and gives the same index', async () => {
     const ops = archive(500);
-    const whole = inOneRun(ops);
     const dir = tempDir();
-    const index = IdentityIndex.open(dir, { batch: 40 });
-    apply(index, ops);
+    const index = IdentityIndex.open(dir);
+    apply(index, ops, 40);
     const mark = index.mark();
+    index.commit(mark);
     index.close();
     const files = join(dir, 'identity');
-    const manifest = JSON.parse(readFileSync(join(files, 'manifest.json'), 'utf8')) as { runs: string[]; nextRun: number };
+    const manifest = manifestOf(dir);
     expect(manifest.runs.length).toBeGreaterThan(5);
     // The merge's output, cut off where the kill stopped it (not yet named in the manifest).
     const partial = join(files, `run-${manifest.nextRun}.idx`);
     copyFileSync(join(files, manifest.runs[0]!), partial);
     truncateSync(partial, 4096 + 100);
     const resumed = IdentityIndex.open(dir, { mark });
-    resumed.seal();
-    expect(answers(resumed, ops)).toEqual(whole);
+    expect(await resumed.seal()).toBe(true);
+    expect(answers(resumed, idsOf(ops))).toEqual(idsOf(ops).map(oracle(ops)));
     resumed.close();
-    expect(readdirSync(files).filter((name) => name.endsWith('.idx'))).toHaveLength(1);
+    expect(runFiles(dir)).toHaveLength(1);
   });
 
-  it('stops a merge when told between two slices, keeps the groups merged so far, and a later seal finishes it', async () => {
-    const ops = archive(700);
-    const whole = inOneRun(ops);
-    const dir = tempDir();
-    const index = IdentityIndex.open(dir, { batch: 2 });
-    apply(index, ops);
-    const files = join(dir, 'identity');
-    const runs = () => (JSON.parse(readFileSync(join(files, 'manifest.json'), 'utf8')) as { runs: string[]; sealed: boolean });
-    index.commit(index.mark());
-    const before = runs().runs.length;
-    expect(before).toBeGreaterThan(FAN_IN + 1);
-    // Stopped after the first group of FAN_IN runs became one (the entries still in memory became one more run first).
-    let asked = 0;
-    expect(await index.sealUnlessStopped(() => asked++ > 0)).toBe(false);
-    expect(runs().sealed).toBe(false);
-    expect(runs().runs.length).toBe(before + 1 - FAN_IN + 1);
-    expect(readdirSync(files).filter((name) => name.endsWith('.idx'))).toHaveLength(before + 1 - FAN_IN + 1);
-    expect(answers(index, ops)).toEqual(whole);
-    const mark = index.mark();
-    index.close();
-    const resumed = IdentityIndex.open(dir, { mark });
-    expect(await resumed.sealUnlessStopped(() => false)).toBe(true);
-    expect(runs().sealed).toBe(true);
-    expect(answers(resumed, ops)).toEqual(whole);
-    resumed.close();
-  });
-
-  it('stores keys and userIds longer than a block, next to short ones, across runs', () => {
-    const dir = tempDir();
-    const index = IdentityIndex.open(dir, { batch: 3 });
+  it('stores keys and userIds longer than a block, next to short ones, across runs', async () => {
     const long = (c: string, n: number) => c.repeat(n);
     const ops: Op[] = [
       ['link', long('a', 10_000), 'u1', 'f:1'],
@@ -178,31 +186,33 @@ describe('IdentityIndex on sorted runs', () => {
       ['identified', long('u', 4_090), 3, 4],
       ['link', long('c', 4_080), 'u3', 'f:6'],
     ];
-    apply(index, ops);
-    index.seal();
+    const index = IdentityIndex.open(tempDir());
+    apply(index, ops, 3);
+    await index.seal();
+    const ids = [...idsOf(ops), long('a', 9_999)];
+    expect(answers(index, ids)).toEqual(ids.map(oracle(ops)));
     expect(index.lookup(long('a', 10_000))).toBe('ambiguous');
-    expect(index.lookup('short')).toEqual({ userId: long('é', 9_000), source: 'f:2' });
-    expect(index.lookup(long('b', 5_000))).toEqual({ userId: long('u', 4_090), source: 'f:3' });
-    expect(index.lookup(long('c', 4_080))).toEqual({ userId: 'u3', source: 'f:6' });
-    expect(index.lookup('x')).toEqual({ userId: 'y', source: 'f:4' });
-    expect(index.lookup(long('a', 9_999))).toBeUndefined();
     expect(index.identifiedTraits(long('u', 4_090))).toEqual({ first: 3, latest: 4 });
     index.close();
   });
 
-  it('keeps the first conflicting link of an anonymousId made ambiguous across runs', () => {
+  it('keeps the first conflicting link of an anonymousId made ambiguous across runs', async () => {
     const dir = tempDir();
-    const index = IdentityIndex.open(dir, { batch: 1 });
-    index.link('shared', 'u1', 'a.ndjson:1');
-    index.link('filler-1', 'u9', 'a.ndjson:2');
-    index.link('shared', 'u1', 'a.ndjson:3');
-    index.link('shared', 'u2', 'c.ndjson:4');
-    index.link('shared', 'u3', 'd.ndjson:5');
-    index.seal();
+    const index = IdentityIndex.open(dir);
+    apply(index, [
+      ['link', 'shared', 'u1', 'a.ndjson:1'],
+      ['link', 'filler-1', 'u9', 'a.ndjson:2'],
+      ['link', 'shared', 'u1', 'a.ndjson:3'],
+      ['link', 'shared', 'u2', 'c.ndjson:4'],
+      ['link', 'shared', 'u3', 'd.ndjson:5'],
+    ], 1);
+    await index.seal();
     expect(index.lookup('shared')).toBe('ambiguous');
     index.close();
+    const run = new SortedRun(join(dir, 'identity', runFiles(dir)[0]!));
     // The first link (a.ndjson:1) and the first conflicting one (c.ndjson:4, file number 1).
-    expect(storedLink(dir, 'shared')).toEqual(['u1', 0, 1, 1, 4]);
+    expect(readEntry(...run.find(keyOf(LINK, 'shared'))!)).toEqual(['u1', 0, 1, 1, 4]);
+    run.close();
   });
 
   it('merges the entries of any split of a sequence of links to the entry of the whole', () => {
@@ -214,106 +224,72 @@ describe('IdentityIndex on sorted runs', () => {
       const fold = (span: LinkEntry[]) => span.reduce((had, link) => mergeLinks(had, link));
       const cut = 1 + (next() % (links.length - 1));
       expect(mergeLinks(fold(links.slice(0, cut)), fold(links.slice(cut)))).toEqual(fold(links));
-      // A span re-inserted after a crash changes nothing.
+      // A span written again after a crash changes nothing.
       expect(mergeLinks(fold(links), fold(links.slice(cut)))).toEqual(fold(links));
     }
   });
 
-  it('writes a run instead of a journal past its limit, when the same entries change at every commit', () => {
-    const dir = tempDir();
-    const index = IdentityIndex.open(dir, { journalBytes: 4000 });
-    const manifest = () => JSON.parse(readFileSync(join(dir, 'identity', 'manifest.json'), 'utf8')) as { journalBytes: number; runs: string[] };
-    for (let commit = 0; commit < 40; commit++) {
-      for (let u = 0; u < 20; u++) index.identified(`user-${u}`, 1000 - commit, commit);
-      index.commit(index.mark());
-      expect(manifest().journalBytes).toBeLessThanOrEqual(4000 + 20 * 40);
-    }
-    expect(manifest().runs.length).toBeGreaterThan(1);
-    index.seal();
-    expect(index.identifiedTraits('user-3')).toEqual({ first: 961, latest: 39 });
-    index.close();
-  });
-
-  it('refuses an index file that was never finished', () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'torn.idx'), Buffer.alloc(5000));
-    expect(() => new RunReader(join(dir, 'torn.idx'))).toThrow(/not a finished/);
-  });
-
-  it('gives the answers of a plain Map of the same links and identifies, spilled, committed, sealed and reopened', () => {
-    const random = seeded(23);
-    const pick = (n: number) => Math.floor(random() * n);
-    const ops: Op[] = [];
-    for (let i = 0; i < 6000; i++) {
-      const anon = pick(600);
-      // Mostly an anonymousId's own user, now and then another one (a shared device).
-      if (random() < 0.75) ops.push(['link', `anon-${anon}`, `user-${random() < 0.97 ? anon % 40 : pick(400)}`, `logs/${pick(5)}.ndjson:${i + 1}`]);
-      else ops.push(['identified', `user-${pick(400)}`, pick(100_000), pick(1000) - 500]);
-    }
-    // The oracle: the first link of an anonymousId wins, a second userId makes it ambiguous for good;
-    // a user's identifies give the first position and the latest time.
-    const links = new Map<string, { userId: string; source: string } | 'ambiguous'>();
-    const users = new Map<string, { first: number; latest: number }>();
-    for (const op of ops) {
-      if (op[0] === 'link') {
-        const had = links.get(op[1]);
-        if (had === undefined) links.set(op[1], { userId: op[2], source: op[3] });
-        else if (had !== 'ambiguous' && had.userId !== op[2]) links.set(op[1], 'ambiguous');
-      } else {
-        const had = users.get(op[1]);
-        users.set(op[1], had === undefined ? { first: op[2], latest: op[3] } : { first: Math.min(had.first, op[2]), latest: Math.max(had.latest, op[3]) });
-      }
-    }
-    const ids = [...new Set(ops.map((op) => op[1])), 'anon-never', 'user-never'];
-    const expected = ids.map((id) => [id, links.get(id) ?? null, users.get(id) ?? null]);
-    // Four processes, each resuming from the last one's mark with a fresh cache of recent pairs, so
-    // that links repeated across them reach the merge of stored entries.
-    const dir = tempDir();
-    let mark: ReturnType<IdentityIndex['mark']> | undefined;
-    let index!: IdentityIndex;
-    for (let at = 0; at < ops.length; at += 250) {
-      if (at % 1500 === 0) {
-        index?.close();
-        index = IdentityIndex.open(dir, { batch: 37, mark });
-      }
-      apply(index, ops.slice(at, at + 250));
-      mark = index.mark();
-      index.commit(mark);
-    }
-    expect(answers(index, ops).slice(0, -2)).toEqual(expected.slice(0, -2));
-    index.seal();
-    index.close();
-    const reader = IdentityIndex.open(dir, { readonly: true });
-    expect(ids.map((id) => [id, reader.lookup(id) ?? null, reader.identifiedTraits(id) ?? null])).toEqual(expected);
-    reader.close();
-  });
-
-  it('names a damaged index file or manifest, and says --restart rebuilds it', () => {
-    const sealed = () => {
+  it('names a damaged or missing file and says --restart rebuilds the index', async () => {
+    const sealed = async () => {
       const dir = tempDir();
-      const index = IdentityIndex.open(dir, { batch: 1e9 });
-      apply(index, archive(300));
-      index.seal();
+      const index = IdentityIndex.open(dir);
+      apply(index, archive(300), 100);
+      await index.seal();
       index.close();
       return dir;
     };
-    const cut = sealed();
-    const run = readdirSync(join(cut, 'identity')).find((name) => name.endsWith('.idx'))!;
-    const file = join(cut, 'identity', run);
-    truncateSync(file, statSync(file).size - 10);
     // Run files are opened at the first lookup.
-    const opened = () => {
-      const reader = IdentityIndex.open(cut, { readonly: true });
+    const lookedUp = (dir: string) => () => {
+      const reader = IdentityIndex.open(dir, { readonly: true });
       try {
         reader.lookup('anon-1-1');
       } finally {
         reader.close();
       }
     };
-    expect(opened).toThrow(StateError);
-    expect(opened).toThrow(new RegExp(`${run}.*--restart`));
-    const garbled = sealed();
-    writeFileSync(join(garbled, 'identity', 'manifest.json'), '{"version":1,"runs":[');
-    expect(() => IdentityIndex.open(garbled, { readonly: true })).toThrow(/manifest\.json is damaged.*--restart/);
+    const expectDamaged = (dir: string, file: RegExp) => {
+      expect(lookedUp(dir)).toThrow(StateError);
+      expect(lookedUp(dir)).toThrow(new RegExp(`${file.source}.*--restart`));
+    };
+    const run = (dir: string) => join(dir, 'identity', runFiles(dir)[0]!);
+    const cut = await sealed();
+    truncateSync(run(cut), statSync(run(cut)).size - 10);
+    expectDamaged(cut, /run-\d+\.idx is not a finished identity index file/);
+    const shorter = await sealed();
+    writeFileSync(run(shorter), readFileSync(run(shorter)).subarray(4096));
+    expectDamaged(shorter, /run-\d+\.idx is \d+ bytes where its footer implies \d+/);
+    const gone = await sealed();
+    rmSync(run(gone));
+    expectDamaged(gone, /run-\d+\.idx is missing/);
+    const badRecord = await sealed();
+    overwrite(run(badRecord), COUNT_BYTES + 9, Buffer.from([0xff, 0xff, 0xff, 0x7f]));
+    expect(() => {
+      const reader = IdentityIndex.open(badRecord, { readonly: true });
+      for (const op of archive(300)) reader.lookup(op[1]);
+    }).toThrow(/run-\d+\.idx has a damaged record.*--restart/);
+    const emptyBlock = await sealed();
+    overwrite(run(emptyBlock), 0, Buffer.alloc(4));
+    expect(() => {
+      const reader = IdentityIndex.open(emptyBlock, { readonly: true });
+      for (const op of archive(300)) reader.lookup(op[1]);
+    }).toThrow(/run-\d+\.idx has an empty block at unit 0.*--restart/);
+    const names = await sealed();
+    writeFileSync(join(names, 'identity', 'files.ndjson'), '"logs/a.ndjson"\n{"bad\n"logs/c.ndjson"\n');
+    expectDamaged(names, /files\.ndjson line 2 is damaged/);
+    const garbled = await sealed();
+    writeFileSync(join(garbled, 'identity', 'manifest.json'), '{"version":2,"runs":[');
+    expectDamaged(garbled, /manifest\.json is damaged/);
+    const escaping = await sealed();
+    const manifest = manifestOf(escaping);
+    writeFileSync(join(escaping, 'identity', 'manifest.json'), JSON.stringify({ ...manifest, runs: ['../../checkpoint.json'] }));
+    expectDamaged(escaping, /manifest\.json is damaged/);
+    writeFileSync(join(escaping, 'identity', 'manifest.json'), JSON.stringify({ ...manifest, version: 1 }));
+    expectDamaged(escaping, /manifest\.json was written by another version of segment-braze/);
   });
 });
+
+function overwrite(file: string, position: number, bytes: Buffer): void {
+  const fd = openSync(file, 'r+');
+  writeSync(fd, bytes, 0, bytes.length, position);
+  closeSync(fd);
+}
