@@ -52,11 +52,8 @@ function enqueue(queue: RunScanner[], s: RunScanner): void {
 /** Writes the record of the key the scanners stand on (in run order): copied from one, merged from more. */
 function writeMerged(same: readonly RunScanner[], out: SortedRunWriter): void {
   const { buf: from, at: start, end } = same[0]!;
+  if (same.length === 1) return out.copy(from, start, end);
   const hi = from.readUInt32LE(start);
-  if (same.length === 1) {
-    out.put(end - start, hi, (buf, at) => from.copy(buf, at, start, end));
-    return;
-  }
   const kind = from[start + 8] as Kind;
   const key = keyText(from, start);
   const keyBytes = from.readUInt32LE(start + 9);

@@ -33,15 +33,28 @@ export class SortedRunWriter {
    * `at` (no copy of it is made first); records come in the index's order.
    */
   put(length: number, hi: number, fill: (buf: Buffer, at: number) => void): void {
+    const at = this.#reserve(length, hi);
+    fill(this.#block, at);
+  }
+
+  /** Appends a copy of the record `src[start, end)` (a merge's record that no other run has). */
+  copy(src: Buffer, start: number, end: number): void {
+    const at = this.#reserve(end - start, src.readUInt32LE(start));
+    src.copy(this.#block, at, start, end);
+  }
+
+  /** Makes room for the next record in the block (which it may replace) and returns where it goes. */
+  #reserve(length: number, hi: number): number {
     // A block ends only where the high half changes (sorted-run.ts); else it grows by a unit.
     if (this.#count > 0 && hi !== this.#last && this.#used + length > unitsOf(this.#used) * BLOCK) this.#endBlock();
     if (this.#count === 0) this.#first = hi;
     if (this.#used + length > this.#block.length) this.#grow(this.#used + length);
-    fill(this.#block, this.#used);
+    const at = this.#used;
     this.#used += length;
     this.#count++;
     this.#last = hi;
     this.#records++;
+    return at;
   }
 
   /** Writes the sparse index and the footer, fsyncs and closes. */
