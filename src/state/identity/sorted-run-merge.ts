@@ -11,7 +11,7 @@ import { RunScanner, type SortedRun } from './sorted-run.js';
 export const FAN_IN = 256;
 
 /**
- * Records merged between two pauses: some tens of milliseconds (~1.6 µs a record on the loaded
+ * Records merged between two pauses: some tens of milliseconds (1-2 µs a record on the loaded
  * 2-core machine), so that a caller that yields to the event loop there hears SIGINT in time
  * (cli.md: about two seconds).
  */
