@@ -1,6 +1,6 @@
 // Peak RSS of the --stitch identity index as the run uses it (issue 16), one phase per process:
-//   node scripts/measure-stitch-rss.mjs build <dir> <links>     the index pass: IdentityIndex.link, a commit every
-//                                                               100k links (the checkpoint), then seal() (the merge)
+//   node scripts/measure-stitch-rss.mjs build <dir> <links>     the index pass: IdentityIndex.link, a commit (a sorted
+//                                                               run) when full and every 100k links, then seal() (the merge)
 //   node scripts/measure-stitch-rss.mjs lookup <dir> <links> <n> the replay pass: 2 worker threads, n lookups (half hits), read-only
 // Prints peak RSS (maxRSS, as the OS reports it), the rates, the index's size on disk and, at the end,
 // RSS split into the process's own memory (Anonymous) and pages of memory-mapped files, from
@@ -9,7 +9,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const { IdentityIndex } = await import('../dist/state/identity-index.js');
+const { IdentityIndex } = await import('../dist/state/identity/index.js');
 // Flat strings, as the run hands them over (structured-cloned from the planning workers): a template
 // literal's result is a tree of pieces that a Map key keeps alive (~190 bytes for these 45 characters).
 const flat = (text) => Buffer.from(text, 'latin1').toString('latin1');
@@ -32,7 +32,7 @@ if (isMainThread) {
     const most = { anonymousMB: 0, fileMappedMB: 0 };
     for (let i = 0; i < links; i++) {
       index.link(anon(i), flat(`user_${i % 1_000_003}`), `segment-logs/src/${i % 500}.gz:${i}`);
-      if (i % 100_000 === 99_999) index.commit(index.mark());
+      if (index.full || i % 100_000 === 99_999) index.commit(index.mark());
       if (i % 25_000 === 0) {
         const now = split();
         most.anonymousMB = Math.max(most.anonymousMB, now.anonymousMB);
@@ -40,7 +40,7 @@ if (isMainThread) {
       }
     }
     const linked = performance.now();
-    index.seal();
+    await index.seal();
     index.close();
     const seconds = (performance.now() - t) / 1000;
     const files = readdirSync(join(dir, 'identity'));

@@ -1,7 +1,7 @@
 import type { ReplayConfig } from '../config/options.js';
 import { PlanPool } from '../pipeline/planning/plan-pool.js';
 import type { IndexPassPlan } from '../pipeline/run-plan.js';
-import { IDENTITY, IdentityIndex, stitching as lookupsOf, type IdentityMark } from '../state/identity-index.js';
+import { IDENTITY, IdentityIndex, stitching as lookupsOf, type IdentityMark } from '../state/identity/index.js';
 import type { RunState } from '../state/run-state.js';
 import type { Stitching } from '../transform/stitch.js';
 

@@ -12,7 +12,8 @@ import type { LinkSink, RunDeps, RunPlan } from './run-plan.js';
  * The first pass of `replay --stitch`: reads every input once more through the same read loop and
  * planning workers, which hand back only links, and writes them into the index. Checkpointed like
  * the replay pass (its cursor, with `pass: 'index'`, and the index's mark); a stop saves and throws
- * InterruptedError. When it ends, the checkpoint hands over to the replay pass from the start.
+ * InterruptedError. A save commits the links read so far as a sorted run, so it comes when the index
+ * is full as well as on time. When it ends, the checkpoint hands over to the replay pass from the start.
  */
 export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, from: Cursor, sink: LinkSink): Promise<void> {
   if (from.fileIndex > 0 || from.line > 0) deps.log.info(`Resuming the identity index pass (--stitch) in ${state.dir}.`);
@@ -43,7 +44,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
         if (next.done) break;
         take(sink, next.value, file.display, index);
         if (next.value.last) cursor = { ...cursor, fileIndex: index, line: next.value.last.line, offset: next.value.last.end };
-        if (deps.now() - lastSave >= plan.config.checkpointEveryMs) save(false);
+        if (sink.full || deps.now() - lastSave >= plan.config.checkpointEveryMs) save(false);
       }
       cursor = { fileIndex: index + 1, line: 0, offset: 0, skipItems: 0, skipRejected: false };
     }
@@ -52,7 +53,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     // Part of the pass (and of its time): stopped or killed here, the resume finds nothing left to
     // read and goes on with the merge from the last group it finished.
     deps.log.info('Merging the identity index (--stitch)…');
-    if (!(await sink.sealUnlessStopped(() => stop.control.stopped))) {
+    if (!(await sink.seal(() => stop.control.stopped))) {
       save(false);
       throw interrupted(state, deps);
     }

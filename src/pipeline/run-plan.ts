@@ -61,11 +61,13 @@ export interface RunPlan<T> {
 export interface LinkSink {
   link(anonymousId: string, userId: string, source: string): void;
   identified(userId: string, position: number, ms: number): void;
+  /** It holds as much as it keeps in memory: the pass saves its checkpoint now (which commits it to disk). */
+  readonly full: boolean;
   /**
    * The pass read everything: makes the index ready for lookups (the identity index merges its runs),
    * pausing for the event loop as it goes; false when `stopped()` said to stop first (a later call goes on).
    */
-  sealUnlessStopped(stopped: () => boolean): Promise<boolean>;
+  seal(stopped: () => boolean): Promise<boolean>;
 }
 
 /** The reader of the index pass: the planning pool in its links mode (the same read loop and workers). */

@@ -240,6 +240,23 @@ describe('replay --stitch after SIGKILL', () => {
     expectIdentity(report);
     expect(report.records).toEqual(readReport(whole).records);
   }, 120_000);
+
+  it('with checkpoints an hour apart, still checkpoints the index pass as its memory fills (50,000 entries), and resumes from there', async () => {
+    // 150,000 aliases (one index entry each), then anonymous tracks of some of them.
+    const input = tempDir();
+    const lines = Array.from({ length: 150_000 }, (_, i) => `{"type":"alias","previousId":"a${i}","userId":"u${i}","messageId":"l${i}"}`);
+    for (let k = 0; k < 50; k++) lines.push(line({ type: 'track', anonymousId: `a${k * 3000}`, event: 'Viewed', timestamp: T(12, k), messageId: `t${k}` }));
+    writeFileSync(join(input, 'links.ndjson'), lines.join('\n') + '\n');
+    const hourly = (state: string) => ['replay', input, '--dry-run', '--stitch', '--diff', 'none', '--state', state, '--checkpoint-every', '3600', '--quiet'];
+    const uninterrupted = tempDir();
+    expect((await runCli(hourly(uninterrupted))).code).toBe(0);
+    const state = tempDir();
+    expect(await killWhen(hourly(state), (c) => c.pass === 'index' && past(c))).toBe(true);
+    expect(checkpoint(state)!.cursor.line).toBeLessThan(150_000);
+    expect((await runCli(hourly(state))).code).toBe(0);
+    expect(readFileSync(join(state, 'requests.ndjson'), 'utf8')).toBe(readFileSync(join(uninterrupted, 'requests.ndjson'), 'utf8'));
+    expect((readReport(state).records as unknown as { stitched: number }).stitched).toBe(50);
+  }, 120_000);
 });
 
 /** The identity index's files: name, size and modification time of each. */

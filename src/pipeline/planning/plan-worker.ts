@@ -77,6 +77,6 @@ port.on('message', (message: PlanJob & Numbered) => {
 /** --stitch: the identity index, opened read-only in this thread (loaded only for such a run). */
 async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
   if (dir === undefined) return undefined;
-  const { IdentityIndex, stitching } = await import('../../state/identity-index.js');
+  const { IdentityIndex, stitching } = await import('../../state/identity/index.js');
   return stitching(IdentityIndex.open(dir, { readonly: true }));
 }
