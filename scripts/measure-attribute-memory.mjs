@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttributeMemory } from '../dist/state/attribute-memory.js';
 import { hashId } from '../dist/hash.js';
-import { ATTRIBUTE_WORDS, attributePieces } from '../dist/transform/attribute-pieces.js';
+import { ATTRIBUTE_WORDS, attributePieces } from '../dist/transform/attributes/attribute-pieces.js';
 import { generateArchive } from './generate-archive.mjs';
 
 function speed(users) {

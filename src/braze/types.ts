@@ -18,7 +18,7 @@ export interface RequestItem {
   /** Braze data points the item costs (replay: what --max-data-points counts per request). */
   readonly points?: number;
   /**
-   * An attributes object's pieces (transform/attribute-pieces.ts: user and per-attribute hashes and
+   * An attributes object's pieces (transform/attributes/attribute-pieces.ts: user and per-attribute hashes and
    * where each attribute sits in `json`), for --attributes changed and the data-point totals.
    */
   readonly attrs?: Uint32Array;

@@ -1,6 +1,6 @@
 import type { CommonConfig } from '../config/options.js';
 import type { Discovered } from '../input/discover.js';
-import type { S3Options } from '../input/s3-list.js';
+import type { S3Options } from '../input/s3/list.js';
 import type { RunDeps } from '../pipeline/run-plan.js';
 import type { S3Reading } from '../state/report.js';
 

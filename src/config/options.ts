@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { resolveEndpoint } from '../braze/endpoint.js';
+import { resolveEndpoint } from './endpoint.js';
 import type { LimitMode } from '../emulator/validate.js';
 import { UsageError } from '../errors.js';
 import type { InputFormat } from '../input/types.js';
 import type { IdType } from '../input/id-list.js';
 import type { MappingSettings, PagesMode, Preset, PurchasesMode, TimeField } from '../transform/types.js';
-import { parseEventPatterns } from '../transform/event-names.js';
+import { parseEventPatterns } from '../transform/events/event-names.js';
 import { loadSecret, type Secret } from './secret.js';
 import { dedupWindow, keepRequests, type DedupWindowSetting } from './dedup-window.js';
 import { loadMapping } from './mapping/load.js';

@@ -1,7 +1,7 @@
 import type { RequestItem } from '../braze/types.js';
 import type { DecisionListener } from '../pipeline/decisions/listener.js';
 import type { PointsBy } from '../state/report.js';
-import { ATTRIBUTE_WORDS } from '../transform/attribute-pieces.js';
+import { ATTRIBUTE_WORDS } from '../transform/attributes/attribute-pieces.js';
 import { ownCopy } from '../transform/own-copy.js';
 import type { Ledger } from './ledger.js';
 

@@ -1,6 +1,6 @@
 import type { RequestItem } from '../braze/types.js';
 import type { DecisionListener, PlannedAccount } from '../pipeline/decisions/listener.js';
-import { ATTRIBUTE_WORDS } from '../transform/attribute-pieces.js';
+import { ATTRIBUTE_WORDS } from '../transform/attributes/attribute-pieces.js';
 import { jsonString } from './data-point-totals.js';
 
 /**

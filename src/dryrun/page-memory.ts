@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { together, type DecisionListener, type PlannedAccount } from '../pipeline/decisions/listener.js';
 import type { Unit } from '../pipeline/unit.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
-import { REPLAY_KEYS } from '../state/counters.js';
+import { REPLAY_KEYS } from '../pipeline/fates.js';
 import type { RunMemory } from '../state/run-memory.js';
 import { DataPointTotals, type TotalsSnapshot } from './data-point-totals.js';
 import { DiffCollector, type DiffSnapshot } from './diff.js';

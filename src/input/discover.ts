@@ -3,8 +3,8 @@ import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { InputError, UsageError } from '../errors.js';
 import { isInputName, nameTraits, notAnInput } from './input-name.js';
-import type { S3Inputs, S3Options } from './s3-list.js';
-import { isS3Url } from './s3-location.js';
+import type { S3Inputs, S3Options } from './s3/list.js';
+import { isS3Url } from './s3/location.js';
 import type { InputFile, InputFormat } from './types.js';
 
 /** Where and how to resolve inputs. */
@@ -33,7 +33,7 @@ const GLOB_CHARS = /[*?[{]/;
 
 /**
  * Resolves files, directories (recursive, lexical order of the full path), quoted globs, s3:// URLs
- * (see s3-list.ts) and '-' (stdin) into an ordered list of inputs, each listed once (cli.md "Inputs").
+ * (see s3/list.ts) and '-' (stdin) into an ordered list of inputs, each listed once (cli.md "Inputs").
  * Inside directories and S3 prefixes, files that are not inputs are skipped with a warning, never
  * silently; an extensionless `.gz` (Segment's S3 layout) is kept and sniffed. A missing path or a glob
  * without match is a UsageError; an S3 listing that fails or finds nothing, an InputError.
@@ -50,7 +50,7 @@ export async function discoverInputs(inputs: readonly string[], options: Discove
 }
 
 async function openS3(options: DiscoverOptions): Promise<S3Inputs> {
-  const { s3Inputs } = await import('./s3-list.js');
+  const { s3Inputs } = await import('./s3/list.js');
   return s3Inputs(options.s3 ?? { timeoutMs: 30_000, maxRetries: 10 }, options.format, options.kind ?? 'records');
 }
 

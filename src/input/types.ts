@@ -2,7 +2,7 @@
 export type InputFormat = 'ndjson' | 'json' | 'csv';
 
 /**
- * An input whose bytes come from elsewhere than the local disk (an S3 object, see s3-objects.ts).
+ * An input whose bytes come from elsewhere than the local disk (an S3 object, see s3/objects.ts).
  * Nothing above input/ needs to know: open.ts reads it like a file.
  */
 export interface RemoteObject {

@@ -1,6 +1,6 @@
 import type { Cursor } from '../state/checkpoint.js';
 import type { Marks } from '../state/run-memory.js';
-import { addCounts, type Counts } from '../state/counters.js';
+import { addCounts, type Counts } from './fates.js';
 import type { Span } from './span.js';
 
 /** The state a checkpoint records: everything committed so far. */

@@ -4,7 +4,7 @@ import type { Cursor } from '../state/checkpoint.js';
 import type { RequestHistory, RequestLog } from '../state/request-log.js';
 import type { Marks, MarkSource } from '../state/run-memory.js';
 import { OrderedCommits, type Committed } from './acks.js';
-import { addCount, type Counts, type Fate, type FateKeys } from '../state/counters.js';
+import { addCount, type Counts, type Fate, type FateKeys } from './fates.js';
 import { refuse, Span, type Slot, type Ticket } from './span.js';
 import { InFlight } from './in-flight.js';
 import { DataPointBudget, pointsOf, sendable, type OverBudget } from './budget.js';

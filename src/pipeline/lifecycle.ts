@@ -1,5 +1,5 @@
 import { BudgetError, DiskFullError, FatalRunError, InterruptedError, ToolError, unlessDiskFull } from '../errors.js';
-import type { Counts } from '../state/counters.js';
+import type { Counts } from './fates.js';
 import { fingerprint } from '../state/fingerprint.js';
 import { buildReport, type Report } from '../state/report.js';
 import { RunState } from '../state/run-state.js';

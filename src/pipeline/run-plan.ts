@@ -1,7 +1,7 @@
 import type { BrazePath, RequestItem } from '../braze/types.js';
 import type { CommonConfig } from '../config/options.js';
 import type { InputFile } from '../input/types.js';
-import type { FateKeys } from '../state/counters.js';
+import type { FateKeys } from './fates.js';
 import type { DataPointInsights, Report, S3Reading } from '../state/report.js';
 import type { PageData } from '../dryrun/html/page-data.js';
 import type { RunIdentity } from '../state/run-key.js';

@@ -1,9 +1,9 @@
-import { identifiedByKey } from '../state/counters.js';
+import { identifiedByKey } from './fates.js';
 import type { Delivery, RequestItem } from '../braze/types.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { Marks } from '../state/run-memory.js';
 import type { Unit } from './unit.js';
-import { addCount, type CounterKey, type Counts, type Fate, type FateKeys } from '../state/counters.js';
+import { addCount, type CounterKey, type Counts, type Fate, type FateKeys } from './fates.js';
 
 /**
  * A record with objects to send, as the acknowledgement side sees it: its objects may sit in two

@@ -1,5 +1,5 @@
 import type { RequestItem } from '../braze/types.js';
-import type { CounterKey, Fate } from '../state/counters.js';
+import type { CounterKey, Fate } from './fates.js';
 
 /** One input record after planning: its fate and the request items it contributes. */
 export interface Unit {

@@ -4,7 +4,7 @@ import { StateError } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { InputsDigest } from './input-list.js';
-import { DEDUP } from './id-journal.js';
+import { DEDUP } from './dedup/id-journal.js';
 import type { Marks } from './run-memory.js';
 
 /**

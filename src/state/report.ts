@@ -1,5 +1,5 @@
 import { SKIP_REASONS } from '../transform/types.js';
-import { ANONYMOUS, identifiedByKey, STITCHED, type Counts } from './counters.js';
+import { ANONYMOUS, identifiedByKey, STITCHED, type Counts } from '../pipeline/fates.js';
 import { ANONYMOUS_WHYS, type AnonymousWhy } from '../transform/stitch.js';
 
 /** report.json and --json (cli.md "Output, report and exit codes"). */

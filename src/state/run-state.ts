@@ -7,7 +7,7 @@ import { digestOf, inputsChange, writeInputs, type InputsDigest } from './input-
 import { writeFileAtomic } from './atomic-file.js';
 import { makePrivateDir } from './access/modes.js';
 import { LOCK_FILE } from './access/state-lock.js';
-import { DEDUP, IdJournal, type DedupMark } from './id-journal.js';
+import { DEDUP, IdJournal, type DedupMark } from './dedup/id-journal.js';
 import { listInDoubt } from './in-doubt.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { RequestLog, type RequestHistory } from './request-log.js';

@@ -2,8 +2,8 @@ import type { MappingSettings, SegmentMessage } from './types.js';
 import type { EventTime } from './time.js';
 import { formatTime } from './time.js';
 import { isRecord } from './limits.js';
-import { eventLeftOut } from './event-names.js';
-import { pageEventName } from './page.js';
+import { eventLeftOut } from './events/event-names.js';
+import { pageEventName } from './events/page.js';
 import type { IdKey } from './mapping/identifiers.js';
 
 /** The `userId` of a message: absent (anonymous), usable (as a string), or of a type Braze cannot take. */

@@ -1,4 +1,4 @@
-import type { Counts } from '../state/counters.js';
+import type { Counts } from '../pipeline/fates.js';
 
 /** What one line of the progress bar shows; pure data, so that the line is tested without a terminal. */
 export interface ProgressView {

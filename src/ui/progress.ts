@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import ora, { type Ora } from 'ora';
 import type { InputFile } from '../input/types.js';
-import type { Counts } from '../state/counters.js';
+import type { Counts } from '../pipeline/fates.js';
 import type { Cursor } from '../state/checkpoint.js';
 import { progressLine, type ProgressView } from './progress-line.js';
 import { stderr } from './terminal.js';

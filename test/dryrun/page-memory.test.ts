@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PageMemory } from '../../src/dryrun/page-memory.js';
-import { ChangedAttributes } from '../../src/pipeline/changed-attributes.js';
+import { ChangedAttributes } from '../../src/pipeline/decisions/changed-attributes.js';
 import { bracketed } from '../../src/pipeline/decisions/listener.js';
-import { Deduplicator } from '../../src/pipeline/dedup.js';
+import { Deduplicator } from '../../src/pipeline/decisions/deduplicator.js';
 import { RecordPlanner, type Planned } from '../../src/pipeline/planning/plan-record.js';
-import { DedupWindow } from '../../src/state/dedup-window.js';
+import { DedupWindow } from '../../src/state/dedup/window.js';
 import type { MappingSettings } from '../../src/transform/types.js';
 import { tempDir } from '../support/cli.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AttributeMemory, startBytes } from '../../src/state/attribute-memory.js';
 import { hashId } from '../../src/hash.js';
-import { ATTRIBUTE_WORDS, attributePieces } from '../../src/transform/attribute-pieces.js';
+import { ATTRIBUTE_WORDS, attributePieces } from '../../src/transform/attributes/attribute-pieces.js';
 import { seededInts } from '../support/random.js';
 
 /** Asks the memory about one attribute of one user, hashing as the planning worker does. */

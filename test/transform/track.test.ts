@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mapMessage } from '../../src/transform/map-message.js';
-import { propertiesBytes, propertiesCanExceed } from '../../src/transform/properties.js';
+import { propertiesBytes, propertiesCanExceed } from '../../src/transform/events/properties.js';
 import type { MapResult, MappingSettings, SegmentMessage } from '../../src/transform/types.js';
 
 const classic = (over: Partial<MappingSettings> = {}): MappingSettings => ({

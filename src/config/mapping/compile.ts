@@ -1,4 +1,4 @@
-import { attributeKeyRule } from '../../transform/custom-attributes.js';
+import { attributeKeyRule } from '../../transform/attributes/custom-attributes.js';
 import { MAX_STRING } from '../../transform/limits.js';
 import {
   DEFAULT_DEVICE_ID_PATH, DEFAULT_IDENTIFIERS, DEFAULT_TOKEN_PATH,

@@ -20,7 +20,7 @@ export interface PlannedAccount {
 }
 
 /**
- * What the run thread's deciders (dedup.ts, changed-attributes.ts) decide of each record, in input
+ * What the run thread's deciders (deduplicator.ts, changed-attributes.ts) decide of each record, in input
  * order, told to whoever listens: the dry run turns decisions into diff rows, page counts and --diff
  * full text; the command warns in the run's log. A decider formats nothing (style.md "The diff
  * listens"). Every hook is optional and takes values the decider already holds, so a decision nobody

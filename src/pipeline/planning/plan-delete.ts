@@ -1,8 +1,8 @@
 import type { RequestItem } from '../../braze/types.js';
 import type { IdItem, IdType } from '../../input/id-list.js';
 import { hashId } from '../../hash.js';
-import type { IdSet } from '../../state/id-set.js';
-import { DELETE_KEYS } from '../../state/counters.js';
+import type { IdSet } from '../../state/dedup/id-set.js';
+import { DELETE_KEYS } from '../fates.js';
 import type { Unit } from '../unit.js';
 
 const ARRAY: Record<IdType, string> = { external_id: 'external_ids', braze_id: 'braze_ids', user_alias: 'user_aliases' };

@@ -4,13 +4,13 @@ import { INVALID_UTF8_TEXT, recordText, rejectedText, sampleText } from '../../d
 import { TraceKeys } from '../../dryrun/trace-keys.js';
 import type { InputItem } from '../../input/types.js';
 import { hashId } from '../../hash.js';
-import { windowSeconds } from '../../state/dedup-window.js';
+import { windowSeconds } from '../../state/dedup/window.js';
 import { parseTime } from '../../transform/time.js';
-import { attributePieces } from '../../transform/attribute-pieces.js';
+import { attributePieces } from '../../transform/attributes/attribute-pieces.js';
 import { dataPoints } from '../../transform/data-points.js';
 import { mapMessage } from '../../transform/map-message.js';
 import { checkShape } from '../../transform/shape.js';
-import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type ReplayFate } from '../../state/counters.js';
+import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type ReplayFate } from '../fates.js';
 import type { FieldTrace, MapResult, MappingSettings } from '../../transform/types.js';
 import { archivePosition, type Stitching } from '../../transform/stitch.js';
 
@@ -53,7 +53,7 @@ export interface RecordHead {
 
 /**
  * One record planned as far as can be done without knowing the rest of the run: its fate by the
- * mapping (not yet "duplicate": that needs every earlier message ID, see dedup.ts), its objects
+ * mapping (not yet "duplicate": that needs every earlier message ID, see decisions/deduplicator.ts), its objects
  * already serialised, its counters, rejects-file line and diff lines. Pure; runs in the planning
  * worker (or on the main thread for stdin).
  */

@@ -1,7 +1,7 @@
 import type { RequestItem } from '../../braze/types.js';
 import type { TraceDef } from '../../dryrun/trace-keys.js';
 import type { Planned, PlanSink, RecordHead } from './plan-record.js';
-import { IDENTITY_KEYS, REPLAY_FATES } from '../../state/counters.js';
+import { IDENTITY_KEYS, REPLAY_FATES } from '../fates.js';
 
 /**
  * A chunk of Planned records as the planning worker posts it: numbers in typed arrays (transferred,

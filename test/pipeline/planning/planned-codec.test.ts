@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkWriter, decodeChunk, FIELDS, type PlannedChunk } from '../../../src/pipeline/planning/planned-codec.js';
 import type { Planned } from '../../../src/pipeline/planning/plan-record.js';
-import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../../../src/state/counters.js';
+import { REPLAY_KEYS, SKIPPED, type ReplayFate } from '../../../src/pipeline/fates.js';
 
 const record = (line: number, fate: ReplayFate, extra: Partial<Planned> = {}): Planned => ({
   file: 'a/b.ndjson', line, end: line * 100, fate, hash: undefined, time: 0, items: [],

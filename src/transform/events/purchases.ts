@@ -1,0 +1,152 @@
+import type { BrazeObject } from '../types.js';
+import type { MapContext, Mapped } from '../context.js';
+import { brazeObject, objectHead } from '../context.js';
+import { MAX_QUANTITY, MAX_STRING, isRecord, truncate } from '../limits.js';
+import { dotted, indexedPath, propertyPath } from '../paths.js';
+import { cleanProperties, propertiesTooLarge } from './properties.js';
+import { currency, price, productId, productIdKey, productsOf, quantity, revenue } from './purchase-fields.js';
+import { traceChanged, traceMapped } from '../trace.js';
+
+/** The e-commerce spec's order event and its v1 name. */
+const ORDER_COMPLETED: ReadonlySet<string> = new Set(['Order Completed', 'Completed Order']);
+
+/** True for `Order Completed` (or v1 `Completed Order`). */
+export function isOrderCompleted(event: string): boolean {
+  return ORDER_COMPLETED.has(event);
+}
+
+/**
+ * The purchases a track becomes under --purchases (mapping.md §5), or undefined when it stays a
+ * custom event. Partly invalid products give `ok: false` with the good purchases in `objects`.
+ */
+export function trackPurchases(ctx: MapContext, event: string): Mapped | undefined {
+  const mode = ctx.settings.purchases;
+  if (mode === 'none') return undefined;
+  const props = ctx.msg['properties'];
+  const order = isRecord(props) ? props : {};
+  const products = productsOf(order);
+  if (products !== undefined) {
+    return mode === 'order-completed' && !isOrderCompleted(event) ? undefined : productPurchases(ctx, order, products);
+  }
+  const amount = mode === 'revenue' ? revenue(order) : undefined;
+  return amount === undefined ? undefined : revenuePurchase(ctx, event, order, amount);
+}
+
+function productPurchases(ctx: MapContext, order: Record<string, unknown>, products: unknown[]): Mapped {
+  const objects: BrazeObject[] = [];
+  const errors: string[] = [];
+  for (let i = 0; i < products.length; i++) {
+    const made = productPurchase(ctx, order, products[i], i, objects.length);
+    if (typeof made === 'string') errors.push(`products[${i}]: ${made}`);
+    else objects.push(...made);
+  }
+  if (errors.length === 0) return { ok: true, objects };
+  return { ok: false, reason: errors.join('; '), field: 'properties.products', objects };
+}
+
+/** The fields of one purchase object, before identifiers and options are added. */
+interface PurchaseFields {
+  readonly productId: string;
+  readonly currency: string;
+  readonly price: number;
+  readonly quantity: number;
+  readonly properties: Record<string, unknown> | undefined;
+}
+
+/** One product -> its purchases (several when quantity > 100), or the reason it is rejected. */
+function productPurchase(ctx: MapContext, order: Record<string, unknown>, product: unknown, i: number, first: number): BrazeObject[] | string {
+  if (!isRecord(product)) return 'not an object';
+  const idKey = productIdKey(product);
+  const id = productId(idKey === undefined ? undefined : product[idKey]);
+  if (!id.ok) return id.reason;
+  const cost = price(product['price']);
+  if (!cost.ok) return cost.reason;
+  const count = quantity(product['quantity']);
+  if (!count.ok) return count.reason;
+  const classic = ctx.settings.preset === 'classic';
+  // actions: the order currency is not used for the currency field (mapping.md §8).
+  const money = currency(product['currency'] ?? (classic ? order['currency'] : undefined));
+  if (!money.ok) return money.reason;
+  const props = purchaseProperties(ctx, order, product, idKey!, i, first);
+  const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
+  if (tooLarge !== undefined) return tooLarge;
+  if (ctx.trace) traceProduct(ctx, product, idKey!, i, first, id.value, cost.value, count.value);
+  const fields = { productId: id.value, currency: money.value, price: cost.value, properties: props };
+  return splitQuantity(count.value).map((n) => purchaseObject(ctx, { ...fields, quantity: n }));
+}
+
+/**
+ * classic: product keys not used above, then order keys (not `products`/`currency`) the product
+ * lacks: the product wins. actions: product keys overlaid by every order key but `products`.
+ */
+function purchaseProperties(
+  ctx: MapContext, order: Record<string, unknown>, product: Record<string, unknown>, idKey: string, i: number, first: number,
+): Record<string, unknown> | undefined {
+  const classic = ctx.settings.preset === 'classic';
+  // Written as loops rather than object rest/spread: this runs once per product on the hot path.
+  const used = (key: string): boolean => key === idKey || key === 'price' || key === 'quantity' || key === 'currency';
+  const own = (key: string): boolean => Object.hasOwn(product, key) && !used(key);
+  const merged: Record<string, unknown> = {};
+  for (const key in product) if (!used(key)) merged[key] = product[key];
+  for (const key in order) {
+    if (key === 'products' || (classic && (key === 'currency' || own(key)))) continue;
+    merged[key] = order[key];
+  }
+  const fromOrder = (key: string): boolean => (classic ? !own(key) : key !== 'products' && Object.hasOwn(order, key));
+  // Order keys repeat on every purchase: trace them once, with the first purchase.
+  const origin = (key: string): string | undefined =>
+    fromOrder(key) ? (first === 0 ? propertyPath(key) : undefined) : dotted(indexedPath('properties.products', i), key);
+  return cleanProperties(merged, origin, dotted(indexedPath('purchases', first), 'properties'), ctx.trace);
+}
+
+function traceProduct(
+  ctx: MapContext, product: Record<string, unknown>, idKey: string, i: number, first: number,
+  id: string, cost: number, count: number,
+): void {
+  const from = (key: string): string => dotted(indexedPath('properties.products', i), key);
+  const to = (key: string): string => dotted(indexedPath('purchases', first), key);
+  const trace = ctx.trace!;
+  trace.push(traceMapped(from(idKey), to('product_id'), product[idKey] !== id ? id : undefined));
+  trace.push(traceMapped(from('price'), to('price'), product['price'] !== cost ? cost : undefined));
+  if (count > MAX_QUANTITY) {
+    const reason = `split into ${splitQuantity(count).length} purchases of at most ${MAX_QUANTITY}`;
+    trace.push(traceChanged(from('quantity'), to('quantity'), reason, splitQuantity(count)));
+  } else if (product['quantity'] !== undefined && product['quantity'] !== null) {
+    trace.push(traceMapped(from('quantity'), to('quantity'), product['quantity'] !== count ? count : undefined));
+  }
+  if (product['currency'] !== undefined && product['currency'] !== null) trace.push(traceMapped(from('currency'), to('currency')));
+}
+
+/** 250 -> [100, 100, 50]: Braze caps quantity at 100 per purchase object. */
+export function splitQuantity(total: number): number[] {
+  const parts: number[] = [];
+  for (let left = total; left > 0; left -= MAX_QUANTITY) parts.push(Math.min(left, MAX_QUANTITY));
+  return parts;
+}
+
+/** --purchases revenue: a track with a numeric revenue and no products is one purchase of the event. */
+function revenuePurchase(ctx: MapContext, event: string, order: Record<string, unknown>, amount: number): Mapped {
+  const money = currency(order['currency']);
+  if (!money.ok) return { ok: false, reason: money.reason, field: 'properties.currency', objects: [] };
+  const { revenue: _revenue, currency: _currency, products: _products, ...rest } = order;
+  const props = cleanProperties(rest, propertyPath, 'purchases[0].properties', ctx.trace);
+  const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
+  if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
+  const id = event.length > MAX_STRING ? truncate(event) : event;
+  if (ctx.trace) {
+    ctx.trace.push(traceChanged('event', 'purchases[0].product_id', 'revenue without products: event name is the product', id));
+    ctx.trace.push(traceMapped('properties.revenue', 'purchases[0].price', order['revenue'] !== amount ? amount : undefined));
+  }
+  return { ok: true, objects: [purchaseObject(ctx, { productId: id, currency: money.value, price: amount, quantity: 1, properties: props })] };
+}
+
+function purchaseObject(ctx: MapContext, fields: PurchaseFields): BrazeObject {
+  const body = objectHead(ctx, 'purchases');
+  body['product_id'] = fields.productId;
+  body['currency'] = fields.currency;
+  body['price'] = fields.price;
+  body['quantity'] = fields.quantity;
+  body['time'] = ctx.time;
+  if (fields.properties !== undefined) body['properties'] = fields.properties;
+  return brazeObject(ctx, 'purchases', body);
+}
