@@ -1,11 +1,11 @@
 import { FatalRunError, InterruptedError } from '../errors.js';
-import { closeLater } from '../input/read-ahead.js';
 import type { Cursor } from '../state/checkpoint.js';
 import type { RunState } from '../state/run-state.js';
 import { archivePosition } from '../transform/stitch.js';
 import type { LinkChunk } from './planning/link-chunk.js';
 import { filesAfter } from './planning/file-scheduler.js';
-import { INTERRUPTED, nextUnlessStopped, type RunControl } from './run.js';
+import { walkFiles, type ReadFile } from './file-walk.js';
+import { stopOnSignals } from './stop-control.js';
 import type { LinkSink, RunDeps, RunPlan } from './run-plan.js';
 
 /**
@@ -18,7 +18,7 @@ import type { LinkSink, RunDeps, RunPlan } from './run-plan.js';
 export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: RunState, from: Cursor, sink: LinkSink): Promise<void> {
   if (from.fileIndex > 0 || from.line > 0) deps.log.info(`Resuming the identity index pass (--stitch) in ${state.dir}.`);
   const reader = plan.indexPass!.reader();
-  const stop = stopControl(deps);
+  const stop = stopOnSignals(deps, 0);
   const endPhase = deps.progress.phase('Indexing identities (--stitch)…');
   // The planning workers are unref'd: this keeps the process alive while it waits for their answers.
   const alive = setInterval(() => undefined, 60_000);
@@ -30,23 +30,20 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     lastSave = deps.now();
   };
   try {
-    for (let index = from.fileIndex; index < plan.files.length; index++) {
-      const file = plan.files[index]!;
-      const start = index === from.fileIndex && from.line > 0 ? { line: from.line, offset: from.offset } : undefined;
-      const chunks = reader.links(file, start, index, filesAfter(plan.files, index))[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await nextUnlessStopped(chunks, stop.control);
-        if (next === INTERRUPTED) {
-          closeLater(chunks);
-          save(false);
-          throw interrupted(state, deps);
-        }
-        if (next.done) break;
-        take(sink, next.value, file.display, index);
-        if (next.value.last) cursor = { ...cursor, fileIndex: index, line: next.value.last.line, offset: next.value.last.end };
-        if (sink.full || deps.now() - lastSave >= plan.config.checkpointEveryMs) save(false);
+    const read: ReadFile<LinkChunk> = (file, index, start) => reader.links(file, start, index, filesAfter(plan.files, index));
+    for await (const step of walkFiles(plan.files, from, read, stop.control)) {
+      if (step.kind === 'stopped') {
+        save(false);
+        throw interrupted(state, deps);
       }
-      cursor = { fileIndex: index + 1, line: 0, offset: 0, skipItems: 0, skipRejected: false };
+      if (step.kind === 'fileEnd') {
+        cursor = { fileIndex: step.index + 1, line: 0, offset: 0, skipItems: 0, skipRejected: false };
+        continue;
+      }
+      const file = plan.files[step.index]!;
+      take(sink, step.chunk, file.display, step.index);
+      if (step.chunk.last) cursor = { ...cursor, fileIndex: step.index, line: step.chunk.last.line, offset: step.chunk.last.end };
+      if (sink.full || deps.now() - lastSave >= plan.config.checkpointEveryMs) save(false);
     }
     // The workers go before the merge: their heaps and the merge's buffers were the pass's peak RSS.
     await reader.close();
@@ -81,23 +78,4 @@ function take(sink: LinkSink, chunk: LinkChunk, file: string, index: number): vo
   const { links, linkLines, users, userLines, userTimes } = chunk;
   for (let i = 0; i < linkLines.length; i++) sink.link(links[2 * i]!, links[2 * i + 1]!, `${file}:${linkLines[i]!}`);
   for (let i = 0; i < users.length; i++) sink.identified(users[i]!, archivePosition(index, userLines[i]!), userTimes[i]!);
-}
-
-/** SIGINT/SIGTERM during the index pass: stop reading at once (nothing is in flight). */
-function stopControl(deps: RunDeps): { control: RunControl; remove: () => void } {
-  const listeners = new Set<() => void>();
-  const control: RunControl = {
-    stopped: false,
-    filesDone: 0,
-    onStop: (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  const remove = deps.onSignal((signal) => {
-    if (control.stopped && signal !== 'SIGPIPE') deps.exitNow(130);
-    control.stopped = true;
-    listeners.forEach((listener) => listener());
-  });
-  return { control, remove };
 }

@@ -6,7 +6,8 @@ import type { CommonConfig } from '../config/options.js';
 import type { InputFile } from '../input/types.js';
 import type { RunState } from '../state/run-state.js';
 import { Engine } from './engine.js';
-import type { RunControl, Source } from './run.js';
+import type { Source } from './run.js';
+import { stopOnSignals, type RunControl } from './stop-control.js';
 import { graceMs, type RunDeps, type RunPlan } from './run-plan.js';
 import { DryRunSink, LiveSink, type Sink } from './sink.js';
 import type { Ticket } from './span.js';
@@ -34,16 +35,11 @@ export async function openRun<T>(plan: RunPlan<T>, deps: RunDeps, state: RunStat
   // Every request in flight listens to this one signal.
   setMaxListeners(0, stopSending.signal);
   const { sink, close } = await makeSink(config, deps, stopSending.signal, state.resumed?.nextRequest ?? 1);
-  const stopListeners = new Set<() => void>();
-  const wakeReading = (): void => stopListeners.forEach((listener) => listener());
-  const control: RunControl = {
-    stopped: false,
-    filesDone: state.cursor.fileIndex,
-    onStop: (listener) => {
-      stopListeners.add(listener);
-      return () => stopListeners.delete(listener);
-    },
-  };
+  const stop = stopOnSignals(deps, state.cursor.fileIndex, (signal) => {
+    deps.progress.stop();
+    deps.log.warn(`${signal === 'SIGPIPE' ? 'The output was closed by its reader' : `${signal} received`}: finishing the requests in flight (up to ${graceMs / 1000} s), then saving the checkpoint. Press Ctrl-C again to exit at once.`);
+  });
+  const { control } = stop;
   // Made before the engine: the source may open more memories, whose marks the engine starts from.
   const source = plan.makeSource(state);
   let lastSave = deps.now();
@@ -66,7 +62,7 @@ export async function openRun<T>(plan: RunPlan<T>, deps: RunDeps, state: RunStat
     budget: config.dryRun ? undefined : plan.budget,
     onRefused: plan.onRefused,
     // A request that failed for good stops reading even while it waits for input (stdin).
-    onFailure: wakeReading,
+    onFailure: stop.wake,
     onCommit: () => {
       state.memory.advance(engine.committed.memory);
       state.rejected.write(engine.committed.rejectLines.splice(0));
@@ -74,20 +70,11 @@ export async function openRun<T>(plan: RunPlan<T>, deps: RunDeps, state: RunStat
       if (deps.now() - lastSave >= config.checkpointEveryMs) save(false);
     },
   });
-  const removeSignals = deps.onSignal((signal) => {
-    // Only a signal a user sent twice ends the process at once; the output closing is no such haste.
-    if (control.stopped && signal !== 'SIGPIPE') deps.exitNow(130);
-    if (control.stopped) return;
-    control.stopped = true;
-    wakeReading();
-    deps.progress.stop();
-    deps.log.warn(`${signal === 'SIGPIPE' ? 'The output was closed by its reader' : `${signal} received`}: finishing the requests in flight (up to ${graceMs / 1000} s), then saving the checkpoint. Press Ctrl-C again to exit at once.`);
-  });
   const filesDone = () => control.filesDone + withinFile(plan.files[engine.position.fileIndex], engine.position);
   return {
     state, source, engine, control, stopSending, save, filesDone,
     close: async () => {
-      removeSignals();
+      stop.remove();
       state.close();
       await close();
     },
