@@ -4,24 +4,17 @@ import { discoverInputs, type Discovered } from '../input/discover.js';
 import { execute } from '../pipeline/lifecycle.js';
 import type { RunDeps } from '../pipeline/run-plan.js';
 import type { Planned } from '../pipeline/planning/plan-record.js';
-import { Deduplicator } from '../pipeline/decisions/deduplicator.js';
-import { ChangedAttributes } from '../pipeline/decisions/changed-attributes.js';
-import { bracketed, together, type DecisionListener } from '../pipeline/decisions/listener.js';
-import { FullDiff } from '../dryrun/full-diff.js';
-import { PAGE, PageMemory } from '../dryrun/page-memory.js';
+import type { PageMemory } from '../dryrun/page-memory.js';
+import { ReplaySource } from '../pipeline/replay-source.js';
 import { PAGE_FILE, replayPage } from '../dryrun/html/run-page.js';
 import { join } from 'node:path';
 import { AttributeMemory } from '../state/attribute-memory.js';
 import { REPLAY_KEYS } from '../pipeline/fates.js';
-import { filesAfter } from '../pipeline/planning/file-scheduler.js';
-import { PlanPool } from '../pipeline/planning/plan-pool.js';
 import type { Report } from '../state/report.js';
 import { defaultStateDir, type RunIdentity } from '../state/run-key.js';
 import { holding } from '../state/access/state-lock.js';
 import { lockOptions } from './lock-options.js';
 import { s3Options, watchS3 } from './s3-inputs.js';
-import { openWindow } from './open-window.js';
-import type { Log } from '../ui/log.js';
 import { totalBytes } from '../ui/progress.js';
 import { stderr } from '../ui/terminal.js';
 
@@ -56,14 +49,11 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
   const rules = config.mapping.rules;
   // The diff is only worked out in a dry run; with --json it goes to stderr (cli.md "Output").
   const diffOut = config.json ? (t: string) => stderr.write(t) : io.stdout;
-  const diffMode = config.dryRun ? config.diff : 'none';
   // Not persisted: a resume starts with an empty memory and sends values again (attribute-memory.ts).
   const memory = config.attributes === 'changed' ? new AttributeMemory({ bytes: config.attributeMemoryBytes, inputBytes: totalBytes(files) }) : undefined;
-  // A dry run's page, diff and top lists: a run memory, so that a resumed dry run covers the whole run.
-  let page: PageMemory | undefined;
-  let changed = new ChangedAttributes(memory);
   // The identity index is loaded only for a --stitch run.
-  const stitch = config.stitch ? (await import('./stitch-index.js')).stitching(config, io.stdin) : undefined;
+  const stitch = config.stitch ? (await import('../pipeline/stitch-source.js')).stitching(config, io.stdin) : undefined;
+  const source = new ReplaySource({ config, files, stdin: io.stdin, memory, identity: stitch?.lookups, diffOut, log: deps.log });
   const stateDir = config.state ?? defaultStateDir(config.cwd, identity);
   const run = () =>
     execute<Planned>(
@@ -78,54 +68,24 @@ async function replayFound(config: ReplayConfig, deps: RunDeps, io: CommandIo, d
         ...watchS3(discovered),
         budget: config.maxDataPoints,
         ...(rules && { mapping: { file: rules.file, sha256: rules.sha256, identifiers: rules.identifiers.map((rule) => rule.name) } }),
-        onRefused: (item) => changed.refused(item),
-        insights: config.dryRun ? () => (page ? { topEvents: page.totals.topEvents(), topPurchases: page.totals.topPurchases(), topAttributes: page.totals.topAttributes() } : NO_INSIGHTS) : undefined,
-        page: config.dryRun ? (r) => (page ? replayPage(r, config, page, deps.resumeCommand) : undefined) : undefined,
+        onRefused: (item) => source.changed.refused(item),
+        insights: config.dryRun ? () => insightsOf(source.page) : undefined,
+        page: config.dryRun ? (r) => (source.page ? replayPage(r, config, source.page, deps.resumeCommand) : undefined) : undefined,
         ...(stitch && { indexPass: stitch.plan }),
-        makeSource: (state) => {
-          if (config.dryRun) page = state.memory.open(PAGE, (stored: number | undefined) => new PageMemory(state.dir, stored, diffMode !== 'none'));
-          const diff = page?.diff;
-          // Who hears what the run thread decides of each record (decisions/listener.ts); a live run: the warning only.
-          const listener = together(page?.decisions, diffMode === 'full' ? new FullDiff(diffOut) : undefined, utf8Warning(deps.log));
-          changed = new ChangedAttributes(memory, listener);
-          const dedup = new Deduplicator(openWindow(config.dedupWindow, state), listener);
-          const pool = new PlanPool({
-            mapping: config.mapping,
-            diff: diffMode,
-            format: config.format,
-            stdin: io.stdin,
-            workers: config.workers,
-            onDefs: (defs) => diff?.define(defs),
-            identity: stitch?.lookups(state),
-          });
-          return {
-            files,
-            read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
-            plan: bracketed((p: Planned) => changed.check(dedup.check(p)), listener),
-            close: () => pool.close(),
-          };
-        },
+        makeSource: source.open,
       },
       deps,
     );
   // Taken before anything is read or sent, held through both passes of --stitch (state-lock.ts).
   const report = await holding(stateDir, lockOptions(config, deps), (m) => deps.log.warn(m), run);
-  if (page?.diff && config.diff === 'summary') diffOut(renderSummary(page.diff.summary()));
+  if (source.page?.diff && config.diff === 'summary') diffOut(renderSummary(source.page.diff.summary()));
   io.stdout(config.json ? JSON.stringify(report, null, 2) + '\n' : renderTotals(report, config.rate));
   if (config.dryRun && config.json) deps.log.info(`The dry run's page: ${join(report.state, PAGE_FILE)}`);
   return report;
 }
 
-const NO_INSIGHTS = { topEvents: [], topPurchases: [], topAttributes: [] };
-
-/** The run's log warns once, at the first record whose text held invalid UTF-8 (the report counts them all). */
-function utf8Warning(log: Log): DecisionListener {
-  let warned = false;
-  return {
-    invalidUtf8(file, line) {
-      if (warned) return;
-      warned = true;
-      log.warn(`${file}:${line} holds invalid UTF-8 (a truncated or stray byte): such records go on with U+FFFD in place of the bad bytes, and are counted in records.invalidUtf8.`);
-    },
-  };
+/** The dry run's top lists (report.json and the totals), from its page's totals. */
+function insightsOf(page: PageMemory | undefined) {
+  if (!page) return { topEvents: [], topPurchases: [], topAttributes: [] };
+  return { topEvents: page.totals.topEvents(), topPurchases: page.totals.topPurchases(), topAttributes: page.totals.topAttributes() };
 }

@@ -1,12 +1,12 @@
 import type { ReplayConfig } from '../config/options.js';
-import { PlanPool } from '../pipeline/planning/plan-pool.js';
-import type { IndexPassPlan } from '../pipeline/run-plan.js';
+import { PlanPool } from './planning/plan-pool.js';
+import type { IndexPassPlan } from './run-plan.js';
 import { IDENTITY, IdentityIndex, stitching as lookupsOf, type IdentityMark } from '../state/identity/index.js';
 import type { RunState } from '../state/run-state.js';
 import type { Stitching } from '../transform/stitch.js';
 
 /**
- * `replay --stitch` wiring: the identity index, opened as a run memory of the state directory; the
+ * `replay --stitch`'s sources: the identity index, opened as a run memory of the state directory; the
  * index pass's reader (the planning pool in its links mode); and, for the replay pass, the state
  * directory the planning workers open the index from (read-only) with the lookups of the main thread.
  */

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { DedupWindowSetting } from '../config/dedup-window.js';
-import type { DuplicateFilter } from '../pipeline/decisions/deduplicator.js';
-import type { RunState } from '../state/run-state.js';
-import { WINDOW, WindowJournal, type WindowMark } from '../state/dedup/window-journal.js';
+import type { DedupWindowSetting } from '../../config/dedup-window.js';
+import type { DuplicateFilter } from './deduplicator.js';
+import type { RunState } from '../../state/run-state.js';
+import { WINDOW, WindowJournal, type WindowMark } from '../../state/dedup/window-journal.js';
 
 /**
  * Opens replay's duplicate filter as the --dedup-window says: a window of message time (or the whole
