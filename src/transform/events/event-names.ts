@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { globSource } from '../glob.js';
 
 /**
  * `--events` / `--skip-events` (cli.md "Data points"): which event names a replay sends.
@@ -63,26 +64,9 @@ function matcher(patterns: readonly string[]): (name: string) => boolean {
   const key = patterns.join('\u0000');
   let match = compiled.get(key);
   if (match === undefined) {
-    const regex = new RegExp(`^(?:${patterns.map(globSource).join('|')})$`, 'su');
+    const regex = new RegExp(`^(?:${patterns.map((pattern) => globSource(pattern, 'star-question')).join('|')})$`, 'su');
     match = (name) => regex.test(name);
     compiled.set(key, match);
   }
   return match;
-}
-
-/** A glob as regular-expression source: `*` and `?` wild, everything else (and escaped) literal. */
-function globSource(pattern: string): string {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\') source += escapeRegex(pattern[++i] ?? '\\');
-    else if (c === '*') source += '.*';
-    else if (c === '?') source += '.';
-    else source += escapeRegex(c);
-  }
-  return source;
-}
-
-function escapeRegex(c: string): string {
-  return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
 }

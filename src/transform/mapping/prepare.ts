@@ -1,3 +1,4 @@
+import { globSource } from '../glob.js';
 import type { MappingRules, SubscriptionGroupRule, TraitValue } from './rules.js';
 
 /**
@@ -75,7 +76,7 @@ const NAMES_CACHED = 4096;
 /** The first glob (`*` = any characters, case-sensitive) a name matches; none for no globs. */
 function globMatcher(globs: readonly string[]): (name: string) => string | undefined {
   if (globs.length === 0) return () => undefined;
-  const tests = globs.map((glob) => [glob, new RegExp(`^${glob.split('*').map(escape).join('.*')}$`, 's')] as const);
+  const tests = globs.map((glob) => [glob, new RegExp(`^${globSource(glob, 'star')}$`, 's')] as const);
   let seen = new Map<string, string | null>();
   return (name) => {
     let glob = seen.get(name);
@@ -86,10 +87,6 @@ function globMatcher(globs: readonly string[]): (name: string) => string | undef
     }
     return glob ?? undefined;
   };
-}
-
-function escape(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The value at a dot path of an object (undefined when a step is missing or not an object). */
