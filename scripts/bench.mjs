@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench [-- --messages 1000000 [--runs 1] [--skip-4n] [--skip-live] [--skip-s3] [--skip-stitch] [--skip-mapping] [--keep]]
+// npm run bench [-- --messages 1000000 [--runs 1] [--skip-4n] [--skip-live] [--skip-s3] [--skip-stitch] [--skip-mapping]
+//                   [--skip-files] [--skip-formats] [--keep]]
 //
 // Generates a realistic archive of N messages (gzipped NDJSON in Segment's S3 layout) once (cached in the
 // temp dir by N and seed), then measures on the same files, each in its own process:
@@ -8,7 +9,9 @@
 //   3. `replay` against the emulator (separate process, no rate limit) (requests/s, objects/s, peak RSS);
 //   4. `replay --dry-run` reading the same archive from a local S3 server (s3rver, loopback);
 //   5. `replay --dry-run --mapping scripts/bench-mapping.json` (a typical mapping file: every kind of rule);
-// and prints a table with the ratios 2/1, 3/2, 4/2 and 5/2. It then runs 2 at 4N and prints the memory ratio.
+// and prints a table with the ratios 2/1 (speed and CPU), 3/2 (CPU per record), 4/2 and 5/2; then the shape
+// lines (scripts/bench-shapes.mjs): N/5 messages in 20,000 files against 16, and N/4 messages as CSV and as one
+// JSON array against NDJSON. It then runs 2 at 4N and prints the memory ratio.
 // --scale runs the scale bench instead (scripts/bench-scale.mjs): N, 4N and 16N, and N in 20,000 files.
 // --runs N repeats phases 1-3 in N interleaved rounds and reports each phase's fastest run, with the
 // slowest beside it (a shared 2-core machine varies by ±15% from run to run) and the highest peak RSS.
@@ -22,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { startS3Bench } from './bench-s3.mjs';
 import { generateArchive } from './generate-archive.mjs';
 import { stitchArchive } from './bench-stitch.mjs';
+import { shapeLines } from './bench-shapes.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'segment-braze.js');
@@ -39,6 +43,8 @@ const { values } = parseArgs({
     'skip-s3': { type: 'boolean', default: false },
     'skip-stitch': { type: 'boolean', default: false },
     'skip-mapping': { type: 'boolean', default: false },
+    'skip-files': { type: 'boolean', default: false },
+    'skip-formats': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     scale: { type: 'boolean', default: false },
   },
@@ -175,8 +181,15 @@ async function main() {
     const seconds = runs > 1 ? `${fmt(r.seconds, 2)} (${fmt(r.slowest, 2)})` : fmt(r.seconds, 2);
     console.log(`${name.padEnd(40)} ${seconds.padStart(runs > 1 ? 16 : 8)}  ${`${fmt(r.rssMb)} MB`.padStart(9)}  ${t}`);
   }
-  console.log(`\nratio 2/1 (dry run vs floor, time): ${fmt(d.seconds / f.seconds, 2)}   (<= 1.00 means at least as fast as the floor)`);
-  if (l) console.log(`ratio 3/2 (live vs dry run, time):  ${fmt(l.seconds / d.seconds, 2)}`);
+  const speed = f.seconds / d.seconds;
+  const cpu = d.cpuSeconds / f.cpuSeconds;
+  console.log(`\nCPU (user + sys, every thread): floor ${fmt(f.cpuSeconds, 2)} s, dry run ${fmt(d.cpuSeconds, 2)} s${l ? `, live ${fmt(l.cpuSeconds, 2)} s` : ''}`);
+  console.log(`ratio 2/1 (dry run vs floor): ${fmt(speed, 2)}x the floor's speed (target >= 0.60: ${speed >= 0.6 ? 'met' : 'NOT met'}; goal 1.00), ` +
+    `${fmt(cpu, 2)}x its CPU (target <= 3.00: ${cpu <= 3 ? 'met' : 'NOT met'}; goal 2.00)`);
+  if (l) {
+    const perRecord = (l.cpuSeconds / l.records) / (d.cpuSeconds / d.records);
+    console.log(`ratio 3/2 (live vs dry run): ${fmt(l.seconds / d.seconds, 2)}x the time, ${fmt(perRecord, 2)}x the CPU per record (target <= 1.20: ${perRecord <= 1.2 ? 'met' : 'NOT met'})`);
+  }
   dataPoints(d.report);
   console.log(`report.html: ${fmt(d.page.bytes / 1024)} KB (limit 2,048 KB), rendered and written in ${fmt(d.page.ms, 1)} ms; page-data.json (kept at each checkpoint) ${fmt(d.page.dataBytes / 1024)} KB`);
   if (s) {
@@ -184,6 +197,12 @@ async function main() {
     console.log(`ratio 4/2 (S3 vs disk dry run, throughput): ${fmt(d.seconds / s.seconds, 2)}x   (target >= 0.80; same records: ${same ? 'yes' : 'NO'})`);
   }
   if (m) console.log(`ratio 5/2 (mapping file vs none, time): ${fmt(m.seconds / d.seconds, 2)}   (target <= 1.10)`);
+  if (!values['skip-files'] || !values['skip-formats']) {
+    await shapeLines({
+      fileMessages: Math.round(N / 5), formatMessages: Math.round(N / 4), seed, runs,
+      files: !values['skip-files'], formats: !values['skip-formats'], dryRun: (dir) => dryRun(dir),
+    });
+  }
   if (!values['skip-stitch']) await stitchLine(a.dir, d);
   if (!values['skip-4n']) {
     const big = await archive(4 * N);

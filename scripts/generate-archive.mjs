@@ -17,7 +17,8 @@
 //        <day-ms> is 00:00 UTC of the receive day of the file's first message.
 //   flat dir/part-0001.<ext>[.gz]
 // Formats: ndjson (one message a line), json (one JSON array per file), csv (dot-path header; track-like
-// messages only: tracks, Order Completed, anonymous tracks, duplicates, Braze events).
+// messages only: tracks, Order Completed, anonymous tracks, duplicates, Braze events). `mix: 'csv'` gives
+// any format CSV's track-like mix (the same messages a CSV archive of that seed holds), `mix: 'all'` the full one.
 //
 // Message mix (relative weights, normalised): track 35, identify 15, Order Completed (1-3 products) 8,
 // page 10, screen 3, group 3, alias 2, anonymous-only track/page 12, verbatim duplicate of a recent
@@ -173,20 +174,22 @@ const KINDS = [
 ];
 const CSV_KINDS = new Set(['track', 'orderCompleted', 'anonymous', 'duplicate', 'brazeOrigin']);
 
-function kindTable(format) {
+function kindTable(format, mix) {
   const table = [];
-  for (const [k, w] of KINDS) if (format !== 'csv' || CSV_KINDS.has(k)) for (let i = 0; i < w; i++) table.push(k);
+  const trackLike = (mix ?? (format === 'csv' ? 'csv' : 'all')) === 'csv';
+  for (const [k, w] of KINDS) if (!trackLike || CSV_KINDS.has(k)) for (let i = 0; i < w; i++) table.push(k);
   return table;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Message factory
 
-function createFactory({ seed, total, format }) {
+function createFactory({ seed, total, format, mix }) {
   const rng = mulberry32(hash32(seed, 0x5e9));
   const pool = Math.max(1000, Math.floor(total / 20));
   const groups = Math.max(50, Math.floor(pool / 10));
-  const kinds = kindTable(format);
+  const kinds = kindTable(format, mix);
+  const csvMix = (mix ?? (format === 'csv' ? 'csv' : 'all')) === 'csv';
   const g = {
     rng,
     int: (n) => (rng() * n) | 0,
@@ -342,7 +345,7 @@ function createFactory({ seed, total, format }) {
 
   function anonymous(t) {
     const v = user(pool + g.int(pool)); // visitors that never identify
-    if (format !== 'csv' && g.rng() < 0.3) return page(v, v.anonymousId, t);
+    if (!csvMix && g.rng() < 0.3) return page(v, v.anonymousId, t);
     const p = g.pick(PRODUCTS);
     const event = g.pick(['Product Viewed', 'Product Clicked', 'Products Searched', 'Signup Form Viewed']);
     const properties = event === 'Signup Form Viewed' ? { form: 'newsletter', variant: g.pick(['a', 'b']) } : event === 'Products Searched'
@@ -423,7 +426,7 @@ function fileName(index, format, gzip, layout) {
 }
 
 export async function generateArchive({
-  dir, messages = 1_000_000, files = 8, seed = 1, format = 'ndjson', gzip = true, layout = 's3', source = 'Xk3v9Q2pLm',
+  dir, messages = 1_000_000, files = 8, seed = 1, format = 'ndjson', gzip = true, layout = 's3', source = 'Xk3v9Q2pLm', mix,
 } = {}) {
   if (!dir) throw new Error('generateArchive: dir is required');
   if (!['ndjson', 'json', 'csv'].includes(format)) throw new Error(`generateArchive: unknown format ${format}`);
@@ -432,7 +435,8 @@ export async function generateArchive({
   files = Math.max(1, Math.floor(Number(files)));
   if (!(messages >= 0)) throw new Error('generateArchive: messages must be a number >= 0');
   const root = resolve(dir);
-  const factory = createFactory({ seed: Number(seed) | 0, total: messages, format });
+  if (mix !== undefined && !['all', 'csv'].includes(mix)) throw new Error(`generateArchive: unknown mix ${mix}`);
+  const factory = createFactory({ seed: Number(seed) | 0, total: messages, format, mix });
   const counts = { track: 0, identify: 0, orderCompleted: 0, page: 0, screen: 0, group: 0, alias: 0, anonymous: 0, duplicate: 0, brazeOrigin: 0 };
   const recent = []; // ring of recent serialised records, for verbatim duplicates
   const RING = 256;

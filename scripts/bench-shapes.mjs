@@ -1,0 +1,71 @@
+// The bench's shape lines (npm run bench): the same messages in other shapes, each against NDJSON in the
+// shape the tool reads fastest, so the ratio is the cost of the shape alone.
+//   - many small files: M messages (N/5) in 20,000 files against the same M in 16 files (target <= 1.5x the time);
+//   - CSV: M (N/4) track-like messages in one gzipped CSV file against the same messages as one NDJSON file;
+//   - JSON array: M archive messages as one gzipped JSON array against the same as one NDJSON file
+//     (targets <= 1.5x the time of NDJSON).
+// Archives are generated once per shape, size and seed and cached in the temp directory.
+
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateArchive } from './generate-archive.mjs';
+
+const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function cached(name, options) {
+  const dir = join(tmpdir(), `segment-braze-shape-${name}`);
+  const done = join(dir, '.complete.json');
+  if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write(`Generating ${name} in ${dir}…\n`);
+  const result = await generateArchive({ dir, ...options });
+  const summary = { dir, messages: result.messages };
+  writeFileSync(done, JSON.stringify(summary));
+  return summary;
+}
+
+/**
+ * Runs the shape pairs with `dryRun(dir)` (which returns { seconds, cpuSeconds, rssMb, report }), in
+ * `runs` alternating rounds, and prints each ratio of the fastest runs. Returns the archives it made.
+ */
+export async function shapeLines({ fileMessages, formatMessages, seed, runs, dryRun, files = true, formats = true }) {
+  const pairs = [];
+  if (files) {
+    const messages = fileMessages;
+    const few = await cached(`${messages}-16-${seed}`, { messages, files: 16, seed, format: 'ndjson', gzip: true, layout: 's3' });
+    const many = await cached(`${messages}-20000-${seed}`, { messages, files: 20_000, seed, format: 'ndjson', gzip: true, layout: 's3' });
+    pairs.push({ name: `20,000 files vs 16 (${fmt(messages)} messages)`, base: few, shape: many, target: 1.5 });
+  }
+  if (formats) {
+    const messages = formatMessages;
+    const common = { messages, files: 1, seed, gzip: true, layout: 'flat' };
+    const csvNd = await cached(`${messages}-csvmix-ndjson-${seed}`, { ...common, format: 'ndjson', mix: 'csv' });
+    const csv = await cached(`${messages}-csv-${seed}`, { ...common, format: 'csv' });
+    const nd = await cached(`${messages}-ndjson-1-${seed}`, { ...common, format: 'ndjson' });
+    const json = await cached(`${messages}-json-${seed}`, { ...common, format: 'json' });
+    pairs.push({ name: `CSV vs NDJSON (${fmt(messages)} messages, one file)`, base: csvNd, shape: csv, target: 1.5 });
+    pairs.push({ name: `JSON array vs NDJSON (${fmt(messages)}, one file)`, base: nd, shape: json, target: 1.5 });
+  }
+  for (const pair of pairs) {
+    pair.baseRuns = [];
+    pair.shapeRuns = [];
+    for (let round = 0; round < runs; round++) {
+      pair.baseRuns.push(await dryRun(pair.base.dir));
+      pair.shapeRuns.push(await dryRun(pair.shape.dir));
+    }
+  }
+  console.log('');
+  for (const pair of pairs) {
+    const base = fastest(pair.baseRuns);
+    const shape = fastest(pair.shapeRuns);
+    const ratio = shape.seconds / base.seconds;
+    const same = JSON.stringify(base.report.records) === JSON.stringify(shape.report.records);
+    console.log(`${pair.name.padEnd(44)} ${fmt(shape.seconds, 2)} s vs ${fmt(base.seconds, 2)} s = ${fmt(ratio, 2)}x the time ` +
+      `(target <= ${fmt(pair.target, 1)}: ${ratio <= pair.target ? 'met' : 'NOT met'}; CPU ${fmt(shape.cpuSeconds, 1)} vs ${fmt(base.cpuSeconds, 1)} s; ` +
+      `peak RSS ${fmt(shape.rssMb)} vs ${fmt(base.rssMb)} MB; same records: ${same ? 'yes' : 'NO'})`);
+  }
+}
+
+const fastest = (runs) => runs.reduce((x, y) => (y.seconds < x.seconds ? y : x));
