@@ -41,7 +41,12 @@ export interface OpenedInput {
 
 /** Bytes looked at for the first significant byte when sniffing the format. */
 export const SNIFF_LIMIT = 1 << 20;
-const GZIP_CHUNK = 64 * 1024;
+/**
+ * Bytes read from a file, and inflated, per call: each call costs the run thread a callback and a
+ * buffer. Gunzipping 1,000,000 messages (650 MB) took 1.36 s of CPU with 64 KiB reads and outputs,
+ * 0.95 s with 256 KiB (`node` loop over createReadStream + createGunzip, alternating runs).
+ */
+const IO_CHUNK = 256 * 1024;
 /** Uncompressed bytes read ahead of the parser (see readAhead): about 2,000 Segment messages. */
 const READ_AHEAD = 1 << 20;
 
@@ -130,7 +135,7 @@ function sourceOf(file: InputFile, stdin: NodeJS.ReadableStream | undefined, sta
 
 function fileBytes(file: InputFile, start: number): AsyncIterable<Buffer> {
   // A small file is read in one buffer of its size (20,000 files of a few KiB each allocated 64 KiB apiece).
-  return createReadStream(file.path, { start, highWaterMark: Math.max(1024, Math.min(64 * 1024, file.size - start + 1)) });
+  return createReadStream(file.path, { start, highWaterMark: Math.max(1024, Math.min(IO_CHUNK, file.size - start + 1)) });
 }
 
 /** The bytes of a file whose head was read already: those, then the file after them. */
@@ -150,7 +155,7 @@ async function* buffers(stream: AsyncIterable<Buffer | string>): AsyncGenerator<
 
 /** `size`: the compressed size when known; a small file gets an output buffer near its inflated size. */
 async function* gunzip(compressed: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
-  const inflater = createGunzip({ chunkSize: size > 0 ? Math.max(4096, Math.min(GZIP_CHUNK, size * 8)) : GZIP_CHUNK });
+  const inflater = createGunzip({ chunkSize: size > 0 ? Math.max(4096, Math.min(IO_CHUNK, size * 8)) : IO_CHUNK });
   for await (const chunks of feed<Buffer>(compressed, inflater)) yield* chunks;
 }
 

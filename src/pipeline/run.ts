@@ -10,7 +10,8 @@ import type { RunControl } from './stop-control.js';
 /** How a command reads and plans its inputs (replay: Segment messages; delete: IDs). */
 export interface Source<T> {
   readonly files: readonly InputFile[];
-  read(file: InputFile, index: number, start: ReadStart | undefined): AsyncIterable<T[]>;
+  /** The input's records in chunks, in order (a chunk may decode its records as they are taken). */
+  read(file: InputFile, index: number, start: ReadStart | undefined): AsyncIterable<Iterable<T>>;
   /** Releases what reading holds (the planning workers; stdin, whose read a stop may have abandoned). */
   close?(): Promise<void>;
   plan(item: T): Unit;

@@ -5,7 +5,7 @@ import { releaseStdin } from '../../input/open.js';
 import { readInput, type ReadOptions } from '../../input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../../input/types.js';
 import type { MappingSettings } from '../../transform/types.js';
-import { decodeChunk } from './planned-codec.js';
+import { plannedRecords } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
 import { linksOfItems, type LinkChunk } from './link-chunk.js';
 import type { Stitching } from '../../transform/stitch.js';
@@ -74,7 +74,7 @@ export class PlanPool {
    * The planned records of one input (the `index`th), from `start`, in chunks. `following`: the inputs
    * read after it (filesAfter), which are started on while this one's last batches are planned.
    */
-  read(file: InputFile, start: ReadStart | undefined, index = 0, following: readonly InputFile[] = []): AsyncGenerator<Planned[]> {
+  read(file: InputFile, start: ReadStart | undefined, index = 0, following: readonly InputFile[] = []): AsyncGenerator<Iterable<Planned>> {
     const here = (items: readonly InputItem[]) => {
       this.#local.fileIndex = index;
       return this.#planHere(items);
@@ -110,11 +110,11 @@ export class PlanPool {
     return planned;
   }
 
-  #decode(reply: PlanWorkerReply, file: string): Planned[] {
+  #decode(reply: PlanWorkerReply, file: string): Iterable<Planned> {
     if (!('chunk' in reply)) return [];
     const { chunk } = reply;
     if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
-    return decodeChunk(chunk, file);
+    return plannedRecords(chunk, file);
   }
 }
 
