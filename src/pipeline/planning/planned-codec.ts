@@ -4,9 +4,9 @@ import type { Planned, PlanSink, RecordHead } from './plan-record.js';
 import { IDENTITY_KEYS, REPLAY_FATES } from '../fates.js';
 
 /**
- * A chunk of Planned records as the planning worker posts it: numbers in typed arrays and every
- * object's JSON as UTF-8 bytes in one buffer (all transferred, not copied), so that crossing threads
- * costs a few copies per chunk instead of a structured clone per record.
+ * A chunk of Planned records as the planning worker posts it: numbers in typed arrays (transferred,
+ * not copied) and every object's JSON in one string, so that crossing threads costs a few copies per
+ * chunk instead of a structured clone per record.
  */
 export interface PlannedChunk {
   readonly count: number;
@@ -18,8 +18,7 @@ export interface PlannedChunk {
   readonly points: Int32Array;
   readonly attrOffsets: Int32Array;
   readonly attrWords: Uint32Array;
-  /** The objects' JSON, one after the other, in UTF-8; `offsets` count UTF-16 code units of its text. */
-  readonly json: Uint8Array;
+  readonly json: string;
   readonly traces: Int32Array;
   /** Rejects-file lines and --diff full texts, in record order, for the records that have them. */
   readonly strings: string[];
@@ -81,14 +80,7 @@ export class ChunkWriter implements PlanSink<void> {
   readonly #attrOffsets: number[] = [];
   readonly #attrs: Uint32Array[] = [];
   #attrAt = 0;
-  /**
-   * The objects' JSON, written as it comes, outside the JS heap: a batch's texts (~1 MB) held as
-   * strings until the chunk was posted outlived every young-generation collection of the batch and
-   * were copied by each (a worker spent 13% of its time collecting; a third less with the bytes).
-   */
-  #bytes = Buffer.allocUnsafeSlow(JSON_START);
-  #used = 0;
-  /** UTF-16 code units of the text so far: where the next object starts once decoded. */
+  readonly #texts: string[] = [];
   #at = 0;
   readonly #traces: number[] = [];
   readonly #strings: string[] = [];
@@ -110,9 +102,7 @@ export class ChunkWriter implements PlanSink<void> {
       this.#attrs.push(attrs);
       this.#attrAt += attrs.length;
     }
-    // A UTF-16 code unit is at most 3 bytes of UTF-8 (JSON.stringify leaves no lone surrogate).
-    if (this.#used + json.length * 3 > this.#bytes.length) this.#grow(json.length * 3);
-    this.#used += this.#bytes.write(json, this.#used);
+    this.#texts.push(json);
     this.#at += json.length;
     this.#recordItems++;
   }
@@ -155,12 +145,6 @@ export class ChunkWriter implements PlanSink<void> {
     this.#recordTraces = 0;
   }
 
-  #grow(more: number): void {
-    const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + more));
-    this.#bytes.copy(bigger, 0, 0, this.#used);
-    this.#bytes = bigger;
-  }
-
   /** The chunk, with the trace definitions made since the last one. */
   finish(defs: TraceDef[]): PlannedChunk {
     const count = this.#count;
@@ -181,8 +165,7 @@ export class ChunkWriter implements PlanSink<void> {
       points: Int32Array.from(this.#points),
       attrOffsets: Int32Array.from(this.#attrOffsets),
       attrWords,
-      // Copied down when mostly empty: a transferred buffer is posted whole.
-      json: this.#used * 2 < this.#bytes.length ? new Uint8Array(this.#bytes.subarray(0, this.#used)) : new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset, this.#used),
+      json: this.#texts.join(''),
       traces: Int32Array.from(this.#traces),
       strings: this.#strings,
       defs,
@@ -201,9 +184,7 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
  * and was copied by each.
  */
 export function* plannedRecords(chunk: PlannedChunk, file: string): Generator<Planned, void, undefined> {
-  const { ints, ends, arrays, offsets, traces, strings } = chunk;
-  // One decode of the chunk's text; each object's JSON is a slice of it.
-  const json = Buffer.from(chunk.json.buffer, chunk.json.byteOffset, chunk.json.length).toString('utf8');
+  const { ints, ends, arrays, offsets, json, traces, strings } = chunk;
   const { points, attrOffsets, attrWords } = chunk;
   let item = 0;
   let trace = 0;
@@ -252,8 +233,8 @@ export function* plannedRecords(chunk: PlannedChunk, file: string): Generator<Pl
 
 /** The buffers to transfer with postMessage. */
 export function transferList(chunk: PlannedChunk): ArrayBuffer[] {
-  const { ints, ends, arrays, offsets, traces, points, attrOffsets, attrWords, json } = chunk;
-  const large = [ints, ends, arrays, offsets, traces, points, attrOffsets, attrWords, json].filter((a) => a.byteLength >= TRANSFER_BYTES);
+  const { ints, ends, arrays, offsets, traces, points, attrOffsets, attrWords } = chunk;
+  const large = [ints, ends, arrays, offsets, traces, points, attrOffsets, attrWords].filter((a) => a.byteLength >= TRANSFER_BYTES);
   return large.map((a) => a.buffer) as ArrayBuffer[];
 }
 
@@ -263,6 +244,3 @@ export function transferList(chunk: PlannedChunk): ArrayBuffer[] {
  * eight arrays of 40 B to 3.4 KB): the run's CPU fell from 33.0 to 25.8 s (machine loaded, one run each).
  */
 const TRANSFER_BYTES = 16 << 10;
-
-/** The JSON buffer a chunk starts with (grown by doubling): about 100 objects. */
-const JSON_START = 32 << 10;
