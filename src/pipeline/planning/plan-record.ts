@@ -13,6 +13,7 @@ import { checkShape } from '../../transform/shape.js';
 import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type ReplayFate } from '../fates.js';
 import type { FieldTrace, MapResult, MappingSettings } from '../../transform/types.js';
 import { archivePosition, type Stitching } from '../../transform/stitch.js';
+import { tracesReused } from '../../transform/trace.js';
 
 /**
  * What the planner says of one record besides its objects and diff lines: the named fields that cross
@@ -106,6 +107,12 @@ export class RecordPlanner {
 
   /** Plans a record into `out` (see PlanSink). */
   planInto<R>(item: InputItem, out: PlanSink<R>, sourceChars?: number): R {
+    // A dry run's traces are read here before the next record is mapped: one set serves every record.
+    if (this.keys !== undefined) return tracesReused(() => this.#plan(item, out, sourceChars));
+    return this.#plan(item, out, sourceChars);
+  }
+
+  #plan<R>(item: InputItem, out: PlanSink<R>, sourceChars: number | undefined): R {
     const { file, line, end } = item;
     if (item.kind === 'malformed') return this.#rejected(item, out, item.reason, JSON.stringify({ file, line, reason: item.reason, raw: item.raw }));
     if (item.invalidUtf8) this.#invalidUtf8(out);
