@@ -1,3 +1,4 @@
+import type { ColumnPlan } from './csv-columns.js';
 import type { LineBytesHandler } from './lines.js';
 import { LineSplitter } from './lines.js';
 import type { OpenedInput } from './open.js';
@@ -21,15 +22,21 @@ export interface LineBatch {
   readonly form?: RecordForm;
 }
 
-/** The records of a JSON array: each element's text, parsed like an NDJSON line. */
-export type RecordForm = { readonly kind: 'elements' };
+/**
+ * The records of a JSON array (each element's text, parsed like an NDJSON line) or of a CSV (each row
+ * followed by a newline, so that a batch's rows are parsed in one call, with the file's header as
+ * compiled once on the run thread: plain data, cloned with each batch).
+ */
+export type RecordForm =
+  | { readonly kind: 'elements' }
+  | { readonly kind: 'rows'; readonly columns: ColumnPlan; readonly width: number };
 
 /** What reading an input gives, in input order. */
 export type LinesRead =
   | { readonly kind: 'batch'; readonly batch: LineBatch }
   /** The input has gone quiet (a producer piping into stdin): what came so far should be handed on. */
   | { readonly kind: 'quiet' }
-  /** The input could not be read to its end (truncated gzip, I/O, a broken JSON array): the last thing read. */
+  /** The input could not be read to its end (truncated gzip, I/O, a broken JSON array or CSV): the last thing read. */
   | { readonly kind: 'failure'; readonly item: MalformedItem };
 
 export interface BatchLimits {
@@ -44,7 +51,7 @@ export interface BatchLimits {
 /**
  * Cuts an input's bytes into records, in order, each handed out as bytes (valid only during the
  * call) with its position label and end offset: NDJSON lines (ndjson.ts), JSON-array elements
- * (array-splitter.ts). It finds boundaries only; the workers parse.
+ * (array-splitter.ts), CSV rows (csv-splitter.ts). It finds boundaries only; the workers parse.
  */
 export interface RecordSplitter {
   pushBytes(chunk: Buffer, onRecord: LineBytesHandler): void;
@@ -53,8 +60,8 @@ export interface RecordSplitter {
   /** The item that ends the input when its bytes could not all be read (truncated gzip, I/O). */
   readFailure(error: unknown): MalformedItem;
   /**
-   * Set once the text itself is broken where the splitter sees it (a JSON array's brackets): after
-   * the records before it, it is the last thing read, and nothing more is pushed.
+   * Set once the text itself is broken where the splitter sees it (a CSV quote, a JSON array's
+   * brackets): after the records before it, it is the last thing read, and nothing more is pushed.
    */
   readonly broken: MalformedItem | undefined;
   /** What the records are (undefined: NDJSON lines); known before the first record is handed out. */
@@ -69,7 +76,7 @@ export interface RecordSplitter {
 export async function* recordBatches(opened: OpenedInput, file: string, splitter: RecordSplitter, limits: BatchLimits): AsyncGenerator<LinesRead> {
   let batch = new ByteBatch();
   const onRecord = (buf: Buffer, from: number, to: number, line: number, end: number) => {
-    if (to > from) batch.add(buf, from, to, line, end);
+    if (to > from) batch.add(buf, from, to, line, end, splitter.form?.kind === 'rows');
   };
   const take = (): LineBatch => {
     const sealed = batch.seal(file, splitter.form);
@@ -145,6 +152,7 @@ export function forEachLine(batch: LineBatch, each: (text: string, line: number,
 
 const QUIET: unique symbol = Symbol('quiet');
 const empty = Buffer.alloc(0);
+const NEWLINE = 0x0a;
 
 /** `next`, or QUIET when it has not settled within `ms`. */
 async function quiet<T>(next: Promise<T>, ms: number): Promise<T | typeof QUIET> {
@@ -178,14 +186,16 @@ class ByteBatch {
     return this.#used;
   }
 
-  add(buf: Buffer, from: number, to: number, line: number, end: number): void {
-    const length = to - from;
+  /** `newline`: a newline is written after the record (CSV rows, see RecordForm). */
+  add(buf: Buffer, from: number, to: number, line: number, end: number, newline = false): void {
+    const length = to - from + (newline ? 1 : 0);
     if (this.#used + length > this.#bytes.length) {
       const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + length, 64 << 10));
       this.#bytes.copy(bigger, 0, 0, this.#used);
       this.#bytes = bigger;
     }
     buf.copy(this.#bytes, this.#used, from, to);
+    if (newline) this.#bytes[this.#used + length - 1] = NEWLINE;
     this.#starts.push(this.#used);
     this.#used += length;
     this.#lines.push(line);

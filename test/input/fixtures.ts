@@ -42,9 +42,6 @@ async function* itemsOfReads(reads: AsyncIterable<InputRead>): AsyncGenerator<In
         if (ends) return true;
         break;
       }
-      case 'items':
-        yield read.items;
-        break;
       case 'failure':
         yield [read.item];
         break;

@@ -236,6 +236,33 @@ describe('readItems: CSV', () => {
     ]);
   });
 
+  it('numbers rows with multi-line cells by the line they start on, across batches', async () => {
+    const csv = 'userId,note\n"u\n1","a\n\nb"\nu2,"c"\n\nu3,"d\r\ne"\r\nu4,x\n';
+    const items = await collect(readItems(inputFile(writeFixture(dir, 'multi.csv', csv)), { limits: { lines: 1, bytes: 1 << 20, quietMs: 1000 } }));
+    expect(items).toEqual([
+      { kind: 'record', file: 'multi.csv', line: 2, end: 25, value: { type: 'identify', userId: 'u\n1', traits: { note: 'a\n\nb' } } },
+      { kind: 'record', file: 'multi.csv', line: 6, end: 32, value: { type: 'identify', userId: 'u2', traits: { note: 'c' } } },
+      { kind: 'record', file: 'multi.csv', line: 8, end: 44, value: { type: 'identify', userId: 'u3', traits: { note: 'd\r\ne' } } },
+      { kind: 'record', file: 'multi.csv', line: 10, end: 49, value: { type: 'identify', userId: 'u4', traits: { note: 'x' } } },
+    ]);
+  });
+
+  it('yields the rows before a quote out of place mid-file, then one malformed item at its line, and nothing after', async () => {
+    const csv = 'userId,email\nu1,a\n\nu2,"b"x\nu3,c\n';
+    const items = await collect(readItems(inputFile(writeFixture(dir, 'closing.csv', csv)), { limits: { lines: 1, bytes: 1 << 20, quietMs: 1000 } }));
+    expect(items).toMatchObject([
+      { kind: 'record', line: 2 },
+      { kind: 'malformed', line: 4, end: 0, raw: '', reason: expect.stringMatching(/^invalid CSV: Invalid Closing Quote: got "x" at line 4 /) },
+    ]);
+    expect(items).toHaveLength(2);
+  });
+
+  it('flags the rows that held invalid UTF-8, not a genuine U+FFFD', async () => {
+    const bytes = Buffer.concat([Buffer.from('userId,event\nu1,ok\nu2,Caf'), Buffer.from([0xc3]), Buffer.from('\nu3,real \uFFFD\n')]);
+    const items = await collect(readItems(inputFile(writeFixture(dir, 'utf8.csv', bytes))));
+    expect(items.map((item) => item.kind === 'record' && item.invalidUtf8 === true)).toEqual([false, true, false]);
+  });
+
   it('sniffs CSV on stdin', async () => {
     const items = await collect(readItems(STDIN, { stdin: stdinOf('user_id,event_text\nu1,Signed Up\n') }));
     expect(items).toMatchObject([{ kind: 'record', line: 2, value: { type: 'track', userId: 'u1', event: 'Signed Up' } }]);

@@ -14,7 +14,7 @@ export interface Dispatch {
   whole(whole: WholeFile, fileIndex: number): Promise<PlanWorkerReply>;
 }
 
-/** What a pass makes of an input: of a worker's answer for the lines of `file`, and of items read here (CSV, read failures). */
+/** What a pass makes of an input: of a worker's answer for the lines of `file`, and of an item read here (the failure that ends an input). */
 export interface Pass<R> {
   readonly convert: (reply: PlanWorkerReply, file: string) => R;
   readonly here: (items: readonly InputItem[]) => R;
@@ -106,10 +106,9 @@ export class InputReading {
       yield* this.#drain(window - 1, pass);
       return;
     }
-    // Gone quiet, failed (the last thing read), or items read here: what came before is handed on first.
+    // Gone quiet, or failed (the last thing read): what came before is handed on first.
     yield* this.#drain(0, pass);
     if (read.kind === 'failure' && !this.readToEnd) yield pass.here([read.item]);
-    if (read.kind === 'items') yield pass.here(read.items);
   }
 
   /** Hands a batch, or a file offered whole, to the workers; false for any other read. */

@@ -83,7 +83,7 @@ function parsed(text: string): unknown {
 }
 
 /**
- * The links of a batch of JSON-array elements (in a planning worker): each record is
+ * The links of a batch of JSON-array elements or CSV rows (in a planning worker): each record is
  * parsed whole, as for planning (batch-items.ts), so that one that ends its input (`ends`) ends the
  * links there too.
  */
@@ -93,7 +93,7 @@ export function linksOfRecords(batch: LineBatch, time: TimeField, recent?: Recen
   return { links: out.chunk(), ends };
 }
 
-/** The links of items read on the main thread (CSV, and the malformed item that ends an input). */
+/** The links of items read on the main thread (the malformed item that ends an input). */
 export function linksOfItems(items: readonly InputItem[], mapping: Pick<MappingSettings, 'time' | 'rules'>): LinkChunk {
   const identify = indexIdentifier(mapping.rules);
   const out = new LinkCollector();
