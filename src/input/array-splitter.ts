@@ -26,6 +26,14 @@ const SPACE = new Uint8Array(256);
 const BARE_END = new Uint8Array(256);
 for (const b of [0x20, 0x09, 0x0a, 0x0d]) SPACE[b] = BARE_END[b] = 1;
 for (const b of [COMMA, OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE, QUOTE]) BARE_END[b] = 1;
+/**
+ * The bytes that matter inside an element, in a string and out of one: the loops below pass over the
+ * others without a branch each (most of an element is the text of its strings).
+ */
+const STRING_STOP = new Uint8Array(256);
+const NESTED_STOP = new Uint8Array(256);
+STRING_STOP[QUOTE] = STRING_STOP[BACKSLASH] = 1;
+for (const b of [QUOTE, OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE]) NESTED_STOP[b] = 1;
 
 /**
  * Cuts one top-level JSON array into its elements' texts, each numbered from 1 (its position label),
@@ -142,31 +150,42 @@ export class ArraySplitter implements RecordSplitter {
     const n = chunk.length;
     let depth = this.#depth;
     let inString = this.#inString;
-    let escaped = this.#escaped;
+    // The byte after a backslash that ended the last chunk is escaped.
+    if (this.#escaped) i += 1;
+    this.#escaped = false;
     let stop = -1;
     for (; i < n; i++) {
-      const b = chunk[i]!;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (b === BACKSLASH) escaped = true;
-        else if (b === QUOTE) {
-          inString = false;
-          if (depth === 0) {
-            stop = i + 1;
-            break;
-          }
+        while (i < n && STRING_STOP[chunk[i]!] === 0) i++;
+        if (i === n) break;
+        if (chunk[i] === BACKSLASH) {
+          // Past the escaped byte (\" or \\ included): the loop's step moves over it.
+          if (++i === n) this.#escaped = true;
+          continue;
         }
-      } else if (b === QUOTE) inString = true;
-      else if (b === OPEN_BRACE || b === OPEN_BRACKET) depth += 1;
-      else if ((b === CLOSE_BRACE || b === CLOSE_BRACKET) && --depth === 0) {
-        // A mismatched bracket ends it too: the worker's parse reports it.
+        inString = false;
+      } else {
+        while (i < n && NESTED_STOP[chunk[i]!] === 0) i++;
+        if (i === n) break;
+        const b = chunk[i]!;
+        if (b === QUOTE) {
+          inString = true;
+          continue;
+        }
+        if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+          depth += 1;
+          continue;
+        }
+        // A closing bracket; a mismatched one ends the element too (the worker's parse reports it).
+        depth -= 1;
+      }
+      if (depth === 0) {
         stop = i + 1;
         break;
       }
     }
     this.#depth = depth;
     this.#inString = inString;
-    this.#escaped = escaped;
     return stop;
   }
 
