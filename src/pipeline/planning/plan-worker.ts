@@ -46,10 +46,10 @@ export type PlanWorkerReply =
 /**
  * A planning worker: parses and maps batches of records (NDJSON lines and JSON-array elements with
  * JSON.parse, CSV rows with csv-parse; filter, map, serialise: the CPU-heavy part of a run) and posts
- * them back encoded. The main thread reads and splits the
- * inputs, but a small file it offers whole (whole-file.ts), which the worker reads and splits itself
- * or hands back; the pool (worker-pool.ts) gives each job to the least busy worker, and the input's
- * reading (input-reading.ts) takes the answers in input order.
+ * them back encoded. The main thread reads and splits the inputs, but a small file it offers whole
+ * (whole-file.ts), which the worker reads and splits itself or hands back; the pool (worker-pool.ts)
+ * gives each job to the least busy worker, and the input's reading (input-reading.ts) takes the
+ * answers in input order.
  */
 const data = workerData as PlanWorkerData;
 const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
