@@ -185,11 +185,20 @@ const WAREHOUSE_TIME =
   /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
+ * A timestamp already as the parse below would write it: a day up to 28 and an hour up to 23 are in
+ * every month and day, so nothing rolls over (and an impossible month, minute or second does not
+ * parse, which leaves the text as it is too). Most cells of a Segment export are such; this check
+ * costs a tenth of the parse, which was a tenth of a CSV row's planning.
+ */
+const ALREADY_ISO = /^\d{4}-\d{2}-(?:[01]\d|2[0-8])T(?:[01]\d|2[0-3]):\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
  * `2025-03-02 10:15:00.000`, with or without `T`, a zone (`Z`, `UTC`, `+00`, `+01:00`) or a fraction,
  * as ISO UTC (`2025-03-02T10:15:00.000Z`). A value without a zone is UTC (warehouses store UTC).
  * Anything else is returned unchanged for the pipeline to judge.
  */
 export function normaliseTimestamp(text: string): string {
+  if (ALREADY_ISO.test(text)) return text;
   const match = WAREHOUSE_TIME.exec(text.trim());
   if (!match) return text;
   const [, date, hourMinute, seconds = '00', fraction = '0', zone] = match;

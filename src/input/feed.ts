@@ -1,7 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 
 /**
- * Feeds a byte source into a push parser (csv-parse, stream-json, gunzip) one chunk at a time and
+ * Feeds a byte source into a push stream (gunzip, delete's csv-parse) one chunk at a time and
  * yields, after each chunk, everything the parser emitted for it.
  *
  * Why not `pipeline()` + `for await`: a stream destroyed by an error drops its buffered output, so the

@@ -1,14 +1,16 @@
+import type { ColumnPlan } from './csv-columns.js';
+import type { LineBytesHandler } from './lines.js';
 import { LineSplitter } from './lines.js';
-import { parseLine, readFailure, resumeSplitter } from './ndjson.js';
 import type { OpenedInput } from './open.js';
 import { closeLater } from './read-ahead.js';
-import type { InputItem, MalformedItem, ReadStart } from './types.js';
+import type { MalformedItem } from './types.js';
 import { replacedInvalidUtf8, validUtf8 } from './utf8.js';
 
 /**
- * NDJSON lines as bytes in one buffer (transferable to a worker, no string per line here): line i is
- * `bytes[starts[i] .. starts[i+1])` (the last one ends at `bytes.length`), with its physical line
- * number and end offset. Blank lines are left out.
+ * Records as bytes in one buffer (transferable to a worker, no string per record here): record i is
+ * `bytes[starts[i] .. starts[i+1])` (the last one ends at `bytes.length`), with its position label
+ * (`lines`: a physical line, or a JSON array's element number) and end offset. A record is an NDJSON
+ * line, unless `form` says otherwise. Blank lines are left out.
  */
 export interface LineBatch {
   readonly file: string;
@@ -16,37 +18,68 @@ export interface LineBatch {
   readonly starts: Int32Array;
   readonly lines: Int32Array;
   readonly ends: Float64Array;
+  /** What the records are when they are not NDJSON lines, and so how a worker parses them (batch-items.ts). */
+  readonly form?: RecordForm;
 }
 
-/** What reading an NDJSON input gives, in input order. */
+/**
+ * The records of a JSON array (each element's text, parsed like an NDJSON line) or of a CSV (each row
+ * followed by a newline, so that a batch's rows are parsed in one call, with the file's header as
+ * compiled once on the run thread: plain data, cloned with each batch).
+ */
+export type RecordForm =
+  | { readonly kind: 'elements' }
+  | { readonly kind: 'rows'; readonly columns: ColumnPlan; readonly width: number };
+
+/** What reading an input gives, in input order. */
 export type LinesRead =
   | { readonly kind: 'batch'; readonly batch: LineBatch }
   /** The input has gone quiet (a producer piping into stdin): what came so far should be handed on. */
   | { readonly kind: 'quiet' }
-  /** The input could not be read to its end (truncated gzip, I/O): the last thing read. */
+  /** The input could not be read to its end (truncated gzip, I/O, a broken JSON array or CSV): the last thing read. */
   | { readonly kind: 'failure'; readonly item: MalformedItem };
 
 export interface BatchLimits {
   /** Lines per batch. */
   readonly lines: number;
-  /** Bytes per batch (a batch of long lines is cut short). */
+  /** Bytes per batch (a batch of long lines is cut short; a longer line goes alone). */
   readonly bytes: number;
   /** How long the input may be silent before a partial batch is handed on. */
   readonly quietMs: number;
 }
 
 /**
- * The NDJSON read loop: splits an opened input into batches of lines, from the resume point
- * (resumeSplitter), handing on a partial batch when the input goes quiet.
+ * Cuts an input's bytes into records, in order, each handed out as bytes (valid only during the
+ * call) with its position label and end offset: NDJSON lines (ndjson.ts), JSON-array elements
+ * (array-splitter.ts), CSV rows (csv-splitter.ts). It finds boundaries only; the workers parse.
  */
-export async function* lineBatches(opened: OpenedInput, file: string, start: ReadStart | undefined, limits: BatchLimits): AsyncGenerator<LinesRead> {
-  const splitter = resumeSplitter(opened, start);
+export interface RecordSplitter {
+  pushBytes(chunk: Buffer, onRecord: LineBytesHandler): void;
+  /** The end of the input: hands out a last record not followed by its delimiter. */
+  endBytes(onRecord: LineBytesHandler): void;
+  /** The item that ends the input when its bytes could not all be read (truncated gzip, I/O). */
+  readFailure(error: unknown): MalformedItem;
+  /**
+   * Set once the text itself is broken where the splitter sees it (a CSV quote, a JSON array's
+   * brackets): after the records before it, it is the last thing read, and nothing more is pushed.
+   */
+  readonly broken: MalformedItem | undefined;
+  /** What the records are (undefined: NDJSON lines); known before the first record is handed out. */
+  readonly form: RecordForm | undefined;
+}
+
+/**
+ * The read loop of every input not read whole: feeds its bytes to `splitter` and hands the records on
+ * in batches of bounded size, a partial batch when the input goes quiet, then the failure or break
+ * that ended it, if any.
+ */
+export async function* recordBatches(opened: OpenedInput, file: string, splitter: RecordSplitter, limits: BatchLimits): AsyncGenerator<LinesRead> {
   let batch = new ByteBatch();
-  const onLine = (buf: Buffer, from: number, to: number, line: number, end: number) => {
-    if (to > from) batch.add(buf, from, to, line, end);
+  const onRecord = (buf: Buffer, from: number, to: number, line: number, end: number) => {
+    if (to > from) batch.add(buf, from, to, line, end, splitter.form?.kind === 'rows');
   };
   const take = (): LineBatch => {
-    const sealed = batch.seal(file);
+    const sealed = batch.seal(file, splitter.form);
     batch = new ByteBatch();
     return sealed;
   };
@@ -64,23 +97,27 @@ export async function* lineBatches(opened: OpenedInput, file: string, start: Rea
       }
       const result = await next;
       if (result.done) break;
-      splitter.pushBytes(result.value, onLine);
+      splitter.pushBytes(result.value, onRecord);
+      if (splitter.broken) break;
       if (batch.count >= limits.lines || batch.bytes >= limits.bytes) {
         handedOn = true;
         yield { kind: 'batch', batch: take() };
       }
     }
-    ended = true;
-    splitter.endBytes(onLine);
+    if (!splitter.broken) {
+      ended = true;
+      splitter.endBytes(onRecord);
+    }
   } catch (error) {
     ended = true;
-    // The unfinished line is lost with the stream: report the problem at its number and stop.
-    failure = readFailure(file, splitter.lastLine + 1, splitter.lastEnd, error);
+    // The unfinished record is lost with the stream: report the problem at its number and stop.
+    failure = splitter.readFailure(error);
   } finally {
-    // Stopped early, possibly with a read pending.
+    // Stopped early (or at a break), possibly with a read pending.
     if (!ended) closeLater(chunks);
   }
   if (batch.count > 0) yield { kind: 'batch', batch: take() };
+  failure ??= splitter.broken;
   if (failure) yield { kind: 'failure', item: failure };
 }
 
@@ -96,8 +133,11 @@ export function batchOfText(file: string, text: Buffer): LineBatch {
   return batch.seal(file);
 }
 
-/** Hands each line of a batch to `each` as text (what a planning worker parses). */
-export function forEachLine(batch: LineBatch, each: (text: string, line: number, end: number, invalidUtf8: boolean) => void): void {
+/**
+ * Hands each record of a batch to `each` as text (what a planning worker parses), with whether it
+ * held invalid UTF-8 (replaced by U+FFFD); `each` returns false to stop.
+ */
+export function forEachLine(batch: LineBatch, each: (text: string, line: number, end: number, invalidUtf8: boolean) => boolean | void): void {
   const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.length);
   const count = batch.starts.length;
   // One SIMD validation of the whole batch; a line is checked on its own only in a batch that fails.
@@ -106,20 +146,13 @@ export function forEachLine(batch: LineBatch, each: (text: string, line: number,
     const start = batch.starts[i]!;
     const stop = i + 1 < count ? batch.starts[i + 1]! : bytes.length;
     const text = bytes.toString('utf8', start, stop);
-    each(text, batch.lines[i]!, batch.ends[i]!, !valid && replacedInvalidUtf8(text, bytes, start, stop));
+    if (each(text, batch.lines[i]!, batch.ends[i]!, !valid && replacedInvalidUtf8(text, bytes, start, stop)) === false) return;
   }
-}
-
-/** Hands each line of a batch to `each` as an item (what a planning worker plans), with its text's length; blank lines give none. */
-export function forEachItem(batch: LineBatch, each: (item: InputItem, length: number) => void): void {
-  forEachLine(batch, (text, line, end, invalidUtf8) => {
-    const item = parseLine(batch.file, text, line, end, invalidUtf8);
-    if (item) each(item, text.length);
-  });
 }
 
 const QUIET: unique symbol = Symbol('quiet');
 const empty = Buffer.alloc(0);
+const NEWLINE = 0x0a;
 
 /** `next`, or QUIET when it has not settled within `ms`. */
 async function quiet<T>(next: Promise<T>, ms: number): Promise<T | typeof QUIET> {
@@ -133,8 +166,8 @@ async function quiet<T>(next: Promise<T>, ms: number): Promise<T | typeof QUIET>
 }
 
 /**
- * Lines copied as bytes into one growing buffer, allocated at the first line (a file's last batch is
- * often never filled) and handed on at its size: a 256 KiB buffer made and transferred for each of
+ * Records copied as bytes into one growing buffer, allocated at the first record (a file's last batch
+ * is often never filled) and handed on at its size: a 256 KiB buffer made and transferred for each of
  * 20,000 small files (a few KiB each) was most of the main thread's time in garbage collection and
  * postMessage.
  */
@@ -153,30 +186,27 @@ class ByteBatch {
     return this.#used;
   }
 
-  add(buf: Buffer, from: number, to: number, line: number, end: number): void {
-    const length = to - from;
+  /** `newline`: a newline is written after the record (CSV rows, see RecordForm). */
+  add(buf: Buffer, from: number, to: number, line: number, end: number, newline = false): void {
+    const length = to - from + (newline ? 1 : 0);
     if (this.#used + length > this.#bytes.length) {
       const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + length, 64 << 10));
       this.#bytes.copy(bigger, 0, 0, this.#used);
       this.#bytes = bigger;
     }
     buf.copy(this.#bytes, this.#used, from, to);
+    if (newline) this.#bytes[this.#used + length - 1] = NEWLINE;
     this.#starts.push(this.#used);
     this.#used += length;
     this.#lines.push(line);
     this.#ends.push(end);
   }
 
-  seal(file: string): LineBatch {
+  seal(file: string, form?: RecordForm): LineBatch {
     // A buffer mostly empty is copied down to what it holds: the copy is smaller than what it saves.
     let bytes = new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset, this.#used);
     if (this.#used * 2 < this.#bytes.length) bytes = new Uint8Array(bytes);
-    return {
-      file,
-      bytes,
-      starts: Int32Array.from(this.#starts),
-      lines: Int32Array.from(this.#lines),
-      ends: Float64Array.from(this.#ends),
-    };
+    const batch = { file, bytes, starts: Int32Array.from(this.#starts), lines: Int32Array.from(this.#lines), ends: Float64Array.from(this.#ends) };
+    return form ? { ...batch, form } : batch;
   }
 }

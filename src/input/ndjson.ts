@@ -1,3 +1,4 @@
+import type { RecordSplitter } from './line-batches.js';
 import { LineSplitter } from './lines.js';
 import { describeReadError, type OpenedInput } from './open.js';
 import type { InputItem, MalformedItem, ReadStart } from './types.js';
@@ -7,6 +8,18 @@ import type { InputItem, MalformedItem, ReadStart } from './types.js';
  * becomes an item, and the item a read error ends with. The read loop is line-batches.ts (lines go to
  * the planning workers as bytes, and are parsed there with parseLine); delete's ID lists use lines.ts.
  */
+
+/** The records of an NDJSON input are its lines, from the resume point (resumeSplitter). */
+export function ndjsonSplitter(opened: OpenedInput, file: string, start: ReadStart | undefined): RecordSplitter {
+  const lines = resumeSplitter(opened, start);
+  return {
+    pushBytes: (chunk, onLine) => lines.pushBytes(chunk, onLine),
+    endBytes: (onLine) => lines.endBytes(onLine),
+    readFailure: (error) => readFailure(file, lines.lastLine + 1, lines.lastEnd, error),
+    broken: undefined,
+    form: undefined,
+  };
+}
 
 /** Raw text kept on a malformed item (types.ts). */
 export const RAW_LIMIT = 1000;

@@ -1,14 +1,13 @@
-import { lineBatches, type BatchLimits, type LinesRead } from './line-batches.js';
+import { ArraySplitter } from './array-splitter.js';
+import { recordBatches, type BatchLimits, type LinesRead, type RecordSplitter } from './line-batches.js';
+import { ndjsonSplitter } from './ndjson.js';
 import { openInput, type OpenedInput, type ReadHead } from './open.js';
-import type { InputFile, InputFormat, InputItem, ReadStart } from './types.js';
-import { holdsReplacement, Utf8Watch } from './utf8.js';
+import type { InputFile, InputFormat, ReadStart } from './types.js';
 import { wholeFileOf, type WholeFile } from './whole-file.js';
 
 /** What reading one input gives, in input order. */
 export type InputRead =
   | LinesRead
-  /** Records of a JSON array or CSV (their parsers are streams, read here). */
-  | { readonly kind: 'items'; readonly items: InputItem[] }
   /**
    * A small local file, offered whole (whole-file.ts): its first and only read. The worker that takes
    * it plans its lines as one batch, or hands back the bytes it read; `readOn` reads the file from
@@ -22,15 +21,16 @@ export interface ReadOptions {
   readonly format: InputFormat | undefined;
   /** The stream read for '-'. @default process.stdin */
   readonly stdin?: NodeJS.ReadableStream;
-  /** How NDJSON lines are cut into batches. */
+  /** How records are cut into batches. */
   readonly limits: BatchLimits;
 }
 
 /**
  * The read of one input, from `start`, whatever it is: a small local file is offered whole; any other
- * input (or a small one handed back) is opened (gunzipped on the fly, its format sniffed), and NDJSON
- * is cut into batches of lines (line-batches.ts), JSON arrays and CSV parsed into items. Never throws
- * for a problem with the file itself: it ends with one malformed item, at its line.
+ * input (or a small one handed back) is opened (gunzipped on the fly, its format sniffed) and cut into
+ * batches of records (line-batches.ts): NDJSON lines, a JSON array's elements, CSV rows, which the
+ * planning workers parse. Never throws for a problem with the file itself: it ends with one malformed
+ * item, at its line.
  */
 export async function* readInput(file: InputFile, start: ReadStart | undefined, options: ReadOptions): AsyncGenerator<InputRead> {
   const whole = wholeFileOf(file, start, options.format);
@@ -40,45 +40,16 @@ export async function* readInput(file: InputFile, start: ReadStart | undefined, 
 
 async function* readOpened(file: InputFile, start: ReadStart | undefined, options: ReadOptions, head?: ReadHead): AsyncGenerator<InputRead> {
   const opened = await openInput(file, { format: options.format, offset: start?.offset, stdin: options.stdin, head });
-  if (!isParsed(opened)) {
-    yield* lineBatches(opened, file.display, start, options.limits);
-    return;
-  }
-  for await (const items of itemsOf(opened, file.display, start)) yield { kind: 'items', items };
-}
-
-/** An opened input whose format is parsed as a stream of values (NDJSON goes by lines: line-batches.ts). */
-type ParsedInput = OpenedInput & { readonly format: 'json' | 'csv' };
-
-function isParsed(opened: OpenedInput): opened is ParsedInput {
-  return opened.format !== 'ndjson';
+  yield* recordBatches(opened, file.display, await splitterOf(opened, file.display, start), options.limits);
 }
 
 /**
- * The items of a JSON-array or CSV input, by the reader of its format. Their readers (and parser
- * packages) are loaded only for inputs that need them: most archives are NDJSON. Never throws for a
- * problem with the file itself: an unreadable, truncated or corrupt input ends with one malformed item.
+ * What cuts an opened input into records, by its format. The CSV splitter (and csv-parse, which it
+ * compiles the header with) is loaded only for an input that needs it: most archives are NDJSON.
  */
-async function* itemsOf(opened: ParsedInput, file: string, start: ReadStart | undefined): AsyncGenerator<InputItem[]> {
-  const watch = new Utf8Watch();
-  const watched = { ...opened, bytes: watch.watch(opened.bytes) };
-  if (opened.format === 'json') {
-    const { readJsonArray } = await import('./json-array.js');
-    yield* flagInvalidUtf8(readJsonArray(watched, file, start), watch);
-    return;
-  }
-  const { readCsv } = await import('./csv.js');
-  yield* flagInvalidUtf8(readCsv(watched, file, start), watch);
-}
-
-/**
- * The CSV and JSON-array parsers decode the bytes themselves, so a record's own bytes are not at
- * hand: once invalid UTF-8 went by in the file (Utf8Watch, a step ahead of the parser), a record
- * holding U+FFFD is flagged. (A U+FFFD genuinely in the data is then miscounted only in a file
- * that also holds invalid bytes.)
- */
-async function* flagInvalidUtf8(chunks: AsyncIterable<InputItem[]>, watch: Utf8Watch): AsyncGenerator<InputItem[]> {
-  for await (const chunk of chunks) {
-    yield watch.seen ? chunk.map((item) => (item.kind === 'record' && holdsReplacement(item.value) ? { ...item, invalidUtf8: true } : item)) : chunk;
-  }
+async function splitterOf(opened: OpenedInput, file: string, start: ReadStart | undefined): Promise<RecordSplitter> {
+  if (opened.format === 'ndjson') return ndjsonSplitter(opened, file, start);
+  if (opened.format === 'json') return new ArraySplitter(file, start);
+  const { CsvSplitter } = await import('./csv-splitter.js');
+  return new CsvSplitter(file, start);
 }

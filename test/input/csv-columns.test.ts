@@ -164,4 +164,19 @@ describe('normaliseTimestamp', () => {
     expect(normaliseTimestamp('yesterday')).toBe('yesterday');
     expect(normaliseTimestamp('2025-13-45 10:15:00')).toBe('2025-13-45 10:15:00');
   });
+
+  it('returns what parsing would for any time already written as ISO UTC, days 28-31 and hour 24 included', () => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (const year of ['0000', '2024', '2025', '9999']) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          for (const time of ['00:00:00.000', '23:59:59.125', '24:00:00.000', '12:60:00.000', '12:00:60.000']) {
+            const text = `${year}-${two(month)}-${two(day)}T${time}Z`;
+            const parsed = Date.parse(text);
+            expect(normaliseTimestamp(text), text).toBe(Number.isNaN(parsed) ? text : new Date(parsed).toISOString());
+          }
+        }
+      }
+    }
+  });
 });

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { forEachItem, type BatchLimits, type LineBatch } from '../../src/input/line-batches.js';
+import { forEachItem } from '../../src/input/batch-items.js';
+import type { BatchLimits, LineBatch } from '../../src/input/line-batches.js';
 import { readInput, type InputRead } from '../../src/input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../../src/input/types.js';
 import { readWholeFile } from '../../src/input/whole-file.js';
@@ -14,8 +15,9 @@ export const LIMITS: BatchLimits = { lines: 1000, bytes: 4 << 20, quietMs: 20 };
 /**
  * Reads one input the way a replay does (readInput, read.ts), on this thread: a small file offered
  * whole is read as a planning worker reads it (readWholeFile), and read on from what it hands back;
- * each batch of lines is parsed as a worker parses it (forEachItem). One array per batch of lines
- * (a file read whole is one batch).
+ * each batch of records is parsed as a worker parses it (forEachItem), and a batch that ends the
+ * input ends the read, as the planning pool stops there. One array per batch (a file read whole is one
+ * batch).
  */
 export function readItems(
   file: InputFile,
@@ -24,29 +26,31 @@ export function readItems(
   return itemsOfReads(readInput(file, options.start, { format: options.format, stdin: options.stdin, limits: options.limits ?? LIMITS }));
 }
 
-async function* itemsOfReads(reads: AsyncIterable<InputRead>): AsyncGenerator<InputItem[]> {
+async function* itemsOfReads(reads: AsyncIterable<InputRead>): AsyncGenerator<InputItem[], boolean> {
   for await (const read of reads) {
     switch (read.kind) {
       case 'whole': {
         const whole = readWholeFile(read.whole);
         if (whole.kind === 'batch') yield itemsOfBatch(whole.batch);
-        else yield* itemsOfReads(read.readOn(whole.head));
+        else if (yield* itemsOfReads(read.readOn(whole.head))) return true;
         break;
       }
-      case 'batch':
-        yield itemsOfBatch(read.batch);
+      case 'batch': {
+        const items: InputItem[] = [];
+        const ends = forEachItem(read.batch, (item) => items.push(item));
+        yield items;
+        if (ends) return true;
         break;
-      case 'items':
-        yield read.items;
-        break;
+      }
       case 'failure':
         yield [read.item];
         break;
     }
   }
+  return false;
 }
 
-/** A batch's lines, parsed as a planning worker parses them. */
+/** A batch's records, parsed as a planning worker parses them. */
 export function itemsOfBatch(batch: LineBatch): InputItem[] {
   const items: InputItem[] = [];
   forEachItem(batch, (item) => items.push(item));

@@ -160,6 +160,41 @@ describe('readItems: JSON array', () => {
     const items = await collect(readItems(inputFile(file, 'json'), { start: { line: 2, offset: 0 } }));
     expect(items).toEqual([{ kind: 'record', file: 'resume.json.gz', line: 3, end: 0, value: { n: 3 } }]);
   });
+
+  const small = { lines: 2, bytes: 1 << 20, quietMs: 1000 };
+
+  it('ends at an element that is not valid JSON, in a later batch, with nothing after it', async () => {
+    const elements = Array.from({ length: 9 }, (_, i) => (i === 4 ? '{"n":}' : `{"n":${i + 1}}`));
+    const file = writeFixture(dir, 'bad-element.json', `[${elements.join(',')}]`);
+    const items = await collect(readItems(inputFile(file, 'json'), { limits: small }));
+    expect(labels(items)).toEqual([['record', 1], ['record', 2], ['record', 3], ['record', 4], ['malformed', 5]]);
+    expect(items[4]).toMatchObject({ file: 'bad-element.json', end: 0, raw: '', reason: expect.stringMatching(/^invalid JSON array \(element 5\): /) });
+  });
+
+  it('yields the elements of a truncated gzip, then one malformed item at the next element', async () => {
+    const array = Buffer.from(JSON.stringify(Array.from({ length: 20000 }, (_, i) => ({ type: 'track', userId: `u${i}`, event: 'E' }))));
+    const full = writeFixture(dir, 'cut.json.gz', array);
+    const bytes = readFileSync(full);
+    writeFileSync(full, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const items = await collect(readItems(inputFile(full)));
+    const records = items.slice(0, -1);
+    expect(records.length).toBeGreaterThan(1000);
+    expect(records.every((item, i) => item.kind === 'record' && item.line === i + 1)).toBe(true);
+    expect(items.at(-1)).toMatchObject({ kind: 'malformed', line: records.length + 1, reason: 'gzip data is truncated or corrupt (unexpected end of file)' });
+  });
+
+  it('flags the elements that held invalid UTF-8, not a genuine U+FFFD', async () => {
+    const bytes = Buffer.concat([Buffer.from('[{"e":"ok"},{"e":"Caf'), Buffer.from([0xc3]), Buffer.from('"},{"e":"real \uFFFD"}]')]);
+    const items = await collect(readItems(inputFile(writeFixture(dir, 'utf8.json', bytes))));
+    expect(items.map((item) => item.kind === 'record' && item.invalidUtf8 === true)).toEqual([false, true, false]);
+  });
+
+  it('reads elements that stdin delivers a few bytes at a time', async () => {
+    const text = Buffer.from('[ {"s":"a,]\\"}"} , [1,[2]] ,"x"\n]');
+    const pieces = Array.from({ length: Math.ceil(text.length / 3) }, (_, i) => text.subarray(i * 3, i * 3 + 3));
+    const items = await collect(readItems(STDIN, { stdin: stdinOf(...pieces), limits: small }));
+    expect(items.map((item) => item.kind === 'record' && item.value)).toEqual([{ s: 'a,]"}' }, [1, [2]], 'x']);
+  });
 });
 
 describe('readItems: CSV', () => {
@@ -199,6 +234,33 @@ describe('readItems: CSV', () => {
       { kind: 'record', line: 2, value: { type: 'identify', userId: 'u1', traits: { email: 'a' } } },
       { kind: 'malformed', line: 3, reason: expect.stringMatching(/^invalid CSV: Quote Not Closed/) },
     ]);
+  });
+
+  it('numbers rows with multi-line cells by the line they start on, across batches', async () => {
+    const csv = 'userId,note\n"u\n1","a\n\nb"\nu2,"c"\n\nu3,"d\r\ne"\r\nu4,x\n';
+    const items = await collect(readItems(inputFile(writeFixture(dir, 'multi.csv', csv)), { limits: { lines: 1, bytes: 1 << 20, quietMs: 1000 } }));
+    expect(items).toEqual([
+      { kind: 'record', file: 'multi.csv', line: 2, end: 25, value: { type: 'identify', userId: 'u\n1', traits: { note: 'a\n\nb' } } },
+      { kind: 'record', file: 'multi.csv', line: 6, end: 32, value: { type: 'identify', userId: 'u2', traits: { note: 'c' } } },
+      { kind: 'record', file: 'multi.csv', line: 8, end: 44, value: { type: 'identify', userId: 'u3', traits: { note: 'd\r\ne' } } },
+      { kind: 'record', file: 'multi.csv', line: 10, end: 49, value: { type: 'identify', userId: 'u4', traits: { note: 'x' } } },
+    ]);
+  });
+
+  it('yields the rows before a quote out of place mid-file, then one malformed item at its line, and nothing after', async () => {
+    const csv = 'userId,email\nu1,a\n\nu2,"b"x\nu3,c\n';
+    const items = await collect(readItems(inputFile(writeFixture(dir, 'closing.csv', csv)), { limits: { lines: 1, bytes: 1 << 20, quietMs: 1000 } }));
+    expect(items).toMatchObject([
+      { kind: 'record', line: 2 },
+      { kind: 'malformed', line: 4, end: 0, raw: '', reason: expect.stringMatching(/^invalid CSV: Invalid Closing Quote: got "x" at line 4 /) },
+    ]);
+    expect(items).toHaveLength(2);
+  });
+
+  it('flags the rows that held invalid UTF-8, not a genuine U+FFFD', async () => {
+    const bytes = Buffer.concat([Buffer.from('userId,event\nu1,ok\nu2,Caf'), Buffer.from([0xc3]), Buffer.from('\nu3,real \uFFFD\n')]);
+    const items = await collect(readItems(inputFile(writeFixture(dir, 'utf8.csv', bytes))));
+    expect(items.map((item) => item.kind === 'record' && item.invalidUtf8 === true)).toEqual([false, true, false]);
   });
 
   it('sniffs CSV on stdin', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdsReplacement, replacedInvalidUtf8, Utf8Watch, validUtf8 } from '../../src/input/utf8.js';
+import { replacedInvalidUtf8, validUtf8 } from '../../src/input/utf8.js';
 
 function check(bytes: Buffer): boolean {
   return replacedInvalidUtf8(bytes.toString('utf8'), bytes, 0, bytes.length);
@@ -32,37 +32,5 @@ describe('validUtf8 (a whole batch of lines at once)', () => {
     expect(validUtf8(lines)).toBe(true);
     expect(validUtf8(Buffer.concat([lines, Buffer.from([0x7b, 0xc3, 0x7d, 0x0a]), lines]))).toBe(false);
     expect(validUtf8(Buffer.from([0xed, 0xa0, 0x80]))).toBe(false); // a UTF-16 surrogate, as WHATWG's strict decoder
-  });
-});
-
-describe('holdsReplacement', () => {
-  it('finds U+FFFD in nested strings and keys, and nowhere else', () => {
-    expect(holdsReplacement({ a: [1, { b: 'x\uFFFD' }] })).toBe(true);
-    expect(holdsReplacement({ ['k\uFFFD']: 1 })).toBe(true);
-    expect(holdsReplacement({ a: [1, { b: 'x' }], c: null, d: true })).toBe(false);
-  });
-});
-
-describe('Utf8Watch', () => {
-  async function seenAfter(chunks: number[][]): Promise<boolean[]> {
-    const watch = new Utf8Watch();
-    const seen: boolean[] = [];
-    for await (const _chunk of watch.watch((async function* () {
-      for (const c of chunks) yield Buffer.from(c);
-    })())) seen.push(watch.seen);
-    seen.push(watch.seen);
-    return seen;
-  }
-
-  it('accepts a multi-byte character split across chunks', async () => {
-    expect(await seenAfter([[0x61, 0xc3], [0xa9, 0x62]])).toEqual([false, false, false]);
-  });
-
-  it('is set from the chunk holding invalid bytes on', async () => {
-    expect(await seenAfter([[0x61], [0x62, 0xff], [0x63]])).toEqual([false, true, true, true]);
-  });
-
-  it('is set at the end by a character cut short', async () => {
-    expect(await seenAfter([[0x61, 0xc3]])).toEqual([false, true]);
   });
 });

@@ -14,7 +14,7 @@ export interface Dispatch {
   whole(whole: WholeFile, fileIndex: number): Promise<PlanWorkerReply>;
 }
 
-/** What a pass makes of an input: of a worker's answer for the lines of `file`, and of items read here (JSON arrays, CSV, read failures). */
+/** What a pass makes of an input: of a worker's answer for the lines of `file`, and of an item read here (the failure that ends an input). */
 export interface Pass<R> {
   readonly convert: (reply: PlanWorkerReply, file: string) => R;
   readonly here: (items: readonly InputItem[]) => R;
@@ -106,10 +106,9 @@ export class InputReading {
       yield* this.#drain(window - 1, pass);
       return;
     }
-    // Gone quiet, failed (the last thing read), or items read here: what came before is handed on first.
+    // Gone quiet, or failed (the last thing read): what came before is handed on first.
     yield* this.#drain(0, pass);
-    if (read.kind === 'failure') yield pass.here([read.item]);
-    if (read.kind === 'items') yield pass.here(read.items);
+    if (read.kind === 'failure' && !this.readToEnd) yield pass.here([read.item]);
   }
 
   /** Hands a batch, or a file offered whole, to the workers; false for any other read. */
@@ -121,7 +120,21 @@ export class InputReading {
   }
 
   async *#drain<R>(keep: number, pass: Pass<R>): AsyncGenerator<R> {
-    while (this.#answers.length > keep) yield pass.convert(await this.#answers.shift()!, this.file.display);
+    while (this.#answers.length > keep) {
+      const answer = await this.#answers.shift()!;
+      yield pass.convert(answer, this.file.display);
+      if ('ends' in answer && answer.ends) this.#end();
+    }
+  }
+
+  /**
+   * The answer just taken ended the input (a JSON array's element that is not valid JSON): what was
+   * read after it is dropped, and its reading stops, as a streaming parser stops at an error.
+   */
+  #end(): void {
+    this.#answers.length = 0;
+    this.#held = { done: true, value: undefined };
+    this.close();
   }
 
   /**

@@ -1,3 +1,4 @@
+import { forEachItem } from '../../input/batch-items.js';
 import { forEachLine, type LineBatch } from '../../input/line-batches.js';
 import type { InputItem } from '../../input/types.js';
 import { OTHER, topFields, type TopValue } from '../../input/top-fields.js';
@@ -81,15 +82,22 @@ function parsed(text: string): unknown {
   }
 }
 
-/** The links of records parsed on the main thread (JSON arrays, CSV). */
+/**
+ * The links of a batch of JSON-array elements or CSV rows (in a planning worker): each record is
+ * parsed whole, as for planning (batch-items.ts), so that one that ends its input (`ends`) ends the
+ * links there too.
+ */
+export function linksOfRecords(batch: LineBatch, time: TimeField, recent?: RecentLinks, identify?: MessageIdentifier): { links: LinkChunk; ends: boolean } {
+  const out = new LinkCollector(recent);
+  const ends = forEachItem(batch, (item) => out.addItem(item, time, identify));
+  return { links: out.chunk(), ends };
+}
+
+/** The links of items read on the main thread (the malformed item that ends an input). */
 export function linksOfItems(items: readonly InputItem[], mapping: Pick<MappingSettings, 'time' | 'rules'>): LinkChunk {
-  const { time } = mapping;
   const identify = indexIdentifier(mapping.rules);
   const out = new LinkCollector();
-  for (const item of items) {
-    out.last = { line: item.line, end: item.end };
-    if (item.kind !== 'malformed') out.add(entryOf(item.value, time, identify), item.line);
-  }
+  for (const item of items) out.addItem(item, mapping.time, identify);
   return out.chunk();
 }
 
@@ -119,6 +127,11 @@ class LinkCollector {
       this.userTimes.push(entry.identified[1]);
       this.userLines.push(line);
     }
+  }
+
+  addItem(item: InputItem, time: TimeField, identify?: MessageIdentifier): void {
+    this.last = { line: item.line, end: item.end };
+    if (item.kind !== 'malformed') this.add(entryOf(item.value, time, identify), item.line);
   }
 
   chunk(): LinkChunk {

@@ -44,11 +44,11 @@ export interface PlanPoolOptions {
 
 /**
  * Plans records on worker threads, in input order. Each input is read once (read.ts): the main
- * thread reads and gunzips (zlib works on the thread pool) and splits NDJSON into batches of lines,
- * which the workers (worker-pool.ts) parse and map; a small local file is offered whole to a worker
- * instead. The answers are handed out in the order the lines were read (input-reading.ts), while the
- * next inputs are started (file-scheduler.ts). JSON arrays and CSV are parsed and mapped here on the
- * main thread (their parsers are streams).
+ * thread reads and gunzips (zlib works on the thread pool) and cuts it into batches of records
+ * (NDJSON lines, JSON-array elements, CSV rows), which the workers (worker-pool.ts) parse and map; a
+ * small local file is offered whole to a worker instead. The answers are handed out in the order the
+ * records were read (input-reading.ts), while the next inputs are started (file-scheduler.ts). Only
+ * the malformed item that ends an input (a read error, a broken CSV or JSON array) is planned here.
  */
 export class PlanPool {
   readonly #workers: WorkerPool<PlanJob, PlanWorkerReply>;

@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DiffMode } from '../../config/options.js';
-import { forEachItem, type LineBatch } from '../../input/line-batches.js';
+import { forEachItem } from '../../input/batch-items.js';
+import type { LineBatch } from '../../input/line-batches.js';
 import type { ReadHead } from '../../input/open.js';
 import { readWholeFile, type WholeFile } from '../../input/whole-file.js';
 import type { MappingSettings } from '../../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
-import { linksOfBatch, RecentLinks, type LinkChunk } from './link-chunk.js';
+import { linksOfBatch, linksOfRecords, RecentLinks, type LinkChunk } from './link-chunk.js';
 import { indexIdentifier } from '../../transform/mapping/identity-key.js';
 import type { Stitching } from '../../transform/stitch.js';
 import type { JobFailed, Numbered } from './worker-pool.js';
@@ -26,24 +27,29 @@ export interface PlanWorkerData {
 
 /**
  * A job for a planning worker, of the input numbered `fileIndex` in the run (archive positions): a
- * batch of NDJSON lines (its arrays transferred, not copied), or a small file to read whole and plan
+ * batch of records (its arrays transferred, not copied), or a small file to read whole and plan
  * as one batch (whole-file.ts).
  */
 export type PlanJob = { readonly fileIndex: number } & ({ readonly batch: LineBatch } | { readonly whole: WholeFile });
 
-/** A worker's answer for a job: what its pass makes of the lines (planned records, or links). */
+/**
+ * A worker's answer for a job: what its pass makes of the lines (planned records, or links). `ends`:
+ * the batch held a record that ends its input (a JSON array's element that is not valid JSON, see
+ * batch-items.ts); nothing read after it is taken.
+ */
 export type PlanWorkerReply =
-  | { readonly seq: number; readonly chunk: PlannedChunk }
-  | { readonly seq: number; readonly links: LinkChunk }
+  | { readonly seq: number; readonly chunk: PlannedChunk; readonly ends?: true }
+  | { readonly seq: number; readonly links: LinkChunk; readonly ends?: true }
   /** A whole file the worker did not take: the bytes it read, for the usual read to go on from. */
   | { readonly seq: number; readonly head: ReadHead };
 
 /**
- * A planning worker: parses and maps batches of NDJSON lines (JSON.parse, filter, map, serialise:
- * the CPU-heavy part of a run) and posts them back encoded. The main thread reads and splits the
- * inputs, but a small file it offers whole (whole-file.ts), which the worker reads and splits itself
- * or hands back; the pool (worker-pool.ts) gives each job to the least busy worker, and the input's
- * reading (input-reading.ts) takes the answers in input order.
+ * A planning worker: parses and maps batches of records (NDJSON lines and JSON-array elements with
+ * JSON.parse, CSV rows with csv-parse; filter, map, serialise: the CPU-heavy part of a run) and posts
+ * them back encoded. The main thread reads and splits the inputs, but a small file it offers whole
+ * (whole-file.ts), which the worker reads and splits itself or hands back; the pool (worker-pool.ts)
+ * gives each job to the least busy worker, and the input's reading (input-reading.ts) takes the
+ * answers in input order.
  */
 const data = workerData as PlanWorkerData;
 const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
@@ -61,14 +67,15 @@ port.on('message', (message: PlanJob & Numbered) => {
     }
     const { batch } = read;
     if (data.mode === 'links') {
-      port.postMessage({ seq: message.seq, links: linksOfBatch(batch, data.mapping.time, recent, identify) } satisfies PlanWorkerReply);
+      const { links, ends } = batch.form ? linksOfRecords(batch, data.mapping.time, recent, identify) : { links: linksOfBatch(batch, data.mapping.time, recent, identify), ends: false };
+      port.postMessage({ seq: message.seq, links, ...(ends && { ends }) } satisfies PlanWorkerReply);
       return;
     }
     planner.fileIndex = message.fileIndex;
     const writer = new ChunkWriter(batch.starts.length);
-    forEachItem(batch, (item, length) => planner.planInto(item, writer, length));
+    const ends = forEachItem(batch, (item, length) => planner.planInto(item, writer, length));
     const chunk = writer.finish(planner.keys?.drain() ?? []);
-    port.postMessage({ seq: message.seq, chunk } satisfies PlanWorkerReply, transferList(chunk));
+    port.postMessage({ seq: message.seq, chunk, ...(ends && { ends }) } satisfies PlanWorkerReply, transferList(chunk));
   } catch (error) {
     port.postMessage({ seq: message.seq, error: error instanceof Error ? error.message : String(error) } satisfies JobFailed);
   }

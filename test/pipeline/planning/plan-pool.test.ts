@@ -102,3 +102,54 @@ describe('PlanPool: small files read whole by a worker', () => {
     expect(fates('07-crlf.ndjson')).toHaveLength(5);
   });
 });
+
+describe('PlanPool: an input that ends at a record its worker could not parse', () => {
+  /**
+   * A JSON array of 1,000 tracks, each with an anonymousId (so that each gives a link in the index
+   * pass), whose element 600 is not valid JSON (its brackets are whole: the worker finds it) and which
+   * then stops short of its "]" (a failure the run thread finds, never reached), and a second input
+   * after it. Its 650 KB are read in chunks of 64 KiB, cut into batches of at least 250 elements:
+   * element 600 is in the third, and the fourth is read and planned after it.
+   */
+  function inputsWithBrokenElement(): InputFile[] {
+    const folder = path.join(dir, 'broken-element');
+    mkdirSync(folder, { recursive: true });
+    const element = (i: number) => (i === 600 ? '{"type":"track","userId":}' : JSON.stringify({ ...JSON.parse(track(`a${i}`, i)), anonymousId: `anon${i}`, context: { pad: 'x'.repeat(500) } }));
+    const files: Array<[string, string]> = [
+      ['1-array.json', `[${Array.from({ length: 1000 }, (_, i) => element(i + 1)).join(',\n')}`],
+      ['2-next.ndjson', lines('next', 3)],
+    ];
+    return files.map(([name, text]) => {
+      const file = path.join(folder, name);
+      writeFileSync(file, text);
+      return { path: file, display: name, format: undefined, gzip: false, size: Buffer.byteLength(text), mtimeMs: 0 };
+    });
+  }
+
+  it('plans the records before it, rejects it, and reads nothing after it in that input', async () => {
+    const files = inputsWithBrokenElement();
+    expect(files[0]!.size).toBeGreaterThan(2 * WHOLE_FILE_BYTES);
+    const planned = await planAll(files);
+    const array = planned.filter((r) => r.startsWith('1-array.json'));
+    expect(array.slice(0, 599).every((r, i) => r.startsWith(`1-array.json:${i + 1} records.sent`))).toBe(true);
+    expect(array.slice(599)).toEqual([expect.stringMatching(/^1-array\.json:600 records\.rejected /)]);
+    expect(planned.filter((r) => r.startsWith('2-next.ndjson'))).toHaveLength(3);
+  });
+
+  it('gives the links of the records before it in the index pass (--stitch), and none after', async () => {
+    const [array, next] = inputsWithBrokenElement();
+    const pool = new PlanPool({ mapping, diff: 'none', format: undefined, stdin: process.stdin, workers: 2, onDefs: () => undefined, mode: 'links' });
+    const linked: number[] = [];
+    let last: number | undefined;
+    try {
+      for await (const chunk of pool.links(array!, undefined, 0, [next!])) {
+        linked.push(...chunk.linkLines);
+        last = chunk.last?.line ?? last;
+      }
+    } finally {
+      await pool.close();
+    }
+    expect(linked).toEqual(Array.from({ length: 599 }, (_, i) => i + 1));
+    expect(last).toBe(600);
+  });
+});
