@@ -1,4 +1,4 @@
-import { forEachRow } from './csv-rows.js';
+import { forEachRow } from './csv/csv-rows.js';
 import { parseElement } from './json-array.js';
 import { forEachLine, type LineBatch } from './line-batches.js';
 import { parseLine } from './ndjson.js';

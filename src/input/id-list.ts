@@ -1,4 +1,4 @@
-import { csvFailure, csvRows, isBlankRow, rowStartLine, type CsvRow } from './csv.js';
+import { csvFailure, csvRows, isBlankRow, rowStartLine, type CsvRow } from './csv/csv.js';
 import { RAW_LIMIT, readFailure } from './ndjson.js';
 import { LineSplitter, lineItems } from './lines.js';
 import { openInput } from './open.js';

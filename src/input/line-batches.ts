@@ -1,4 +1,4 @@
-import type { ColumnPlan } from './csv-columns.js';
+import type { ColumnPlan } from './csv/csv-columns.js';
 import type { LineBytesHandler } from './lines.js';
 import { LineSplitter } from './lines.js';
 import type { OpenedInput } from './open.js';

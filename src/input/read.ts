@@ -50,6 +50,6 @@ async function* readOpened(file: InputFile, start: ReadStart | undefined, option
 async function splitterOf(opened: OpenedInput, file: string, start: ReadStart | undefined): Promise<RecordSplitter> {
   if (opened.format === 'ndjson') return ndjsonSplitter(opened, file, start);
   if (opened.format === 'json') return new ArraySplitter(file, start);
-  const { CsvSplitter } = await import('./csv-splitter.js');
+  const { CsvSplitter } = await import('./csv/csv-splitter.js');
   return new CsvSplitter(file, start);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMessage, headerProblem, normaliseTimestamp, planColumns, typeCell } from '../../src/input/csv-columns.js';
+import { buildMessage, headerProblem, normaliseTimestamp, planColumns, typeCell } from '../../src/input/csv/csv-columns.js';
 
 function row(header: string[], cells: string[]): Record<string, unknown> {
   return buildMessage(planColumns(header), cells);

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { buildMessage, headerProblem, planColumns, type ColumnPlan } from '../../src/input/csv-columns.js';
-import { csvFailure, csvRows, isBlankRow, rowStartLine } from '../../src/input/csv.js';
-import { CsvSplitter } from '../../src/input/csv-splitter.js';
+import { buildMessage, headerProblem, planColumns, type ColumnPlan } from '../../src/input/csv/csv-columns.js';
+import { csvFailure, csvRows, isBlankRow, rowStartLine } from '../../src/input/csv/csv.js';
+import { CsvSplitter } from '../../src/input/csv/csv-splitter.js';
 import type { InputItem, ReadStart } from '../../src/input/types.js';
 import { collect, readItems, STDIN, stdinOf } from './fixtures.js';
 

@@ -1,8 +1,8 @@
 import { brokenRow, headerForm, type RowForm } from './csv-rows.js';
-import type { RecordSplitter } from './line-batches.js';
-import type { LineBytesHandler } from './lines.js';
-import { readFailure } from './ndjson.js';
-import type { MalformedItem, ReadStart } from './types.js';
+import type { RecordSplitter } from '../line-batches.js';
+import type { LineBytesHandler } from '../lines.js';
+import { readFailure } from '../ndjson.js';
+import type { MalformedItem, ReadStart } from '../types.js';
 
 /** Where the splitter is in a row, as csv-parse would be (its default quote and escape, ","). */
 const FIELD_START = 0; // at the start of a field: a quote here opens a quoted field

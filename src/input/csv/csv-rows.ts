@@ -1,10 +1,10 @@
 import { createRequire } from 'node:module';
 import type { Options } from 'csv-parse';
 import { buildMessage, headerProblem, planColumns } from './csv-columns.js';
-import type { LineBatch, RecordForm } from './line-batches.js';
-import { RAW_LIMIT } from './ndjson.js';
-import type { InputItem, MalformedItem } from './types.js';
-import { validUtf8 } from './utf8.js';
+import type { LineBatch, RecordForm } from '../line-batches.js';
+import { RAW_LIMIT } from '../ndjson.js';
+import type { InputItem, MalformedItem } from '../types.js';
+import { validUtf8 } from '../utf8.js';
 
 /**
  * csv-parse settings for rows cut by csv-splitter.ts: the BOM is gone, and each row (never empty)

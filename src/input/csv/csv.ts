@@ -1,7 +1,7 @@
 import { parse, type Options } from 'csv-parse';
-import { feed } from './feed.js';
-import { readFailure } from './ndjson.js';
-import type { MalformedItem } from './types.js';
+import { feed } from '../feed.js';
+import { readFailure } from '../ndjson.js';
+import type { MalformedItem } from '../types.js';
 
 /**
  * CSV read as a stream of parsed rows: delete's ID lists (id-list.ts). Replay's CSV is cut into rows
