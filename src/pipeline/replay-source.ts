@@ -10,7 +10,6 @@ import { ChangedAttributes } from './decisions/changed-attributes.js';
 import { Deduplicator } from './decisions/deduplicator.js';
 import { bracketed, together, type DecisionListener } from './decisions/listener.js';
 import { openWindow } from './decisions/open-window.js';
-import { filesAfter } from './planning/file-scheduler.js';
 import { PlanPool } from './planning/plan-pool.js';
 import type { Planned } from './planning/plan-record.js';
 import type { Source } from './run.js';
@@ -64,7 +63,7 @@ export class ReplaySource {
     });
     return {
       files,
-      read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
+      read: (file, index, start) => pool.read(file, start, index, files),
       plan: bracketed((p: Planned) => changed.check(dedup.check(p)), listener),
       close: () => pool.close(),
     };

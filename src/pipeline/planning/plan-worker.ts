@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort, type TransferListItem } from 'node:worker_threads';
 import type { DiffMode } from '../../config/options.js';
 import { forEachItem } from '../../input/batch-items.js';
 import type { LineBatch } from '../../input/line-batches.js';
@@ -32,6 +32,19 @@ export interface PlanWorkerData {
  */
 export type PlanJob = { readonly fileIndex: number } & ({ readonly batch: LineBatch } | { readonly whole: WholeFile });
 
+/** A small file of a group (file-groups.ts): read whole and planned as a job of its own. */
+export type WholeJob = { readonly fileIndex: number; readonly whole: WholeFile };
+
+/** Small files to read whole, given to one worker in one job (file-groups.ts). */
+export interface GroupJob {
+  readonly files: readonly WholeJob[];
+}
+
+/** The answer for a group: each file's own reply, or its own failure, in the group's order. */
+export interface GroupReply extends Numbered {
+  readonly files: ReadonlyArray<PlanWorkerReply | JobFailed>;
+}
+
 /**
  * A worker's answer for a job: what its pass makes of the lines (planned records, or links). `ends`:
  * the batch held a record that ends its input (a JSON array's element that is not valid JSON, see
@@ -46,8 +59,8 @@ export type PlanWorkerReply =
 /**
  * A planning worker: parses and maps batches of records (NDJSON lines and JSON-array elements with
  * JSON.parse, CSV rows with csv-parse; filter, map, serialise: the CPU-heavy part of a run) and posts
- * them back encoded. The main thread reads and splits the inputs, but a small file it offers whole
- * (whole-file.ts), which the worker reads and splits itself or hands back; the pool (worker-pool.ts)
+ * them back encoded. The main thread reads and splits the inputs, but small files it offers whole, in
+ * groups (whole-file.ts, file-groups.ts), which the worker reads and splits itself or hands back; the pool (worker-pool.ts)
  * gives each job to the least busy worker, and the input's reading (input-reading.ts) takes the
  * answers in input order.
  */
@@ -58,7 +71,13 @@ const recent = new RecentLinks();
 /** --stitch with a mapping file's identifiers: the index is keyed by them (identity-key.ts). */
 const identify = indexIdentifier(data.mapping.rules);
 
-port.on('message', (message: PlanJob & Numbered) => {
+port.on('message', (message: (PlanJob | GroupJob) & Numbered) => ('files' in message ? answerGroup(message) : answer(message, port)));
+
+/** Where an answer goes: the parent thread, or the collector of a group's answers. */
+type Answers = Pick<MessagePort, 'postMessage'>;
+
+/** Answers one job to `port` (the parent, or for a file of a group, the group's collector). */
+function answer(message: PlanJob & Numbered, port: Answers): void {
   try {
     const read = 'whole' in message ? readWholeFile(message.whole) : message;
     if ('head' in read) {
@@ -79,7 +98,21 @@ port.on('message', (message: PlanJob & Numbered) => {
   } catch (error) {
     port.postMessage({ seq: message.seq, error: error instanceof Error ? error.message : String(error) } satisfies JobFailed);
   }
-});
+}
+
+/** Answers each file of a group as its own job, and posts all the answers back in one message. */
+function answerGroup(group: GroupJob & Numbered): void {
+  const files: Array<PlanWorkerReply | JobFailed> = [];
+  const transfer: TransferListItem[] = [];
+  const collect: Answers = {
+    postMessage(reply: PlanWorkerReply | JobFailed, moved: readonly TransferListItem[] = []) {
+      files.push(reply);
+      transfer.push(...moved);
+    },
+  };
+  for (const file of group.files) answer({ seq: group.seq, ...file }, collect);
+  port.postMessage({ seq: group.seq, files } satisfies GroupReply, transfer);
+}
 
 /** --stitch: the identity index, opened read-only in this thread (loaded only for such a run). */
 async function openStitching(dir: string | undefined): Promise<Stitching | undefined> {
