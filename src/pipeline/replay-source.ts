@@ -11,6 +11,7 @@ import { Deduplicator } from './decisions/deduplicator.js';
 import { bracketed, together, type DecisionListener } from './decisions/listener.js';
 import { openWindow } from './decisions/open-window.js';
 import { PlanPool } from './planning/plan-pool.js';
+import { SampleNeed } from './planning/sample-need.js';
 import type { Planned } from './planning/plan-record.js';
 import type { Source } from './run.js';
 
@@ -52,6 +53,9 @@ export class ReplaySource {
     const listener = together(this.page?.decisions, diffMode === 'full' ? new FullDiff(diffOut) : undefined, utf8Warning(log));
     const changed = (this.changed = new ChangedAttributes(memory, listener));
     const dedup = new Deduplicator(openWindow(config.dedupWindow, state), listener);
+    // The planners write sample texts until the page has kept all it shows (a resumed run's may have them already).
+    const samples = new SampleNeed();
+    this.page?.samples.whenFull(() => samples.stop());
     const pool = new PlanPool({
       mapping: config.mapping,
       diff: diffMode,
@@ -60,6 +64,7 @@ export class ReplaySource {
       workers: config.workers,
       onDefs: (defs) => diff?.define(defs),
       identity: this.parts.identity?.(state),
+      samples,
     });
     return {
       files,

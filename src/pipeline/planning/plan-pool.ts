@@ -7,6 +7,7 @@ import type { InputFile, InputFormat, InputItem, ReadStart } from '../../input/t
 import type { MappingSettings } from '../../transform/types.js';
 import { plannedRecords } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
+import { SampleNeed } from './sample-need.js';
 import { linksOfItems, type LinkChunk } from './link-chunk.js';
 import type { Stitching } from '../../transform/stitch.js';
 import type { GroupJob, GroupReply, PlanJob, PlanWorkerData, PlanWorkerReply } from './plan-worker.js';
@@ -41,6 +42,8 @@ export interface PlanPoolOptions {
   readonly mode?: 'plan' | 'links';
   /** --stitch, replay pass: the index's state directory (workers open it read-only) and its lookups here. */
   readonly identity?: { readonly dir: string; readonly here: Stitching };
+  /** A dry run's page: whether it still wants sample texts (shared with the workers). @default always */
+  readonly samples?: SampleNeed;
 }
 
 /**
@@ -61,8 +64,9 @@ export class PlanPool {
   constructor(private readonly options: PlanPoolOptions) {
     const workers = Math.max(1, options.workers);
     const slots = workers + 1;
-    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here);
-    const data = (w: number): PlanWorkerData => ({ mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir });
+    const samples = options.samples ?? new SampleNeed();
+    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here, samples);
+    const data = (w: number): PlanWorkerData => ({ mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir, samples: samples.flag });
     this.#workers = new WorkerPool({ script: new URL('./plan-worker.js', import.meta.url), count: workers, data, resourceLimits: threadLimits(96), label: 'Planning' });
     const reads: ReadOptions = { format: options.format, stdin: options.stdin, limits };
     const groups = new WholeFileGroups((files) => this.#workers.post({ files }).then(groupReply));

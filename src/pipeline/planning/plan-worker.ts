@@ -7,6 +7,7 @@ import { readWholeFile, type WholeFile } from '../../input/whole-file.js';
 import type { MappingSettings } from '../../transform/types.js';
 import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
+import { SampleNeed } from './sample-need.js';
 import { linksOfBatch, linksOfRecords, RecentLinks, type LinkChunk } from './link-chunk.js';
 import { indexIdentifier } from '../../transform/mapping/identity-key.js';
 import type { Stitching } from '../../transform/stitch.js';
@@ -23,6 +24,8 @@ export interface PlanWorkerData {
   readonly mode?: 'plan' | 'links';
   /** --stitch, replay pass: the state directory whose identity index the mapping looks up (read-only). */
   readonly identity?: string;
+  /** The run thread's SampleNeed flag (shared memory): whether the page still wants sample texts. */
+  readonly samples: Int32Array;
 }
 
 /**
@@ -59,13 +62,13 @@ export type PlanWorkerReply =
 /**
  * A planning worker: parses and maps batches of records (NDJSON lines and JSON-array elements with
  * JSON.parse, CSV rows with csv-parse; filter, map, serialise: the CPU-heavy part of a run) and posts
- * them back encoded. The main thread reads and splits the inputs, but small files it offers whole, in
- * groups (whole-file.ts, file-groups.ts), which the worker reads and splits itself or hands back; the pool (worker-pool.ts)
- * gives each job to the least busy worker, and the input's reading (input-reading.ts) takes the
- * answers in input order.
+ * them back encoded. The main thread reads and splits the inputs, but small files it offers whole,
+ * in groups (whole-file.ts, file-groups.ts), which the worker reads and splits itself or hands back;
+ * the pool (worker-pool.ts) gives each job to the least busy worker, and the input's reading
+ * (input-reading.ts) takes the answers in input order.
  */
 const data = workerData as PlanWorkerData;
-const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity));
+const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity), new SampleNeed(data.samples));
 const port = parentPort!;
 const recent = new RecentLinks();
 /** --stitch with a mapping file's identifiers: the index is keyed by them (identity-key.ts). */

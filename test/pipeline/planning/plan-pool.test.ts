@@ -6,6 +6,7 @@ import type { InputFile } from '../../../src/input/types.js';
 import { WHOLE_FILE_BYTES } from '../../../src/input/whole-file.js';
 import type { MappingSettings } from '../../../src/transform/types.js';
 import { tempDir } from '../../input/fixtures.js';
+import { SampleNeed } from '../../../src/pipeline/planning/sample-need.js';
 
 // The pool starts real planning workers, which run the built code.
 const built = new URL('../../../dist/pipeline/planning/plan-pool.js', import.meta.url);
@@ -178,5 +179,32 @@ describe('PlanPool: small files go to the workers in groups', () => {
     expect(alone.filter((r) => r.includes('.gz:')).length).toBeGreaterThan(80);
     expect(alone.filter((r) => r.includes('damaged.gz:') && r.includes('records.rejected')).length).toBeGreaterThan(5);
     expect(alone.filter((r) => r.startsWith('000000000045.csv')).map((r) => r.split(' ')[1])).toEqual(['records.sent']);
+  });
+});
+
+describe('PlanPool: sample texts for the page', () => {
+  it('stops writing them in every worker once told the page has them all', async () => {
+    const folder = path.join(dir, 'samples');
+    mkdirSync(folder);
+    const files = ['a.gz', 'b.gz', 'c.gz', 'd.gz'].map((name): InputFile => {
+      const file = path.join(folder, name);
+      const bytes = gzipSync(lines(name, 3));
+      writeFileSync(file, bytes);
+      return { path: file, display: name, format: undefined, gzip: true, size: bytes.length, mtimeMs: 0 };
+    });
+    const samples = new SampleNeed();
+    const pool = new PlanPool({ mapping, diff: 'summary', format: undefined, stdin: process.stdin, workers: 2, onDefs: () => undefined, samples });
+    const sampled = async (index: number) => {
+      const lines: number[] = [];
+      for await (const chunk of pool.read(files[index]!, undefined, index)) for (const p of chunk) if (p.source !== undefined) lines.push(p.line);
+      return lines;
+    };
+    try {
+      expect([await sampled(0), await sampled(1)]).toEqual([[1, 2], [1, 2]]);
+      samples.stop();
+      expect([await sampled(2), await sampled(3)]).toEqual([[], []]);
+    } finally {
+      await pool.close();
+    }
   });
 });
