@@ -24,7 +24,20 @@ export function fingerprint(file: InputFile): Fingerprint {
   // An S3 object is identified by its ETag and size (a rewritten object gets a new ETag), read from
   // the listing: nothing is fetched, so objects before the resume point are not read again.
   if (file.remote) return { path: file.path, size: file.size, mtimeMs: 0, sample: `etag:${file.remote.etag}` };
-  return { path: file.path, size: file.size, mtimeMs: Math.trunc(file.mtimeMs), sample: hash('sha256', readSample(file), 'hex').slice(0, 32) };
+  return { path: file.path, size: file.size, mtimeMs: Math.trunc(file.mtimeMs), sample: sampleOf(file) };
+}
+
+/**
+ * The sha256 of the sample, or why the file could not be read: it may be gone by the time the run
+ * takes its fingerprint (input-fingerprints.ts); its read then reports the error at its line, and a
+ * resume finds it changed if it is back.
+ */
+function sampleOf(file: InputFile): string {
+  try {
+    return hash('sha256', readSample(file), 'hex').slice(0, 32);
+  } catch (error) {
+    return `unreadable: ${(error as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
 }
 
 /** The file's first 64 KiB and, when it is larger, its last 64 KiB after them (as much as could be read). */

@@ -6,7 +6,7 @@ import type { InputReading } from './input-reading.js';
  * to fill the planning window with groups of them (a group of up to GROUP_FILES is one answer,
  * whole-file.ts). The window bounds what they hold, and an input not read to its end stops the rest.
  */
-const FILES_AHEAD = 512;
+export const FILES_AHEAD = 512;
 
 /** Starts reading an input (the `index`th of the run) from `start`. */
 export type StartReading = (file: InputFile, index: number, start: ReadStart | undefined) => InputReading;
