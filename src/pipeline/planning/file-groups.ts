@@ -1,6 +1,5 @@
 import { shareOf, type WholeFile } from '../../input/whole-file.js';
-import type { GroupReply, PlanWorkerReply, WholeJob } from './plan-worker.js';
-import type { JobFailed } from './worker-pool.js';
+import type { GroupFileAnswer, GroupReply, PlanWorkerReply, WholeJob } from './plan-worker.js';
 
 /** Posts a group of small files to a worker as one job; its answer holds one reply per file, in order. */
 export type PostGroup = (files: readonly WholeJob[]) => Promise<GroupReply>;
@@ -19,8 +18,8 @@ interface Member {
  * decoded per file, about as much as planning the file's lines. A group closes at a whole share of an
  * answer (whole-file.ts: GROUP_BYTES on disk, at most GROUP_FILES files), or when flushed: once the
  * inputs started ahead have been offered (file-scheduler.ts), and when an answer is waited for
- * (input-reading.ts). Each file still gets its own answer: its lines planned, its bytes handed back,
- * or its own failure.
+ * (input-reading.ts). Each file still gets its own answer: its lines planned (in the replay pass its
+ * part of the group's one chunk of records), its bytes handed back, or its own failure.
  */
 export class WholeFileGroups {
   #members: Member[] = [];
@@ -46,15 +45,20 @@ export class WholeFileGroups {
     this.#members = [];
     this.#share = 0;
     this.post(members.map((m) => m.job)).then(
-      (reply) => members.forEach((member, i) => settle(member, reply.files[i])),
+      (reply) => members.forEach((member, i) => settle(member, reply, reply.files[i])),
       (error: Error) => members.forEach((member) => member.reject(error)),
     );
   }
 }
 
-/** A file's own answer in its group's: a failure fails that file alone, as its own job would have. */
-function settle(member: Member, answer: PlanWorkerReply | JobFailed | undefined): void {
+/**
+ * A file's own answer in its group's (its records: a part of the group's chunk): a failure fails that
+ * file alone, as its own job would have.
+ */
+function settle(member: Member, group: GroupReply, answer: GroupFileAnswer | undefined): void {
   if (answer === undefined) member.reject(new Error(`Planning failed: no answer for ${member.job.whole.display}`));
   else if ('error' in answer) member.reject(new Error(`Planning failed: ${answer.error}`));
-  else member.resolve(answer);
+  else if (!('part' in answer)) member.resolve({ seq: group.seq, ...answer });
+  else if (group.chunk) member.resolve({ seq: group.seq, chunk: group.chunk, part: answer.part });
+  else member.reject(new Error(`Planning failed: no records for ${member.job.whole.display}`));
 }

@@ -122,7 +122,7 @@ export class PlanPool {
     if (!('chunk' in reply)) return [];
     const { chunk } = reply;
     if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
-    return plannedRecords(chunk, file);
+    return plannedRecords(chunk, file, reply.part);
   }
 }
 

@@ -1,11 +1,11 @@
-import { parentPort, workerData, type MessagePort, type TransferListItem } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { DiffMode } from '../../config/options.js';
 import { forEachItem } from '../../input/batch-items.js';
 import type { LineBatch } from '../../input/line-batches.js';
 import type { ReadHead } from '../../input/open.js';
-import { readWholeFile, type WholeFile } from '../../input/whole-file.js';
+import { readWholeFile, type WholeFile, type WholeRead } from '../../input/whole-file.js';
 import type { MappingSettings } from '../../transform/types.js';
-import { ChunkWriter, transferList, type PlannedChunk } from './planned-codec.js';
+import { ChunkWriter, transferList, type ChunkPart, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner } from './plan-record.js';
 import { SampleNeed } from './sample-need.js';
 import { linksOfBatch, linksOfRecords, RecentLinks, type LinkChunk } from './link-chunk.js';
@@ -43,9 +43,13 @@ export interface GroupJob {
   readonly files: readonly WholeJob[];
 }
 
-/** The answer for a group: each file's own reply, or its own failure, in the group's order. */
+/** A file's own answer in its group's: its records (a part of the group's chunk), its links, its bytes handed back, or its failure. */
+export type GroupFileAnswer = { readonly part: ChunkPart } | { readonly links: LinkChunk } | { readonly head: ReadHead } | { readonly error: string };
+
+/** The answer for a group, each file's in the group's order; in the replay pass, the records of all its files in one chunk. */
 export interface GroupReply extends Numbered {
-  readonly files: ReadonlyArray<PlanWorkerReply | JobFailed>;
+  readonly chunk?: PlannedChunk;
+  readonly files: readonly GroupFileAnswer[];
 }
 
 /**
@@ -54,7 +58,8 @@ export interface GroupReply extends Numbered {
  * batch-items.ts); nothing read after it is taken.
  */
 export type PlanWorkerReply =
-  | { readonly seq: number; readonly chunk: PlannedChunk; readonly ends?: true }
+  /** `part`: a small file's records in its group's chunk (file-groups.ts); else the chunk is the batch's. */
+  | { readonly seq: number; readonly chunk: PlannedChunk; readonly part?: ChunkPart; readonly ends?: true }
   | { readonly seq: number; readonly links: LinkChunk; readonly ends?: true }
   /** A whole file the worker did not take: the bytes it read, for the usual read to go on from. */
   | { readonly seq: number; readonly head: ReadHead };
@@ -74,13 +79,11 @@ const recent = new RecentLinks();
 /** --stitch with a mapping file's identifiers: the index is keyed by them (identity-key.ts). */
 const identify = indexIdentifier(data.mapping.rules);
 
-port.on('message', (message: (PlanJob | GroupJob) & Numbered) => ('files' in message ? answerGroup(message) : answer(message, port)));
-
-/** Where an answer goes: the parent thread, or the collector of a group's answers. */
-type Answers = Pick<MessagePort, 'postMessage'>;
-
-/** Answers one job to `port` (the parent, or for a file of a group, the group's collector). */
-function answer(message: PlanJob & Numbered, port: Answers): void {
+port.on('message', (message: (PlanJob | GroupJob) & Numbered) => {
+  if ('files' in message) {
+    answerGroup(message);
+    return;
+  }
   try {
     const read = 'whole' in message ? readWholeFile(message.whole) : message;
     if ('head' in read) {
@@ -99,22 +102,58 @@ function answer(message: PlanJob & Numbered, port: Answers): void {
     const chunk = writer.finish(planner.keys?.drain() ?? []);
     port.postMessage({ seq: message.seq, chunk, ...(ends && { ends }) } satisfies PlanWorkerReply, transferList(chunk));
   } catch (error) {
-    port.postMessage({ seq: message.seq, error: error instanceof Error ? error.message : String(error) } satisfies JobFailed);
+    port.postMessage({ seq: message.seq, error: messageOf(error) } satisfies JobFailed);
+  }
+});
+
+/**
+ * A group of small files (file-groups.ts), read whole, answered in one message. In the replay pass
+ * their records go into one chunk, each file's a part of it: one set of arrays made, posted and
+ * decoded for the group rather than for each file. In the index pass (--stitch), each file's links.
+ */
+function answerGroup(group: GroupJob & Numbered): void {
+  try {
+    const reads = group.files.map((file) => readWholeFile(file.whole));
+    const heads = reads.flatMap((read) => (read.kind === 'head' ? [read.head.bytes.buffer as ArrayBuffer] : []));
+    if (data.mode === 'links') {
+      const files = eachFile(reads, (batch) => ({ links: linksOfBatch(batch, data.mapping.time, recent, identify) }));
+      port.postMessage({ seq: group.seq, files } satisfies GroupReply, heads);
+      return;
+    }
+    const writer = new ChunkWriter(reads.reduce((n, read) => n + (read.kind === 'batch' ? read.batch.starts.length : 0), 0));
+    const files = eachFile(reads, (batch, i) => {
+      const from = writer.cursor;
+      planner.fileIndex = group.files[i]!.fileIndex;
+      forEachItem(batch, (item, length) => planner.planInto(item, writer, length));
+      return { part: { from, count: writer.cursor.record - from.record } };
+    });
+    const chunk = writer.finish(planner.keys?.drain() ?? []);
+    port.postMessage({ seq: group.seq, chunk, files } satisfies GroupReply, [...transferList(chunk), ...heads]);
+  } catch (error) {
+    port.postMessage({ seq: group.seq, error: messageOf(error) } satisfies JobFailed);
   }
 }
 
-/** Answers each file of a group as its own job, and posts all the answers back in one message. */
-function answerGroup(group: GroupJob & Numbered): void {
-  const files: Array<PlanWorkerReply | JobFailed> = [];
-  const transfer: TransferListItem[] = [];
-  const collect: Answers = {
-    postMessage(reply: PlanWorkerReply | JobFailed, moved: readonly TransferListItem[] = []) {
-      files.push(reply);
-      transfer.push(...moved);
-    },
-  };
-  for (const file of group.files) answer({ seq: group.seq, ...file }, collect);
-  port.postMessage({ seq: group.seq, files } satisfies GroupReply, transfer);
+/**
+ * Each file's answer, in the group's order: its work on its lines, or its bytes handed back. A file
+ * whose work fails ends the run when its turn comes, so no file after it is worked on.
+ */
+function eachFile(reads: readonly WholeRead[], work: (batch: LineBatch, index: number) => GroupFileAnswer): GroupFileAnswer[] {
+  let failed: string | undefined;
+  return reads.map((read, index) => {
+    if (failed !== undefined) return { error: failed };
+    if (read.kind === 'head') return { head: read.head };
+    try {
+      return work(read.batch, index);
+    } catch (error) {
+      failed = messageOf(error);
+      return { error: failed };
+    }
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** --stitch: the identity index, opened read-only in this thread (loaded only for such a run). */
