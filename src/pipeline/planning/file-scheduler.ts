@@ -1,4 +1,5 @@
 import type { InputFile, ReadStart } from '../../input/types.js';
+import { GROUP_FILES } from '../../input/whole-file.js';
 import type { InputReading } from './input-reading.js';
 
 /**
@@ -58,11 +59,12 @@ export class FileScheduler {
   async #extend(started: Promise<InputReading[]>, index: number, inputs: readonly InputFile[], room: number): Promise<InputReading[]> {
     const list = await started;
     let left = room - list.reduce((n, reading) => n + reading.pending, 0);
-    // Room for a whole answer or none: small files then start by a group's worth, not one by one as
-    // each taken frees its share.
-    if (left < 1) return list;
     const end = Math.min(inputs.length, index + 1 + FILES_AHEAD);
-    for (let next = index + 1 + list.length; next < end && left > 0; next++) {
+    const first = index + 1 + list.length;
+    // Room for a whole answer and a group's files (or the last inputs), or none: small files then start
+    // by a group's worth, not one by one as each taken frees its share or its place.
+    if (left < 1 || (end - first < GROUP_FILES && end < inputs.length)) return list;
+    for (let next = first; next < end && left > 0; next++) {
       if (list.length > 0 && !list[list.length - 1]!.readToEnd) break;
       const file = inputs[next]!;
       if (file.path === '-') break;
