@@ -24,6 +24,7 @@ const OBJECT_CHARS = 4_000;
 export class RecordSamples {
   readonly #sent: RecordSample[] = [];
   readonly #others: RecordSample[] = [];
+  #onFull: (() => void) | undefined;
 
   constructor(private readonly ledger?: Ledger) {}
 
@@ -40,7 +41,19 @@ export class RecordSamples {
 
   readonly #keep = (list: RecordSample[], sample: RecordSample): void => {
     if (list.length < (list === this.#sent ? SENT : OTHERS)) list.push(sample);
+    if (this.full) this.#onFull?.();
   };
+
+  /** True once every sample the page shows is kept: no record offered after can be. */
+  get full(): boolean {
+    return this.#sent.length >= SENT && this.#others.length >= OTHERS;
+  }
+
+  /** Calls `then` once the samples are full (at once if they are): the planners can stop making sample texts. */
+  whenFull(then: () => void): void {
+    this.#onFull = then;
+    if (this.full) then();
+  }
 
   list(): RecordSample[] {
     return [...this.#sent, ...this.#others];

@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync, type Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { InputError, UsageError } from '../errors.js';
@@ -72,7 +73,8 @@ async function discover(inputs: readonly string[], options: DiscoverOptions, s3:
       for (const object of await s3.expand(input, warnings)) add(object);
       continue;
     }
-    for (const absolute of await expand(input, options, warnings)) add(await describe(absolute, options));
+    const shown = displayer(options.cwd);
+    for (const absolute of await expand(input, options, warnings)) add(describe(absolute, options, shown));
   }
   if (files.length === 0) {
     // The warnings say why each file found was passed over; the caller has not printed them yet.
@@ -95,14 +97,19 @@ async function expand(input: string, options: DiscoverOptions, warnings: string[
   return walk(absolute, options, warnings);
 }
 
-async function walk(directory: string, options: DiscoverOptions, warnings: string[]): Promise<string[]> {
-  const entries = await readdir(directory, { withFileTypes: true });
+/**
+ * The input files under `directory`. Synchronous, as describe() is: each await of a listing through
+ * the thread pool cost more than the listing itself, and nothing else runs here meanwhile.
+ */
+function walk(directory: string, options: DiscoverOptions, warnings: string[]): string[] {
+  const entries = readdirSync(directory, { withFileTypes: true });
   const candidates = entries.map((entry) => ({ entry, full: path.join(directory, entry.name) }));
   const found: string[] = [];
   for (const { entry, full } of candidates.sort((a, b) => lexical(a.full, b.full))) {
     if (entry.isDirectory()) {
       if (entry.name.startsWith('.')) warnings.push(`Skipping ${display(full, options.cwd)}: hidden directory`);
-      else found.push(...(await walk(full, options, warnings)));
+      // Not push(...): a directory of a few hundred thousand files would overflow the call's arguments.
+      else for (const file of walk(full, options, warnings)) found.push(file);
     } else if (entry.name.startsWith('.') || !isInputName(entry.name, options.kind ?? 'records')) {
       warnings.push(`Skipping ${display(full, options.cwd)}: ${notAnInput(options.kind ?? 'records')}`);
     } else {
@@ -113,20 +120,43 @@ async function walk(directory: string, options: DiscoverOptions, warnings: strin
   return found.sort(lexical);
 }
 
-async function describe(absolute: string, options: DiscoverOptions): Promise<InputFile> {
-  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
+/**
+ * The file as an input, with its size and mtime. The stat is synchronous: an archive of 20,000 files
+ * took 20 µs a file through the thread pool, awaited one after the other, and 2.5 µs this way (nothing
+ * else runs on this thread while the inputs are listed).
+ */
+function describe(absolute: string, options: DiscoverOptions, shown: (absolute: string) => string): InputFile {
+  let info: Stats;
+  try {
+    info = statSync(absolute);
+  } catch (error) {
     // A link to nothing, or a file gone or locked since the listing: say which, before anything is read.
-    const why = error.code === 'ENOENT' ? 'it does not exist (a broken symbolic link?)' : error.code === 'EACCES' ? 'permission denied' : error.message;
-    throw new InputError(`Cannot read input ${display(absolute, options.cwd)}: ${why}`);
-  });
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'it does not exist (a broken symbolic link?)' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new InputError(`Cannot read input ${shown(absolute)}: ${why}`);
+  }
   const { format, gzip } = nameTraits(absolute);
   return {
     path: absolute,
-    display: display(absolute, options.cwd),
+    display: shown(absolute),
     format: options.format ?? format,
     gzip,
     size: info.size,
     mtimeMs: info.mtimeMs,
+  };
+}
+
+/**
+ * display() for the many paths of one listing: a path inside the working directory only loses its
+ * prefix, where path.relative resolves both paths at every call (a cost seen once per file of a large
+ * archive). Anything else goes the usual way.
+ */
+function displayer(cwd: string): (absolute: string) => string {
+  const base = path.resolve(cwd);
+  const within = base.endsWith(path.sep) ? base : base + path.sep;
+  return (absolute) => {
+    const tail = absolute.startsWith(within) ? absolute.slice(within.length) : '';
+    return tail !== '' && !tail.startsWith('..') ? tail : display(absolute, cwd);
   };
 }
 

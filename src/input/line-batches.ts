@@ -124,7 +124,8 @@ export async function* recordBatches(opened: OpenedInput, file: string, splitter
 /** The lines of a whole NDJSON text (a small file read in one go, whole-file.ts) as one batch. */
 export function batchOfText(file: string, text: Buffer): LineBatch {
   const splitter = new LineSplitter();
-  const batch = new ByteBatch();
+  // Its lines fit in the text's size: one buffer of that size, where 64 KiB was made (and copied down) for each file.
+  const batch = new ByteBatch(text.length);
   const onLine = (buf: Buffer, from: number, to: number, line: number, end: number) => {
     if (to > from) batch.add(buf, from, to, line, end);
   };
@@ -178,6 +179,9 @@ class ByteBatch {
   readonly #lines: number[] = [];
   readonly #ends: number[] = [];
 
+  /** `least`: the size of the first buffer (a batch's records grow it as they come). */
+  constructor(private readonly least = 64 << 10) {}
+
   get count(): number {
     return this.#starts.length;
   }
@@ -190,7 +194,7 @@ class ByteBatch {
   add(buf: Buffer, from: number, to: number, line: number, end: number, newline = false): void {
     const length = to - from + (newline ? 1 : 0);
     if (this.#used + length > this.#bytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + length, 64 << 10));
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#used + length, this.least));
       this.#bytes.copy(bigger, 0, 0, this.#used);
       this.#bytes = bigger;
     }

@@ -22,11 +22,29 @@ import type { InputFile, InputFormat, ReadStart } from './types.js';
 export const WHOLE_FILE_BYTES = 256 * 1024;
 
 /**
- * A file that inflates past this (a gzip bomb, or unusually repetitive data) is read the usual way, in
- * batches: a whole file is one batch, and a worker (capped heap) should never hold more than a usual
- * batch's bytes (pipeline/planning/plan-pool.ts).
+ * A file that inflates past this, in proportion to its share (a gzip bomb, or unusually repetitive
+ * data), is read the usual way, in batches: a whole file is one batch, and a worker (capped heap)
+ * should never hold more than a usual batch's bytes (pipeline/planning/plan-pool.ts) for an answer.
  */
 const INFLATED_LIMIT = 4 << 20;
+
+/**
+ * Small files go to the workers in groups, one job and one answer for several files
+ * (pipeline/planning/file-groups.ts): a group holds up to this many bytes on disk, about a batch of
+ * lines when gzipped...
+ */
+export const GROUP_BYTES = 64 * 1024;
+/** ...and at most this many files: a file smaller than GROUP_BYTES / GROUP_FILES counts as that size. */
+export const GROUP_FILES = 32;
+
+/**
+ * A file's share of a worker's answer, by its size on disk: a group of small files is one answer of
+ * the planning window. Its inflated bytes are capped in proportion (INFLATED_LIMIT for a whole share),
+ * so that the answers in flight hold no more than as many usual batches would.
+ */
+export function shareOf(size: number): number {
+  return Math.min(1, Math.max(size, GROUP_BYTES / GROUP_FILES) / GROUP_BYTES);
+}
 
 /** What a worker needs of an input to read it whole. */
 export interface WholeFile {
@@ -54,7 +72,7 @@ export function readWholeFile(file: WholeFile): WholeRead {
   if (!head.complete || head.bytes.length !== file.size) return { kind: 'head', head };
   let bytes = Buffer.from(head.bytes.buffer, head.bytes.byteOffset, head.bytes.length);
   try {
-    if (isGzip(bytes)) bytes = gunzipSync(bytes, { maxOutputLength: INFLATED_LIMIT });
+    if (isGzip(bytes)) bytes = gunzipSync(bytes, { maxOutputLength: INFLATED_LIMIT * shareOf(file.size) });
   } catch {
     return { kind: 'head', head };
   }

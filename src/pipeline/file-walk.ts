@@ -1,6 +1,8 @@
 import { closeLater } from '../input/read-ahead.js';
 import type { InputFile, ReadStart } from '../input/types.js';
 import type { Cursor } from '../state/checkpoint.js';
+import type { InputFingerprints } from '../state/input-fingerprints.js';
+import { FILES_AHEAD } from './planning/file-scheduler.js';
 import type { RunControl } from './stop-control.js';
 
 /** What walking the inputs gives: a chunk of a file, the end of a file, or a stop asked for. */
@@ -42,6 +44,18 @@ export async function* walkFiles<C>(files: readonly InputFile[], from: Cursor, r
     }
     yield { kind: 'fileEnd', index };
   }
+}
+
+/**
+ * `read`, with the fingerprints of the input and of those a read may start on ahead of it
+ * (FILES_AHEAD) taken first: a fingerprint is never of content newer than what the run read
+ * (state/input-fingerprints.ts).
+ */
+export function fingerprintedFirst<C>(read: ReadFile<C>, fingerprints: InputFingerprints): ReadFile<C> {
+  return (file, index, start) => {
+    fingerprints.through(index + FILES_AHEAD);
+    return read(file, index, start);
+  };
 }
 
 const INTERRUPTED: unique symbol = Symbol('interrupted');

@@ -3,8 +3,7 @@ import type { Cursor } from '../state/checkpoint.js';
 import type { RunState } from '../state/run-state.js';
 import { archivePosition } from '../transform/stitch.js';
 import type { LinkChunk } from './planning/link-chunk.js';
-import { filesAfter } from './planning/file-scheduler.js';
-import { walkFiles, type ReadFile } from './file-walk.js';
+import { fingerprintedFirst, walkFiles, type ReadFile } from './file-walk.js';
 import { stopOnSignals } from './stop-control.js';
 import type { LinkSink, RunDeps, RunPlan } from './run-plan.js';
 
@@ -30,7 +29,7 @@ export async function runIndexPass<T>(plan: RunPlan<T>, deps: RunDeps, state: Ru
     lastSave = deps.now();
   };
   try {
-    const read: ReadFile<LinkChunk> = (file, index, start) => reader.links(file, start, index, filesAfter(plan.files, index));
+    const read: ReadFile<LinkChunk> = fingerprintedFirst((file, index, start) => reader.links(file, start, index, plan.files), state.fingerprints);
     for await (const step of walkFiles(plan.files, from, read, stop.control)) {
       if (step.kind === 'stopped') {
         save(false);

@@ -1,12 +1,13 @@
 import { BudgetError, DiskFullError, FatalRunError, InterruptedError, ToolError, unlessDiskFull } from '../errors.js';
 import type { Counts } from './fates.js';
-import { fingerprint } from '../state/fingerprint.js';
+import { InputFingerprints } from '../state/input-fingerprints.js';
 import { buildReport, type Report } from '../state/report.js';
 import { RunState } from '../state/run-state.js';
 import { writePage } from '../dryrun/html/run-page.js';
 import { openRun, type OpenRun } from './open-run.js';
 import { runIndexPass } from './index-pass.js';
 import { drive, type Outcome } from './run.js';
+import { fingerprintedFirst } from './file-walk.js';
 import { graceMs, type RunDeps, type RunPlan } from './run-plan.js';
 
 /**
@@ -16,13 +17,16 @@ import { graceMs, type RunDeps, type RunPlan } from './run-plan.js';
  * checkpoint saved.
  */
 export async function execute<T>(plan: RunPlan<T>, deps: RunDeps): Promise<Report> {
-  const state = RunState.open(plan.stateDir, plan.identity, plan.files.map(fingerprint), plan.config.restart, new Date(deps.now()));
+  const state = RunState.open(plan.stateDir, plan.identity, InputFingerprints.of(plan.files), plan.config.restart, new Date(deps.now()));
   if (state.resumed?.complete) {
     state.close();
     deps.log.info(`This run is already complete (state in ${state.dir}); use --restart to run it again.`);
     return report(plan, deps, state, { ...state.resumed.counts }, true, false);
   }
   if (state.resumed) deps.log.info(`Resuming the run in ${state.dir}.`);
+  // A fresh run takes its inputs' fingerprints between its own work, each before its input is read
+  // (a resume took them all to compare them).
+  state.fingerprints.inBackground();
   await indexFirst(plan, deps, state).catch((error: unknown) => {
     state.close();
     throw error;
@@ -57,7 +61,8 @@ async function runPass<T>(plan: RunPlan<T>, deps: RunDeps, run: OpenRun<T>): Pro
   const ticker = setInterval(() => deps.progress.update(run.filesDone(), engine.progress()), 250);
   deps.progress.start(plan.files, run.state.cursor);
   try {
-    return await drive(source, engine, state.memory, state.cursor, control);
+    const read = fingerprintedFirst((file, index, start) => source.read(file, index, start), state.fingerprints);
+    return await drive({ files: source.files, read, plan: (item) => source.plan(item) }, engine, state.memory, state.cursor, control);
   } finally {
     clearInterval(ticker);
     await source.close?.();

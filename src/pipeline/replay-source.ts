@@ -10,8 +10,8 @@ import { ChangedAttributes } from './decisions/changed-attributes.js';
 import { Deduplicator } from './decisions/deduplicator.js';
 import { bracketed, together, type DecisionListener } from './decisions/listener.js';
 import { openWindow } from './decisions/open-window.js';
-import { filesAfter } from './planning/file-scheduler.js';
 import { PlanPool } from './planning/plan-pool.js';
+import { SampleNeed } from './planning/sample-need.js';
 import type { Planned } from './planning/plan-record.js';
 import type { Source } from './run.js';
 
@@ -53,6 +53,9 @@ export class ReplaySource {
     const listener = together(this.page?.decisions, diffMode === 'full' ? new FullDiff(diffOut) : undefined, utf8Warning(log));
     const changed = (this.changed = new ChangedAttributes(memory, listener));
     const dedup = new Deduplicator(openWindow(config.dedupWindow, state), listener);
+    // The planners write sample texts until the page has kept all it shows (a resumed run's may have them already).
+    const samples = new SampleNeed();
+    this.page?.samples.whenFull(() => samples.stop());
     const pool = new PlanPool({
       mapping: config.mapping,
       diff: diffMode,
@@ -61,10 +64,11 @@ export class ReplaySource {
       workers: config.workers,
       onDefs: (defs) => diff?.define(defs),
       identity: this.parts.identity?.(state),
+      samples,
     });
     return {
       files,
-      read: (file, index, start) => pool.read(file, start, index, filesAfter(files, index)),
+      read: (file, index, start) => pool.read(file, start, index, files),
       plan: bracketed((p: Planned) => changed.check(dedup.check(p)), listener),
       close: () => pool.close(),
     };

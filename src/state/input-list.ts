@@ -23,12 +23,18 @@ function lines(inputs: readonly Fingerprint[]): string {
 }
 
 export function digestOf(inputs: readonly Fingerprint[]): InputsDigest {
-  return { count: inputs.length, sha256: createHash('sha256').update(lines(inputs)).digest('hex') };
+  return digestOfLines(inputs.length, lines(inputs));
 }
 
-/** Writes inputs.ndjson for a run that starts. */
-export function writeInputs(dir: string, inputs: readonly Fingerprint[]): void {
-  writeFileAtomic(join(dir, INPUTS_FILE), lines(inputs));
+function digestOfLines(count: number, text: string): InputsDigest {
+  return { count, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/** Writes inputs.ndjson for a run that starts; the digest of what it wrote (the lines made once). */
+export function writeInputs(dir: string, inputs: readonly Fingerprint[]): InputsDigest {
+  const text = lines(inputs);
+  writeFileAtomic(join(dir, INPUTS_FILE), text);
+  return digestOfLines(inputs.length, text);
 }
 
 /**

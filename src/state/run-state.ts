@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StateError, unlessDiskFull } from '../errors.js';
 import { START, loadCheckpoint, saveCheckpoint, type Checkpoint, type Cursor } from './checkpoint.js';
 import type { Fingerprint } from './fingerprint.js';
+import type { InputFingerprints } from './input-fingerprints.js';
 import { digestOf, inputsChange, writeInputs, type InputsDigest } from './input-list.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { makePrivateDir } from './access/modes.js';
@@ -42,18 +43,19 @@ export class RunState {
   readonly history: RequestHistory;
   readonly startedAt: string;
   #hash: string;
-  readonly #inputs: InputsDigest;
+  /** What the checkpoint says of the inputs: on a fresh run, made (and inputs.ndjson written) at the first save. */
+  #inputs: InputsDigest | undefined;
 
   private constructor(
     readonly dir: string,
     private readonly identity: RunIdentity,
-    inputs: readonly Fingerprint[],
+    /** The run's inputs' fingerprints: all taken already on a resume, else taken as the run goes. */
+    readonly fingerprints: InputFingerprints,
     resumed: Checkpoint | undefined,
     now: Date,
   ) {
     this.#resumed = resumed;
-    this.#inputs = digestOf(inputs);
-    if (!resumed) writeInputs(dir, inputs);
+    this.#inputs = resumed ? digestOf(fingerprints.all()) : undefined;
     this.#hash = settingsHash(identity);
     this.startedAt = resumed?.startedAt ?? now.toISOString();
     this.memory = new RunMemories(resumed?.memory);
@@ -71,15 +73,16 @@ export class RunState {
 
   /**
    * Opens (or creates) the state directory. Refuses to resume, with exit 2, when the checkpoint
-   * belongs to other settings or the inputs changed; --restart wipes the directory first.
+   * belongs to other settings or the inputs changed (all their fingerprints are taken for that); a
+   * fresh run takes them as it goes (input-fingerprints.ts). --restart wipes the directory first.
    */
-  static open(dir: string, identity: RunIdentity, inputs: readonly Fingerprint[], restart: boolean, now: Date): RunState {
+  static open(dir: string, identity: RunIdentity, inputs: InputFingerprints, restart: boolean, now: Date): RunState {
     // The lock stays: this run holds it (state-lock.ts), and --restart never wipes a directory another run holds.
     if (restart) emptyDir(dir, LOCK_FILE);
     makePrivateDir(dir);
     const checkpoint = loadCheckpoint(dir);
     if (checkpoint) {
-      const why = refusal(checkpoint, identity, inputs, dir);
+      const why = refusal(checkpoint, identity, inputs.all(), dir);
       if (why) throw new StateError(`Cannot resume the run in ${dir}: ${why}. Run it with --restart to discard that state and start over.`);
     }
     return new RunState(dir, identity, inputs, checkpoint, now);
@@ -134,7 +137,7 @@ export class RunState {
       dryRun: this.identity.dryRun,
       settingsHash: this.#hash,
       ...(this.identity.mappingSha256 !== undefined && { mappingSha256: this.identity.mappingSha256 }),
-      inputs: this.#inputs,
+      inputs: this.#listedInputs(),
       cursor: commit.cursor,
       ...(pass && { pass }),
       nextRequest: commit.nextRequest,
@@ -150,6 +153,16 @@ export class RunState {
     this.log?.compact(commit.nextRequest);
   }
 
+  /**
+   * The inputs' digest, on a fresh run's first save: every fingerprint taken (those not yet, now) and
+   * listed in inputs.ndjson, before the checkpoint that names them.
+   */
+  #listedInputs(): InputsDigest {
+    if (this.#inputs) return this.#inputs;
+    this.#inputs = writeInputs(this.dir, this.fingerprints.all());
+    return this.#inputs;
+  }
+
   /** Writes how the run ended: report.json, and the requests found in doubt to in-doubt.ndjson. */
   conclude(report: Report, inDoubt: readonly number[], handling: 'resend' | 'skip'): void {
     writeFileAtomic(join(this.dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
@@ -161,6 +174,7 @@ export class RunState {
    * beyond the last checkpoint saved (save() writes it first), and a resume cuts the files back there.
    */
   close(): void {
+    this.fingerprints.stop();
     unlessDiskFull(() => this.memory.close());
     unlessDiskFull(() => this.rejected.close());
     unlessDiskFull(() => this.requests?.close());

@@ -197,6 +197,21 @@ describe('replay --dry-run on generated archives', () => {
     expectIdentity(four!.report);
   });
 
+  it("shows on the page the first records of the run with a sample text, once the planners stop writing them", async () => {
+    // 300 small files: the planners stop writing sample texts (the first lines of each file) once the
+    // page has all it shows. Those it shows are still the first of the run, by --diff full's fates.
+    const small = tempDir();
+    await generateArchive({ dir: small, messages: 1500, files: 300, seed: 11, format: 'ndjson', gzip: true, layout: 's3' });
+    const state = tempDir();
+    const result = await runCli(['replay', small, '--dry-run', '--state', state, '--diff', 'full']);
+    expect(result.code).toBe(0);
+    const firstLines = [...result.stdout.matchAll(/^\S*?([^/\s]+:[12])  .* -> (\w+)/gm)].map(([, where, fate]) => ({ where, sent: fate === 'sent' }));
+    const expected = [...firstLines.filter((r) => r.sent).slice(0, 4), ...firstLines.filter((r) => !r.sent).slice(0, 3)].map((r) => r.where);
+    const page = JSON.parse(readFileSync(join(state, 'page-data.json'), 'utf8')) as { samples: Array<{ where: string }> };
+    expect(page.samples.map((s) => s.where)).toEqual(expected);
+    expect(expected).toHaveLength(7);
+  });
+
   it('honours --batch-size', async () => {
     const state = tempDir();
     await runCli(['replay', dir, '--dry-run', '--state', state, '--diff', 'none', '--batch-size', '50', '--attributes', 'all']);

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emulatorFor } from '../support/emulator.js';
@@ -261,5 +261,30 @@ describe('interrupt and refusal', () => {
     expect(resumed.code).toBe(0);
     expect(readFileSync(join(state, 'requests.ndjson'), 'utf8')).toBe(readFileSync(join(uninterrupted, 'requests.ndjson'), 'utf8'));
     expect(readReport(state).records).toEqual(readReport(uninterrupted).records);
+  });
+});
+
+describe('resume over many small files', () => {
+  it('refuses a file after the resume point whose content changed, as fingerprinted before the run could read it', async () => {
+    const archive = tempDir();
+    await generateArchive({ dir: archive, messages: 20_000, files: 2_000, seed: 9, format: 'ndjson', gzip: false, layout: 'flat' });
+    const state = tempDir();
+    const args = ['replay', archive, '--dry-run', '--state', state, '--checkpoint-every', '0.001', '--diff', 'none', '--quiet'];
+    const { child, done } = startCli(args);
+    const midway = await unlessExited(done, () => {
+      const saved = checkpointOf(state);
+      return saved !== undefined && !saved.complete && saved.at > 0;
+    });
+    expect(midway).toBe(true);
+    child.kill('SIGKILL');
+    await done;
+    // The last file, which the run had not reached: the same size, another content.
+    const last = join(archive, readdirSync(archive).sort().at(-1)!);
+    const text = readFileSync(last, 'utf8');
+    writeFileSync(last, text.replace('"track"', '"TRACK"'));
+    expect(statSync(last).size).toBe(Buffer.byteLength(text));
+    const refused = await runCli(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${last} changed content`);
   });
 });

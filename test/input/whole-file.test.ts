@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { InputFile, InputItem } from '../../src/input/types.js';
-import { readWholeFile, WHOLE_FILE_BYTES, wholeFileOf, type WholeRead } from '../../src/input/whole-file.js';
+import { readWholeFile, shareOf, WHOLE_FILE_BYTES, wholeFileOf, type WholeRead } from '../../src/input/whole-file.js';
 import { collect, inputFile, itemsOfBatch, readItems, STDIN, stdinOf, tempDir, writeFixture } from './fixtures.js';
 
 const dir = tempDir();
@@ -114,6 +114,16 @@ describe('readWholeFile: anything but the plain case is handed back, and read on
     writeFileSync(file, gzipSync(Buffer.alloc(40 << 20, 0x20)));
     expect(statSync(file).size).toBeLessThan(WHOLE_FILE_BYTES);
     expect(handedBack(listed(file))).toEqual({ bytes: readFileSync(file), complete: true });
+  });
+
+  it('a small gzip that inflates past its share of the limit (4 MiB for a share of one, 128 KiB for the smallest files)', () => {
+    const inflated = (4 << 20) * shareOf(2048);
+    expect(inflated).toBe(128 << 10);
+    const at = writeFixture(dir, 'share-at.gz', Buffer.alloc(inflated, 0x20));
+    const over = writeFixture(dir, 'share-over.gz', Buffer.alloc(inflated + 1, 0x20));
+    expect(statSync(over).size).toBeLessThanOrEqual(2048);
+    expect(readWhole(listed(at)).kind).toBe('batch');
+    expect(handedBack(listed(over))).toEqual({ bytes: readFileSync(over), complete: true });
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +51,17 @@ describe('fingerprint', () => {
     writeFileSync(path, body + 'B');
     const after = fingerprint(inputFile(path, 1));
     expect(after.sample).not.toBe(before.sample);
+  });
+
+  it('keeps its sample the sha256 of the first and last 64 KiB, so that a checkpoint written before still resumes', () => {
+    const path = join(tempDir(), 'big.ndjson');
+    const body = Buffer.from(Array.from({ length: 150 * 1024 }, (_, i) => (i * 7) % 251));
+    writeFileSync(path, body);
+    const expected = createHash('sha256').update(body.subarray(0, 64 * 1024)).update(body.subarray(body.length - 64 * 1024)).digest('hex').slice(0, 32);
+    expect(fingerprint(inputFile(path)).sample).toBe(expected);
+    const small = join(tempDir(), 'small.ndjson');
+    writeFileSync(small, body.subarray(0, 1000));
+    expect(fingerprint(inputFile(small)).sample).toBe(createHash('sha256').update(body.subarray(0, 1000)).digest('hex').slice(0, 32));
   });
 
   it('gives stdin an empty fingerprint', () => {

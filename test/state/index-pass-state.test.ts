@@ -3,6 +3,7 @@ import { START, loadCheckpoint, type Cursor } from '../../src/state/checkpoint.j
 import { IDENTITY, IdentityIndex, type IdentityMark } from '../../src/state/identity/index.js';
 import type { RunIdentity } from '../../src/state/run-key.js';
 import { RunState } from '../../src/state/run-state.js';
+import { InputFingerprints } from '../../src/state/input-fingerprints.js';
 import { tempDirs } from '../support/temp.js';
 
 const tempDir = tempDirs('index-pass-state-');
@@ -10,7 +11,7 @@ const identity: RunIdentity = { command: 'replay', dryRun: true, inputs: ['/in/a
 const now = new Date('2026-01-01T00:00:00Z');
 
 function openState(dir: string): { state: RunState; index: IdentityIndex } {
-  const state = RunState.open(dir, identity, [], false, now);
+  const state = RunState.open(dir, identity, InputFingerprints.known([]), false, now);
   const index = state.memory.open<IdentityMark, IdentityIndex>(IDENTITY, (mark) => IdentityIndex.open(dir, { mark }));
   return { state, index };
 }

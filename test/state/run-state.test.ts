@@ -1,10 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StateError } from '../../src/errors.js';
 import { START, loadCheckpoint } from '../../src/state/checkpoint.js';
 import type { Fingerprint } from '../../src/state/fingerprint.js';
+import { InputFingerprints } from '../../src/state/input-fingerprints.js';
 import type { RunIdentity } from '../../src/state/run-key.js';
 import { RunState, type CommitState } from '../../src/state/run-state.js';
 
@@ -40,14 +41,14 @@ const commit: CommitState = {
 };
 
 function openState(dir: string, id: RunIdentity = identity, fps: Fingerprint[] = inputs, restart = false, now = t0): RunState {
-  const state = RunState.open(dir, id, fps, restart, now);
+  const state = RunState.open(dir, id, InputFingerprints.known(fps), restart, now);
   open.push(state);
   return state;
 }
 
 /** Opens, saves one commit with one rejects line and one hash, and closes. */
 function saveOnce(dir: string, id: RunIdentity = identity): void {
-  const state = RunState.open(dir, id, inputs, false, t0);
+  const state = RunState.open(dir, id, InputFingerprints.known(inputs), false, t0);
   state.ids.add(1, 1);
   state.ids.add(2, 2);
   state.rejected.write(['{"line":2}']);
@@ -90,7 +91,7 @@ describe('RunState.open', () => {
   it('saves the committed lengths of the output files and cuts later lines on resume', () => {
     const dir = stateDir();
     saveOnce(dir);
-    const state = RunState.open(dir, identity, inputs, false, t1);
+    const state = RunState.open(dir, identity, InputFingerprints.known(inputs), false, t1);
     state.rejected.write(['{"line":9}']);
     state.close();
     expect(readFileSync(join(dir, 'rejected.ndjson'), 'utf8')).toBe('{"line":2}\n{"line":9}\n');
@@ -100,7 +101,7 @@ describe('RunState.open', () => {
 
   it('reads requests sent after the checkpoint as in doubt, and earlier ones not at all', () => {
     const dir = stateDir();
-    const state = RunState.open(dir, identity, inputs, false, t0);
+    const state = RunState.open(dir, identity, InputFingerprints.known(inputs), false, t0);
     state.log!.sent(3);
     state.log!.acked(3, { rejected: [], httpRequests: 1, retries: 0 });
     state.log!.sent(4);
@@ -212,6 +213,26 @@ describe('RunState.save', () => {
 });
 
 describe('the inputs in the checkpoint', () => {
+  it('are fingerprinted as the run goes: none when a fresh run opens, all at its first save; all when a resume opens', () => {
+    const dir = stateDir();
+    const files = ['a', 'b', 'c'].map((name) => {
+      const path = join(dirname(dir), `${name}.ndjson`);
+      writeFileSync(path, `{"n":"${name}"}\n`);
+      return { path, display: `${name}.ndjson`, format: 'ndjson' as const, gzip: false, size: 10, mtimeMs: 5 };
+    });
+    const fresh = InputFingerprints.of(files);
+    const state = RunState.open(dir, identity, fresh, false, t0);
+    expect([fresh.taken, existsSync(join(dir, 'inputs.ndjson'))]).toEqual([0, false]);
+    state.save(commit, false, t1);
+    expect(fresh.taken).toBe(3);
+    expect(readFileSync(join(dir, 'inputs.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as Fingerprint).path)).toEqual(files.map((f) => f.path));
+    state.close();
+    const again = InputFingerprints.of(files);
+    const resumed = RunState.open(dir, identity, again, false, t1);
+    open.push(resumed);
+    expect([resumed.resumed !== undefined, again.taken]).toEqual([true, 3]);
+  });
+
   const many = (n: number): Fingerprint[] => Array.from({ length: n }, (_, i) => ({ path: `/in/${String(i).padStart(6, '0')}.gz`, size: 1000 + i, mtimeMs: 5, sample: 'ab'.repeat(16) }));
 
   it('take as much room for 20,000 files as for 2 (they are listed once in inputs.ndjson), and a changed one is still named', () => {

@@ -3,15 +3,17 @@ import type { LineBatch } from '../../input/line-batches.js';
 import { closeLater } from '../../input/read-ahead.js';
 import type { InputRead } from '../../input/read.js';
 import type { InputFile, InputItem } from '../../input/types.js';
-import type { WholeFile } from '../../input/whole-file.js';
+import { shareOf, type WholeFile } from '../../input/whole-file.js';
 import type { PlanWorkerReply } from './plan-worker.js';
 
 /** Hands an input's work to the planning workers; each answer whenever it comes. */
 export interface Dispatch {
   /** A batch of lines, to plan. */
   batch(batch: LineBatch, fileIndex: number): Promise<PlanWorkerReply>;
-  /** A small file, to read whole and plan, or hand back. */
+  /** A small file, to read whole and plan, or hand back: it joins a group of small files (file-groups.ts). */
   whole(whole: WholeFile, fileIndex: number): Promise<PlanWorkerReply>;
+  /** Sends the group of small files being gathered, if any. */
+  flush(): void;
 }
 
 /** What a pass makes of an input: of a worker's answer for the lines of `file`, and of an item read here (the failure that ends an input). */
@@ -23,6 +25,8 @@ export interface Pass<R> {
 /** A small file offered whole: its worker's answer, and how its read goes on if the worker hands it back. */
 interface Offered {
   readonly whole: WholeFile;
+  /** Its share of a worker's answer (whole-file.ts shareOf). */
+  readonly share: number;
   readonly answer: Promise<PlanWorkerReply>;
   readonly readOn: Extract<InputRead, { kind: 'whole' }>['readOn'];
 }
@@ -50,9 +54,9 @@ export class InputReading {
     this.#reads = reads[Symbol.asyncIterator]();
   }
 
-  /** Answers dispatched and not taken. */
+  /** Answers dispatched and not taken: a small file offered whole counts as its share of one (its group is one). */
   get pending(): number {
-    return this.#answers.length + (this.#offered ? 1 : 0);
+    return this.#answers.length + (this.#offered?.share ?? 0);
   }
 
   /** True when nothing is left to read before its answers are taken: the input after it may be started. */
@@ -114,7 +118,7 @@ export class InputReading {
   /** Hands a batch, or a file offered whole, to the workers; false for any other read. */
   #dispatch(read: InputRead): boolean {
     if (read.kind === 'batch') this.#answers.push(unobserved(this.work.batch(read.batch, this.index)));
-    else if (read.kind === 'whole') this.#offered = { whole: read.whole, answer: unobserved(this.work.whole(read.whole, this.index)), readOn: read.readOn };
+    else if (read.kind === 'whole') this.#offered = { whole: read.whole, share: shareOf(read.whole.size), answer: unobserved(this.work.whole(read.whole, this.index)), readOn: read.readOn };
     else return false;
     return true;
   }
@@ -145,6 +149,8 @@ export class InputReading {
     const offered = this.#offered;
     if (!offered) return false;
     this.#offered = undefined;
+    // Its group may still be gathering: it goes now, since its answer is waited for.
+    this.work.flush();
     const answer = await offered.answer;
     if ('head' in answer) {
       this.#reads = offered.readOn(answer.head);

@@ -7,11 +7,13 @@ import type { InputFile, InputFormat, InputItem, ReadStart } from '../../input/t
 import type { MappingSettings } from '../../transform/types.js';
 import { plannedRecords } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
+import { SampleNeed } from './sample-need.js';
 import { linksOfItems, type LinkChunk } from './link-chunk.js';
 import type { Stitching } from '../../transform/stitch.js';
-import type { PlanJob, PlanWorkerData, PlanWorkerReply } from './plan-worker.js';
+import type { GroupJob, GroupReply, PlanJob, PlanWorkerData, PlanWorkerReply } from './plan-worker.js';
 import { threadLimits } from '../../young-generation.js';
 import { FileScheduler } from './file-scheduler.js';
+import { WholeFileGroups } from './file-groups.js';
 import { InputReading, type Dispatch, type Pass } from './input-reading.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -40,18 +42,21 @@ export interface PlanPoolOptions {
   readonly mode?: 'plan' | 'links';
   /** --stitch, replay pass: the index's state directory (workers open it read-only) and its lookups here. */
   readonly identity?: { readonly dir: string; readonly here: Stitching };
+  /** A dry run's page: whether it still wants sample texts (shared with the workers). @default always */
+  readonly samples?: SampleNeed;
 }
 
 /**
  * Plans records on worker threads, in input order. Each input is read once (read.ts): the main
  * thread reads and gunzips (zlib works on the thread pool) and cuts it into batches of records
- * (NDJSON lines, JSON-array elements, CSV rows), which the workers (worker-pool.ts) parse and map; a
- * small local file is offered whole to a worker instead. The answers are handed out in the order the
- * records were read (input-reading.ts), while the next inputs are started (file-scheduler.ts). Only
- * the malformed item that ends an input (a read error, a broken CSV or JSON array) is planned here.
+ * (NDJSON lines, JSON-array elements, CSV rows), which the workers (worker-pool.ts) parse and map;
+ * small local files are offered whole to the workers instead, in groups (file-groups.ts). The answers
+ * are handed out in the order the records were read (input-reading.ts), while the next inputs are
+ * started (file-scheduler.ts). Only the malformed item that ends an input (a read error, a broken CSV
+ * or JSON array) is planned here.
  */
 export class PlanPool {
-  readonly #workers: WorkerPool<PlanJob, PlanWorkerReply>;
+  readonly #workers: WorkerPool<PlanJob | GroupJob, PlanWorkerReply | GroupReply>;
   readonly #scheduler: FileScheduler;
   readonly #local: RecordPlanner;
   #closed: Promise<void> | undefined;
@@ -59,33 +64,36 @@ export class PlanPool {
   constructor(private readonly options: PlanPoolOptions) {
     const workers = Math.max(1, options.workers);
     const slots = workers + 1;
-    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here);
-    const data = (w: number): PlanWorkerData => ({ mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir });
+    const samples = options.samples ?? new SampleNeed();
+    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here, samples);
+    const data = (w: number): PlanWorkerData => ({ mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir, samples: samples.flag });
     this.#workers = new WorkerPool({ script: new URL('./plan-worker.js', import.meta.url), count: workers, data, resourceLimits: threadLimits(96), label: 'Planning' });
     const reads: ReadOptions = { format: options.format, stdin: options.stdin, limits };
+    const groups = new WholeFileGroups((files) => this.#workers.post({ files }).then(groupReply));
     const work: Dispatch = {
-      batch: (batch, fileIndex) => this.#workers.post({ fileIndex, batch }, transferOf(batch)),
-      whole: (whole, fileIndex) => this.#workers.post({ fileIndex, whole }),
+      batch: (batch, fileIndex) => this.#workers.post({ fileIndex, batch }, transferOf(batch)).then(batchReply),
+      whole: (whole, fileIndex) => groups.offer(whole, fileIndex),
+      flush: () => groups.flush(),
     };
-    this.#scheduler = new FileScheduler((file, index, start) => new InputReading(file, index, readInput(file, start, reads), work));
+    this.#scheduler = new FileScheduler((file, index, start) => new InputReading(file, index, readInput(file, start, reads), work), work.flush);
   }
 
   /**
-   * The planned records of one input (the `index`th), from `start`, in chunks. `following`: the inputs
-   * read after it (filesAfter), which are started on while this one's last batches are planned.
+   * The planned records of one input (the `index`th), from `start`, in chunks. `inputs`: the run's
+   * (`file` is the `index`th); those after it are started on while this one's last batches are planned.
    */
-  read(file: InputFile, start: ReadStart | undefined, index = 0, following: readonly InputFile[] = []): AsyncGenerator<Iterable<Planned>> {
+  read(file: InputFile, start: ReadStart | undefined, index = 0, inputs: readonly InputFile[] = []): AsyncGenerator<Iterable<Planned>> {
     const here = (items: readonly InputItem[]) => {
       this.#local.fileIndex = index;
       return this.#planHere(items);
     };
-    return this.#ordered(file, start, index, following, { convert: (reply, name) => this.#decode(reply, name), here });
+    return this.#ordered(file, start, index, inputs, { convert: (reply, name) => this.#decode(reply, name), here });
   }
 
   /** The index pass of --stitch (a pool made with mode 'links'): the links of one input, in chunks. */
-  links(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[] = []): AsyncGenerator<LinkChunk> {
+  links(file: InputFile, start: ReadStart | undefined, index: number, inputs: readonly InputFile[] = []): AsyncGenerator<LinkChunk> {
     const here = (items: readonly InputItem[]) => linksOfItems(items, this.options.mapping);
-    return this.#ordered(file, start, index, following, { convert: (reply) => ('links' in reply ? reply.links : here([])), here });
+    return this.#ordered(file, start, index, inputs, { convert: (reply) => ('links' in reply ? reply.links : here([])), here });
   }
 
   /** Stops the workers, and lets go of stdin (a stopped run may have left a read of it waiting). Once. */
@@ -98,9 +106,9 @@ export class PlanPool {
   }
 
   /** One input read once, its results in input order. */
-  async *#ordered<R>(file: InputFile, start: ReadStart | undefined, index: number, following: readonly InputFile[], pass: Pass<R>): AsyncGenerator<R> {
+  async *#ordered<R>(file: InputFile, start: ReadStart | undefined, index: number, inputs: readonly InputFile[], pass: Pass<R>): AsyncGenerator<R> {
     const reading = await this.#scheduler.take(file, index, start);
-    yield* reading.take(pass, this.#workers.size * perWorker, (room) => this.#scheduler.readAhead(index, following, room));
+    yield* reading.take(pass, this.#workers.size * perWorker, (room) => this.#scheduler.readAhead(index, inputs, room));
   }
 
   #planHere(items: readonly InputItem[]): Planned[] {
@@ -114,8 +122,20 @@ export class PlanPool {
     if (!('chunk' in reply)) return [];
     const { chunk } = reply;
     if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
-    return plannedRecords(chunk, file);
+    return plannedRecords(chunk, file, reply.part);
   }
+}
+
+/** The answer to a batch of lines (one worker's pool answers batches and groups of small files). */
+function batchReply(reply: PlanWorkerReply | GroupReply): PlanWorkerReply {
+  if ('files' in reply) throw new Error('Planning failed: a batch was answered as a group of files');
+  return reply;
+}
+
+/** The answer to a group of small files. */
+function groupReply(reply: PlanWorkerReply | GroupReply): GroupReply {
+  if (!('files' in reply)) throw new Error('Planning failed: a group of files was answered as a batch');
+  return reply;
 }
 
 /** A batch's arrays, moved to the worker rather than copied. */

@@ -14,6 +14,7 @@ import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type Repla
 import type { FieldTrace, MapResult, MappingSettings } from '../../transform/types.js';
 import { archivePosition, type Stitching } from '../../transform/stitch.js';
 import { tracesReused } from '../../transform/trace.js';
+import { SampleNeed } from './sample-need.js';
 
 /**
  * What the planner says of one record besides its objects and diff lines: the named fields that cross
@@ -96,6 +97,8 @@ export class RecordPlanner {
     keys: { base: number; stride: number } = { base: 0, stride: 1 },
     /** --stitch: the identity index's lookups. */
     private readonly stitch?: Stitching,
+    /** Whether the page still wants sample texts (sample-need.ts). @default always */
+    private readonly samples = new SampleNeed(),
   ) {
     this.keys = diff === 'none' ? undefined : new TraceKeys(keys.base, keys.stride);
   }
@@ -131,8 +134,8 @@ export class RecordPlanner {
     const also = identityKey(result);
     const link = keys !== undefined && result.fate !== 'skipped' ? result.stitched?.source : undefined;
     const text = this.diff === 'full' ? recordText(`${file}:${line}`, msg, result) + (item.invalidUtf8 ? INVALID_UTF8_TEXT : '') : undefined;
-    // A dry run's diff (its page's samples): the text of the first lines of each file.
-    const source = keys !== undefined && line <= SAMPLE_LINES ? sampleText(msg) : undefined;
+    // A dry run's diff (its page's samples): the text of the first lines of each file, until the page has them all.
+    const source = keys !== undefined && line <= SAMPLE_LINES && this.samples.wanted ? sampleText(msg) : undefined;
     if (result.fate === 'skipped') {
       if (keys) {
         // A skipped record's traces: what it would have carried that the diff counts (an anonymous push token).

@@ -25,6 +25,20 @@ export interface PlannedChunk {
   readonly defs: TraceDef[];
 }
 
+/** Where a record's fields start in a chunk: the cursors plannedRecords keeps as it decodes. */
+export interface ChunkCursor {
+  readonly record: number;
+  readonly item: number;
+  readonly trace: number;
+  readonly string: number;
+}
+
+/** Some records of a chunk: those of one small file, in the one chunk of its group (file-groups.ts). */
+export interface ChunkPart {
+  readonly from: ChunkCursor;
+  readonly count: number;
+}
+
 const ARRAYS = ['attributes', 'events', 'purchases'];
 
 /**
@@ -91,6 +105,11 @@ export class ChunkWriter implements PlanSink<void> {
   constructor(capacity: number) {
     this.#ints = new Int32Array(capacity * WIDTH);
     this.#ends = new Float64Array(capacity);
+  }
+
+  /** Where the next record goes (the start of a file's part). */
+  get cursor(): ChunkCursor {
+    return { record: this.#count, item: this.#arrays.length, trace: this.#traces.length, string: this.#strings.length };
   }
 
   item(array: string, json: string, points: number, attrs?: Uint32Array): void {
@@ -179,17 +198,17 @@ export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
 }
 
 /**
- * The chunk's records, each decoded as it is taken: a record the run has done with dies young,
- * where a chunk decoded whole (~1,000 records) outlived the run thread's young-generation collections
- * and was copied by each.
+ * The chunk's records (or those of `part`), each decoded as it is taken: a record the run has done
+ * with dies young, where a chunk decoded whole (~1,000 records) outlived the run thread's
+ * young-generation collections and was copied by each.
  */
-export function* plannedRecords(chunk: PlannedChunk, file: string): Generator<Planned, void, undefined> {
+export function* plannedRecords(chunk: PlannedChunk, file: string, part?: ChunkPart): Generator<Planned, void, undefined> {
   const { ints, ends, arrays, offsets, json, traces, strings } = chunk;
   const { points, attrOffsets, attrWords } = chunk;
-  let item = 0;
-  let trace = 0;
-  let string = 0;
-  for (let i = 0; i < chunk.count; i++) {
+  let { item, trace, string } = part?.from ?? { item: 0, trace: 0, string: 0 };
+  const first = part?.from.record ?? 0;
+  const end = part ? first + part.count : chunk.count;
+  for (let i = first; i < end; i++) {
     const o = i * WIDTH;
     const nItems = ints[o + FIELDS.items]!;
     const items: RequestItem[] = new Array(nItems);

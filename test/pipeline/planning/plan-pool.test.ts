@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { InputFile } from '../../../src/input/types.js';
 import { WHOLE_FILE_BYTES } from '../../../src/input/whole-file.js';
 import type { MappingSettings } from '../../../src/transform/types.js';
-import { filesAfter } from '../../../src/pipeline/planning/file-scheduler.js';
 import { tempDir } from '../../input/fixtures.js';
+import { SampleNeed } from '../../../src/pipeline/planning/sample-need.js';
 
 // The pool starts real planning workers, which run the built code.
 const built = new URL('../../../dist/pipeline/planning/plan-pool.js', import.meta.url);
@@ -66,13 +66,17 @@ function inputs(size: number): InputFile[] {
   });
 }
 
-/** Every planned record of the inputs, in order, as the pool hands them out (file, line, fate, objects). */
-async function planAll(files: InputFile[]): Promise<string[]> {
+/**
+ * Every planned record of the inputs, in order, as the pool hands them out (file, line, fate, objects).
+ * `ahead`: the pool is told the run's inputs, and starts the next ones (small files go in groups);
+ * else each input is read alone, in its turn.
+ */
+async function planAll(files: InputFile[], ahead = true): Promise<string[]> {
   const pool = new PlanPool({ mapping, diff: 'none', format: undefined, stdin: process.stdin, workers: 2, onDefs: () => undefined });
   const out: string[] = [];
   try {
     for (let index = 0; index < files.length; index++) {
-      for await (const chunk of pool.read(files[index]!, undefined, index, filesAfter(files, index))) {
+      for await (const chunk of pool.read(files[index]!, undefined, index, ahead ? files : [])) {
         for (const p of chunk) out.push(`${p.file}:${p.line} ${p.fate} ${p.end} ${p.items.map((i) => i.json).join(' ')}`);
       }
     }
@@ -142,7 +146,7 @@ describe('PlanPool: an input that ends at a record its worker could not parse', 
     const linked: number[] = [];
     let last: number | undefined;
     try {
-      for await (const chunk of pool.links(array!, undefined, 0, [next!])) {
+      for await (const chunk of pool.links(array!, undefined, 0, [array!, next!])) {
         linked.push(...chunk.linkLines);
         last = chunk.last?.line ?? last;
       }
@@ -151,5 +155,56 @@ describe('PlanPool: an input that ends at a record its worker could not parse', 
     }
     expect(linked).toEqual(Array.from({ length: 599 }, (_, i) => i + 1));
     expect(last).toBe(600);
+  });
+});
+
+describe('PlanPool: small files go to the workers in groups', () => {
+  it('plans many small files of every kind in groups as it plans them one at a time, in input order', async () => {
+    const folder = path.join(dir, 'many');
+    mkdirSync(folder);
+    const kinds: Array<(n: number) => [string, Buffer]> = [
+      (n) => [`${n}.gz`, gzipSync(lines(`u${n}`, 1 + (n % 4)))],
+      (n) => [`${n}.ndjson`, Buffer.from(lines(`p${n}`, 2) + 'not json\n')],
+      (n) => [`${n}-damaged.gz`, gzipSync(lines(`d${n}`, 30)).subarray(0, 60)],
+      (n) => [`${n}-blank.ndjson`, Buffer.from('\n\n')],
+    ];
+    const files = Array.from({ length: 90 }, (_, n) => {
+      const [name, bytes] = n === 45 ? ['45.csv', Buffer.from('type,userId,event,messageId,timestamp\ntrack,c,E1,c-1,2025-01-02T03:04:05Z\n')] : n % 7 === 3 ? kinds[2 + (n % 2)]!(n) : kinds[n % 2]!(n);
+      const file = path.join(folder, name.padStart(16, '0'));
+      writeFileSync(file, bytes);
+      return { path: file, display: path.basename(file), format: undefined, gzip: name.endsWith('.gz'), size: bytes.length, mtimeMs: 0 };
+    });
+    const alone = await planAll(files, false);
+    expect(await planAll(files)).toEqual(alone);
+    expect(alone.filter((r) => r.includes('.gz:')).length).toBeGreaterThan(80);
+    expect(alone.filter((r) => r.includes('damaged.gz:') && r.includes('records.rejected')).length).toBeGreaterThan(5);
+    expect(alone.filter((r) => r.startsWith('000000000045.csv')).map((r) => r.split(' ')[1])).toEqual(['records.sent']);
+  });
+});
+
+describe('PlanPool: sample texts for the page', () => {
+  it('stops writing them in every worker once told the page has them all', async () => {
+    const folder = path.join(dir, 'samples');
+    mkdirSync(folder);
+    const files = ['a.gz', 'b.gz', 'c.gz', 'd.gz'].map((name): InputFile => {
+      const file = path.join(folder, name);
+      const bytes = gzipSync(lines(name, 3));
+      writeFileSync(file, bytes);
+      return { path: file, display: name, format: undefined, gzip: true, size: bytes.length, mtimeMs: 0 };
+    });
+    const samples = new SampleNeed();
+    const pool = new PlanPool({ mapping, diff: 'summary', format: undefined, stdin: process.stdin, workers: 2, onDefs: () => undefined, samples });
+    const sampled = async (index: number) => {
+      const lines: number[] = [];
+      for await (const chunk of pool.read(files[index]!, undefined, index)) for (const p of chunk) if (p.source !== undefined) lines.push(p.line);
+      return lines;
+    };
+    try {
+      expect([await sampled(0), await sampled(1)]).toEqual([[1, 2], [1, 2]]);
+      samples.stop();
+      expect([await sampled(2), await sampled(3)]).toEqual([[], []]);
+    } finally {
+      await pool.close();
+    }
   });
 });
