@@ -13,9 +13,13 @@ function archive(messages: number): { dir: string; input: string } {
   return { dir, input };
 }
 
+const MESSAGES = 200_000;
+
 describe('stdout closed by its reader', () => {
   it('before the run ends: stops as SIGINT would, exits 141 (not a success), and the same command resumes to the end', async () => {
-    const { dir, input } = archive(20_000);
+    // Enough records that the run is still reading when the hang-up reaches it (20,000 were planned
+    // before it did, once the planning workers got faster).
+    const { dir, input } = archive(MESSAGES);
     const state = join(dir, 'state');
     const args = ['replay', input, '--dry-run', '--diff', 'full', '--state', state];
     const { child, done } = startCli(args);
@@ -30,14 +34,14 @@ describe('stdout closed by its reader', () => {
     expect(existsSync(join(state, 'lock'))).toBe(false);
     const stopped = readReport(state);
     expect(stopped.complete).toBe(false);
-    expect(stopped.records.read).toBeLessThan(20_000);
+    expect(stopped.records.read).toBeLessThan(MESSAGES);
 
     const resumed = await runCli([...args.slice(0, 3), '--diff', 'none', '--state', state]);
     expect(resumed.code).toBe(0);
     const report = readReport(state);
     expect(report.complete).toBe(true);
-    expect(report.records.read).toBe(20_000);
-    expect(report.records.sent).toBe(20_000);
+    expect(report.records.read).toBe(MESSAGES);
+    expect(report.records.sent).toBe(MESSAGES);
     expectIdentity(report);
   });
 
