@@ -125,7 +125,11 @@ describe('ArraySplitter', () => {
     };
     for (let round = 0; round < 200; round++) {
       const array = Array.from({ length: Math.floor(random() * 6) }, () => value(0));
-      const text = Buffer.from(JSON.stringify(array, null, round % 3 === 0 ? 2 : undefined));
+      // Each element's own text, and the array of them with whitespace between: the cut elements are
+      // compared as text (JSON.parse of Node 24.21 turned a key "\n" into "\\" after enough parses).
+      const elements = array.map((v) => JSON.stringify(v, null, round % 3 === 0 ? 2 : undefined));
+      const gap = round % 3 === 0 ? '\n  ' : round % 3 === 1 ? ' ' : '';
+      const text = Buffer.from(`[${gap}${elements.join(`,${gap}`)}${gap}]`);
       const chunks: Buffer[] = [];
       for (let at = 0; at < text.length; ) {
         const size = 1 + Math.floor(random() * 8);
@@ -134,7 +138,7 @@ describe('ArraySplitter', () => {
       }
       const got = split(chunks);
       expect(got.broken).toBeUndefined();
-      expect(got.elements.map(([element]) => JSON.parse(element))).toEqual(array);
+      expect(got.elements.map(([element]) => element.trim())).toEqual(elements);
     }
   });
 });
