@@ -8,24 +8,16 @@
 // + system, all threads) per million records of the floor (gunzip + split + JSON.parse) and of the
 // dry run, and their ratio.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateArchive } from './generate-archive.mjs';
+import { cachedArchive } from './generate-archive.mjs';
 
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-async function archive(messages, files, seed) {
+function archive(messages, files, seed) {
   const dir = join(tmpdir(), `segment-braze-scale-${messages}-${files}-${seed}`);
-  const done = join(dir, '.complete.json');
-  if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8'));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  process.stderr.write(`Generating ${fmt(messages)} messages in ${fmt(files)} files in ${dir}…\n`);
-  const result = await generateArchive({ dir, messages, files, seed, format: 'ndjson', gzip: true, layout: 's3' });
-  const summary = { dir, messages: result.messages, bytes: result.bytes };
-  writeFileSync(done, JSON.stringify(summary));
-  return summary;
+  return cachedArchive(dir, { messages, files, seed, format: 'ndjson', gzip: true, layout: 's3' });
 }
 
 /** Bytes under `path`, and the same without the files named in `except`. */

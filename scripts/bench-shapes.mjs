@@ -6,25 +6,13 @@
 //     (targets <= 1.5x the time of NDJSON).
 // Archives are generated once per shape, size and seed and cached in the temp directory.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateArchive } from './generate-archive.mjs';
+import { cachedArchive } from './generate-archive.mjs';
 
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-async function cached(name, options) {
-  const dir = join(tmpdir(), `segment-braze-shape-${name}`);
-  const done = join(dir, '.complete.json');
-  if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8'));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  process.stderr.write(`Generating ${name} in ${dir}…\n`);
-  const result = await generateArchive({ dir, ...options });
-  const summary = { dir, messages: result.messages };
-  writeFileSync(done, JSON.stringify(summary));
-  return summary;
-}
+const cached = (name, options) => cachedArchive(join(tmpdir(), `segment-braze-shape-${name}`), options);
 
 /**
  * Runs the shape pairs with `dryRun(dir)` (which returns { seconds, cpuSeconds, rssMb, report }), in

@@ -18,12 +18,12 @@
 // Peak RSS is the child's own maxRSS (process.resourceUsage), read through scripts/bench-rss.mjs.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startS3Bench } from './bench-s3.mjs';
-import { generateArchive } from './generate-archive.mjs';
+import { cachedArchive } from './generate-archive.mjs';
 import { stitchArchive } from './bench-stitch.mjs';
 import { shapeLines } from './bench-shapes.mjs';
 
@@ -53,17 +53,9 @@ const N = Number(values.messages);
 const runs = Math.max(1, Number(values.runs));
 const seed = Number(values.seed);
 
-async function archive(messages) {
+function archive(messages) {
   const dir = join(tmpdir(), `segment-braze-bench-${messages}-${seed}`);
-  const done = join(dir, '.complete.json');
-  if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8'));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  process.stderr.write(`Generating ${messages} messages in ${dir}…\n`);
-  const result = await generateArchive({ dir, messages, files: 8, seed, format: 'ndjson', gzip: true, layout: 's3' });
-  const summary = { dir, messages: result.messages, bytes: result.bytes, rawBytes: result.rawBytes };
-  writeFileSync(done, JSON.stringify(summary));
-  return summary;
+  return cachedArchive(dir, { messages, files: 8, seed, format: 'ndjson', gzip: true, layout: 's3' });
 }
 
 /** Runs a node script in a child process; resolves with its stdout, wall time and peak RSS (MB). */

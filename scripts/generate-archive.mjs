@@ -32,7 +32,7 @@
 // Timestamps increase across files over one year from 2025-01-01T00:00:00Z; users come from a pool of
 // max(1000, messages / 20) IDs (2% of them numeric userIds).
 
-import { createWriteStream, mkdirSync, realpathSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -423,6 +423,23 @@ function fileName(index, format, gzip, layout) {
   const ext = format === 'csv' ? 'csv' : format === 'json' ? 'json' : 'ndjson';
   if (layout === 's3' && format === 'ndjson' && gzip) return `${n}.gz`;
   return `part-${n}.${ext}${gzip ? '.gz' : ''}`;
+}
+
+/**
+ * generateArchive into `dir` once: a later call finds `dir/.complete.json` (written last, so a run
+ * stopped half-way generates again) and returns its summary { dir, messages, bytes, rawBytes }.
+ * The benches cache their archives this way in the temp directory.
+ */
+export async function cachedArchive(dir, options) {
+  const done = join(dir, '.complete.json');
+  if (existsSync(done)) return JSON.parse(readFileSync(done, 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  process.stderr.write(`Generating ${Number(options.messages).toLocaleString('en-US')} messages in ${dir}…\n`);
+  const result = await generateArchive({ ...options, dir });
+  const summary = { dir, messages: result.messages, bytes: result.bytes, rawBytes: result.rawBytes };
+  writeFileSync(done, JSON.stringify(summary));
+  return summary;
 }
 
 export async function generateArchive({
