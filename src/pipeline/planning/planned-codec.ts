@@ -44,7 +44,7 @@ const ARRAYS = ['attributes', 'events', 'purchases'];
 /**
  * The planned record's layout: where each of its numbers sits in the chunk's `ints` (one row of WIDTH
  * per record). A new field of RecordHead gets a line here, its write in ChunkWriter.record and its
- * read in decodeChunk; the offsets are named, so two fields cannot be swapped by a typo.
+ * read in plannedRecords; the offsets are named, so two fields cannot be swapped by a typo.
  * Strings (rejects line, --diff full text) travel in `strings`; `end` (beyond int32) in `ends`.
  */
 export const FIELDS = {
@@ -190,11 +190,6 @@ export class ChunkWriter implements PlanSink<void> {
       defs,
     };
   }
-}
-
-/** The chunk's records, all decoded at once (tests; the run takes them one by one: plannedRecords). */
-export function decodeChunk(chunk: PlannedChunk, file: string): Planned[] {
-  return [...plannedRecords(chunk, file)];
 }
 
 /**
