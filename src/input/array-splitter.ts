@@ -1,5 +1,5 @@
 import type { RecordForm, RecordSplitter } from './line-batches.js';
-import type { LineBytesHandler } from './lines.js';
+import { joinCarried, type LineBytesHandler } from './lines.js';
 import { readFailure } from './ndjson.js';
 import type { MalformedItem, ReadStart } from './types.js';
 
@@ -194,8 +194,7 @@ export class ArraySplitter implements RecordSplitter {
     if (this.#element > this.#skipThrough) {
       if (this.#carry.length === 0) onRecord(chunk, from, stop, this.#element, 0);
       else {
-        this.#carry.push(chunk.subarray(0, stop));
-        const whole = Buffer.concat(this.#carry);
+        const whole = joinCarried(this.#carry, chunk.subarray(0, stop));
         onRecord(whole, 0, whole.length, this.#element, 0);
       }
     }

@@ -102,8 +102,7 @@ export class LineSplitter {
     let start = from;
     let stop = to;
     if (this.carry.length > 0) {
-      this.carry.push(chunk.subarray(from, to));
-      buf = Buffer.concat(this.carry);
+      buf = joinCarried(this.carry, chunk.subarray(from, to));
       start = 0;
       stop = buf.length;
     }
@@ -112,6 +111,18 @@ export class LineSplitter {
     if (this.first && stop - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
     onLine(buf, start, stop, this.line, this.offset);
   }
+}
+
+/**
+ * A record begun in earlier chunks (`carry`, their bytes of it) and ending with `last`: its bytes in
+ * one buffer. `carry` is left empty. Every splitter of records (lines here, JSON-array elements, CSV
+ * rows) keeps an unfinished record this way until the chunk that ends it.
+ */
+export function joinCarried(carry: Buffer[], last: Buffer): Buffer {
+  carry.push(last);
+  const whole = Buffer.concat(carry);
+  carry.length = 0;
+  return whole;
 }
 
 function decoded(buf: Buffer, start: number, stop: number, line: number, end: number, onLine: LineHandler): void {

@@ -1,6 +1,6 @@
 import { brokenRow, headerForm, type RowForm } from './csv-rows.js';
 import type { RecordSplitter } from '../line-batches.js';
-import type { LineBytesHandler } from '../lines.js';
+import { joinCarried, type LineBytesHandler } from '../lines.js';
 import { readFailure } from '../ndjson.js';
 import type { MalformedItem, ReadStart } from '../types.js';
 
@@ -100,11 +100,7 @@ export class CsvSplitter implements RecordSplitter {
   #rowEnd(chunk: Buffer, from: number, stop: number, onRecord: LineBytesHandler): void {
     this.#line += 1;
     const end = this.#offset + stop + 1;
-    if (this.#carry.length === 0) this.#emit(chunk.subarray(from, stop), true, end, onRecord);
-    else {
-      this.#carry.push(chunk.subarray(0, stop));
-      this.#emit(Buffer.concat(this.#carry), true, end, onRecord);
-    }
+    this.#emit(this.#carry.length === 0 ? chunk.subarray(from, stop) : joinCarried(this.#carry, chunk.subarray(0, stop)), true, end, onRecord);
     this.#carry = [];
     this.#rowLine = this.#line + 1;
   }
@@ -131,8 +127,7 @@ export class CsvSplitter implements RecordSplitter {
 
   /** The row is broken where `tail` ends: csv-parse reads it (from its first line) for the reason. */
   #break(tail: Buffer): void {
-    this.#carry.push(tail);
-    this.broken = brokenRow(this.file, Buffer.concat(this.#carry), this.#rowLine);
+    this.broken = brokenRow(this.file, joinCarried(this.#carry, tail), this.#rowLine);
     this.#carry = [];
   }
 }
