@@ -51,6 +51,12 @@ export class CsvSplitter implements RecordSplitter {
     this.#skipThrough = start?.line ?? 0;
   }
 
+  /**
+   * Follows the chunk's quotes and newlines. Between them the bytes are looked at only where it
+   * matters: outside quotes the next quote or newline is found by indexOf (a quote there opens a
+   * quoted cell when it follows a comma or starts the row, and is an error otherwise), inside quotes
+   * the next quote (counting the newlines before it); after a closing quote, one byte at a time.
+   */
   pushBytes(chunk: Buffer, onRecord: LineBytesHandler): void {
     const n = chunk.length;
     let state = this.#state;
@@ -58,27 +64,53 @@ export class CsvSplitter implements RecordSplitter {
     let i = 0;
     // A byte order mark at the very start of the input is not part of the header.
     while (i < n && this.#offset + i < 3 && chunk[i] === BOM[this.#offset + i]) from = ++i;
-    for (; i < n; i++) {
-      const b = chunk[i]!;
+    let nextQuote = -1;
+    let nextLf = -1;
+    while (i < n) {
       if (state === QUOTED) {
-        if (b === QUOTE) state = QUOTE_SEEN;
-        else if (b === LF) this.#line += 1;
-      } else if (b === LF) {
-        // Not in quotes (or just after a closing quote, and "\r"): the row ends.
-        this.#rowEnd(chunk, from, i, onRecord);
-        if (this.broken) return;
-        from = i + 1;
-        state = FIELD_START;
-      } else if (state === QUOTE_CR) break;
-      else if (state === QUOTE_SEEN) {
-        if (b === QUOTE) state = QUOTED;
+        const quote = chunk.indexOf(QUOTE, i);
+        const stop = quote === -1 ? n : quote;
+        for (let lf = chunk.indexOf(LF, i); lf !== -1 && lf < stop; lf = chunk.indexOf(LF, lf + 1)) this.#line += 1;
+        i = stop;
+        if (quote !== -1) {
+          state = QUOTE_SEEN;
+          i += 1;
+        }
+      } else if (state === FIELD_START || state === UNQUOTED) {
+        if (nextQuote < i) nextQuote = indexOr(chunk, QUOTE, i, n);
+        if (nextLf < i) nextLf = indexOr(chunk, LF, i, n);
+        if (nextLf < nextQuote) {
+          // Not in quotes: the row ends.
+          this.#rowEnd(chunk, from, nextLf, onRecord);
+          if (this.broken) return;
+          i = from = nextLf + 1;
+          state = FIELD_START;
+        } else if (nextQuote === n) {
+          // Neither a quote nor a newline to the end: cells of the row go on into the next chunk.
+          state = chunk[n - 1] === COMMA ? FIELD_START : UNQUOTED;
+          i = n;
+        } else {
+          const atFieldStart = nextQuote === i ? state === FIELD_START : chunk[nextQuote - 1] === COMMA;
+          i = nextQuote;
+          if (!atFieldStart) break; // a quote inside a cell that is not quoted
+          state = QUOTED;
+          i += 1;
+        }
+      } else {
+        const b = chunk[i]!;
+        if (b === LF) {
+          // Just after a closing quote (and "\r"): the row ends.
+          this.#rowEnd(chunk, from, i, onRecord);
+          if (this.broken) return;
+          from = i + 1;
+          state = FIELD_START;
+        } else if (state === QUOTE_CR) break;
+        else if (b === QUOTE) state = QUOTED;
         else if (b === COMMA) state = FIELD_START;
         else if (b === CR) state = QUOTE_CR;
         else break; // text after a closing quote
-      } else if (b === COMMA) state = FIELD_START;
-      else if (b !== QUOTE) state = UNQUOTED;
-      else if (state === FIELD_START) state = QUOTED;
-      else break; // a quote inside a cell that is not quoted
+        i += 1;
+      }
     }
     this.#state = state;
     if (i < n) this.#break(chunk.subarray(from, i + 1));
@@ -130,4 +162,10 @@ export class CsvSplitter implements RecordSplitter {
     this.broken = brokenRow(this.file, joinCarried(this.#carry, tail), this.#rowLine);
     this.#carry = [];
   }
+}
+
+/** Where `byte` is next in `chunk` from `at`, or `none` when it is not. */
+function indexOr(chunk: Buffer, byte: number, at: number, none: number): number {
+  const index = chunk.indexOf(byte, at);
+  return index === -1 ? none : index;
 }
