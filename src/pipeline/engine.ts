@@ -91,7 +91,7 @@ export class Engine {
    * inside the record must not remember the record itself, e.g. its message ID).
    */
   async accept(unit: Unit, fileIndex: number, before: Marks): Promise<void> {
-    if (this.#admits(unit)) return this.#take(unit, fileIndex);
+    if (this.admits(unit.items.length)) return this.#take(unit, fileIndex);
     let items = unit.items;
     let ticket: Ticket | undefined;
     if (items.length > 0) {
@@ -119,19 +119,19 @@ export class Engine {
    * the hot path an async call per record.
    */
   acceptNow(unit: Unit, fileIndex: number): boolean {
-    if (!this.#admits(unit)) return false;
+    if (!this.admits(unit.items.length)) return false;
     this.#take(unit, fileIndex);
     return true;
   }
 
   /**
-   * The one admission check: a record is taken at once when it seals no request and closes no span
-   * (no objects of a resumed record to skip, room in the batch, the span not full).
+   * The one admission check: a record of `items` objects is taken at once when it seals no request
+   * and closes no span (no objects of a resumed record to skip, room in the batch, the span not full).
    */
-  #admits(unit: Unit): boolean {
+  admits(items: number): boolean {
     const skip = this.#skip;
     if (skip.items > 0 || skip.rejected) return false;
-    if (this.#batch.length + unit.items.length > this.options.batchSize) return false;
+    if (this.#batch.length + items > this.options.batchSize) return false;
     return this.#open.records + 1 < SPAN_RECORDS;
   }
 

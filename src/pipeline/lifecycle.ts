@@ -62,7 +62,8 @@ async function runPass<T>(plan: RunPlan<T>, deps: RunDeps, run: OpenRun<T>): Pro
   deps.progress.start(plan.files, run.state.cursor);
   try {
     const read = fingerprintedFirst((file, index, start) => source.read(file, index, start), state.fingerprints);
-    return await drive({ files: source.files, read, plan: (item) => source.plan(item) }, engine, state.memory, state.cursor, control);
+    const most = source.most && ((item: T) => source.most!(item));
+    return await drive({ files: source.files, read, plan: (item) => source.plan(item), most }, engine, state.memory, state.cursor, control);
   } finally {
     clearInterval(ticker);
     await source.close?.();

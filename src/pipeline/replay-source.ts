@@ -70,6 +70,7 @@ export class ReplaySource {
       files,
       read: (file, index, start) => pool.read(file, start, index, files),
       plan: bracketed((p: Planned) => changed.check(dedup.check(p)), listener),
+      most: (p: Planned) => p.items.length,
       close: () => pool.close(),
     };
   };
