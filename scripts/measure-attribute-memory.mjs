@@ -30,6 +30,34 @@ function speed(users) {
     `${memory.capacity.toLocaleString('en')} values in 64 MiB (16 bytes a value), ${(same / ops * 100).toFixed(1)}% unchanged`);
 }
 
+/**
+ * As a run asks: a record's attributes one after another for one user (`perUser` of its 20), users
+ * at random, so that a table laid out by user can keep a record's lookups close together.
+ */
+function recordSpeed(users, perUser) {
+  const memory = new AttributeMemory();
+  const records = Math.floor(10_000_000 / perUser);
+  const words = new Uint32Array(records * 3);
+  let x = 1;
+  const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) >>> 8;
+  for (let i = 0; i < words.length; i += 3) {
+    const u = next() % users;
+    words.set([u, next() % 20, next() % 4], i);
+  }
+  const t = performance.now();
+  let same = 0;
+  for (let i = 0; i < words.length; i += 3) {
+    const u = words[i];
+    for (let a = 0; a < perUser; a++) {
+      if (memory.unchanged(u, u ^ 0x5bd1e995, (words[i + 1] + a) % 20, 7, words[i + 2], 9)) same++;
+    }
+  }
+  const s = (performance.now() - t) / 1000;
+  const ops = records * perUser;
+  console.log(`speed: ${Math.round(ops / s).toLocaleString('en')} lookups/s, ${perUser} attributes a record of one of ${users / 1e6}M users, ` +
+    `${(same / ops * 100).toFixed(1)}% unchanged`);
+}
+
 async function hitRate(messages) {
   const dir = mkdtempSync(join(tmpdir(), 'attr-mem-'));
   await generateArchive({ dir, messages, files: 2, seed: 1, format: 'ndjson', gzip: false, layout: 'flat' });
@@ -72,4 +100,5 @@ function exact() {
 
 speed(4_000_000); // past the table: most lookups miss the CPU caches and the table
 speed(1_000); // in the CPU caches: the cost of the code itself
+recordSpeed(200_000, 7); // the bench's identify records: ~7 traits of one user at a time
 await hitRate(Number(process.argv[2] ?? 200_000));
