@@ -71,6 +71,9 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
   /** New keys taken in (an upper bound of what it holds). */
   #added = 0;
   readonly #epochs = new Uint32Array(EPOCH_SLOTS);
+  #tagHi = 0;
+  #tagLo = 0;
+  #warmed = 0;
 
   constructor(options: AttributeMemoryOptions = {}) {
     const bytes = options.bytes ?? 64 * 2 ** 20;
@@ -90,13 +93,11 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
    * leave it out. Otherwise records it as the last value sent and returns false.
    */
   unchanged(userHi: number, userLo: number, keyHi: number, keyLo: number, valueHi: number, valueLo: number): boolean {
-    const epoch = this.#epochs[(userHi ^ userLo) & (EPOCH_SLOTS - 1)]!;
-    const tagHi = mix(userHi ^ keyLo, keyHi + epoch);
-    let tagLo = mix(userLo ^ keyHi, tagHi ^ keyLo);
-    if (tagHi === 0 && tagLo === 0) tagLo = 1;
     for (;;) {
+      const start = this.#find(userHi, userLo, keyHi, keyLo);
+      const tagHi = this.#tagHi;
+      const tagLo = this.#tagLo;
       const table = this.#table;
-      const start = Math.floor((tagLo >>> 0) * this.#buckets / 4294967296) * WAYS * WORDS;
       const end = start + WAYS * WORDS;
       let at = start;
       while (at < end && (table[at] !== tagHi || table[at + 1] !== tagLo)) at += WORDS;
@@ -114,6 +115,33 @@ export class AttributeMemory implements RunMemory<AttributeMark> {
       table[start + 3] = valueLo;
       return same;
     }
+  }
+
+  /**
+   * Reads the bucket of each attribute in `words` (the user's hashes at `user`, an attribute's key
+   * hashes every `stride` words from `from`) before they are looked up one by one: these reads do not
+   * wait on each other, so the memory has them all under way at once, where each lookup alone waits
+   * for its own miss (one per attribute in a table larger than the CPU's caches).
+   */
+  warm(words: Uint32Array, user: number, from: number, stride: number): void {
+    const table = this.#table;
+    const userHi = words[user]!;
+    const userLo = words[user + 1]!;
+    let any = this.#warmed;
+    for (let key = from; key < words.length; key += stride) any ^= table[this.#find(userHi, userLo, words[key]!, words[key + 1]!)]!;
+    // Kept, so that the reads are not left out as unused.
+    this.#warmed = any;
+  }
+
+  /** The tag of a (user, attribute) key, left in #tagHi and #tagLo; returns its bucket's first word. */
+  #find(userHi: number, userLo: number, keyHi: number, keyLo: number): number {
+    const epoch = this.#epochs[(userHi ^ userLo) & (EPOCH_SLOTS - 1)]!;
+    const tagHi = mix(userHi ^ keyLo, keyHi + epoch);
+    let tagLo = mix(userLo ^ keyHi, tagHi ^ keyLo);
+    if (tagHi === 0 && tagLo === 0) tagLo = 1;
+    this.#tagHi = tagHi;
+    this.#tagLo = tagLo;
+    return Math.floor((tagLo >>> 0) * this.#buckets / 4294967296) * WAYS * WORDS;
   }
 
   /**

@@ -100,6 +100,28 @@ describe('AttributeMemory', () => {
     expect(ask(memory, 'u', { k0: 0 })).toEqual([true]);
   });
 
+  it('answers the same whether or not an object\'s buckets were warmed first', () => {
+    const warmed = new AttributeMemory({ bytes: 4096 });
+    const cold = new AttributeMemory({ bytes: 4096 });
+    const random = seededInts(7);
+    let same = 0;
+    for (let step = 0; step < 5_000; step++) {
+      const body: Record<string, unknown> = {};
+      for (let a = random() % 5; a >= 0; a--) body[`a${random() % 12}`] = random() % 3;
+      const [uh, ul] = hashId(`u${random() % 30}`);
+      const { words } = attributePieces(body);
+      words[0] = uh;
+      words[1] = ul;
+      warmed.warm(words, 0, 4, ATTRIBUTE_WORDS);
+      for (let w = 2; w < words.length; w += ATTRIBUTE_WORDS) {
+        const answer = warmed.unchangedAt(words, 0, w + 2);
+        expect(answer, `step ${step}`).toBe(cold.unchangedAt(words, 0, w + 2));
+        if (answer) same++;
+      }
+    }
+    expect(same).toBeGreaterThan(1_000);
+  });
+
   for (const bytes of [128, 1024, 1 << 20]) {
     it(`never skips a value the model says changed (seeded, ${bytes} bytes)`, () => {
       const memory = new AttributeMemory({ bytes });

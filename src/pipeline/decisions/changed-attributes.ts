@@ -42,6 +42,7 @@ export class ChangedAttributes {
       }
       const count = (words.length - 2) / ATTRIBUTE_WORDS;
       const keep = this.#scratch(count);
+      if (count > 1) memory.warm(words, 0, 4, ATTRIBUTE_WORDS);
       let kept = 0;
       let points = 0;
       for (let a = 0, w = 2; w < words.length; a++, w += ATTRIBUTE_WORDS) {
