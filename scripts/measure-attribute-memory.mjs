@@ -31,30 +31,34 @@ function speed(users) {
 }
 
 /**
- * As a run asks: a record's attributes one after another for one user (`perUser` of its 20), users
- * at random, so that a table laid out by user can keep a record's lookups close together.
+ * As a run asks: an object's attributes one after another for one user (`perUser` of its 40), users
+ * at random, laid out as the planning worker's words (attribute-pieces.ts); `warm`: the object's
+ * buckets read first (AttributeMemory.warm), as changed-attributes.ts does.
  */
-function recordSpeed(users, perUser) {
-  const memory = new AttributeMemory();
-  const records = Math.floor(10_000_000 / perUser);
-  const words = new Uint32Array(records * 3);
+function recordSpeed(users, perUser, warm) {
+  const memory = new AttributeMemory({ inputBytes: 1 << 30 });
+  const objects = [];
   let x = 1;
   const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) >>> 8;
-  for (let i = 0; i < words.length; i += 3) {
+  for (let i = 0; i < Math.floor(6_000_000 / perUser); i++) {
     const u = next() % users;
-    words.set([u, next() % 20, next() % 4], i);
+    const first = next() % 40;
+    const value = next() % 4;
+    const words = new Uint32Array(2 + perUser * ATTRIBUTE_WORDS);
+    words[0] = u;
+    words[1] = u ^ 0x5bd1e995;
+    for (let a = 0; a < perUser; a++) words.set([(first + a) % 40, 7, value, 9], 2 + a * ATTRIBUTE_WORDS + 2);
+    objects.push(words);
   }
   const t = performance.now();
   let same = 0;
-  for (let i = 0; i < words.length; i += 3) {
-    const u = words[i];
-    for (let a = 0; a < perUser; a++) {
-      if (memory.unchanged(u, u ^ 0x5bd1e995, (words[i + 1] + a) % 20, 7, words[i + 2], 9)) same++;
-    }
+  for (const words of objects) {
+    if (warm) memory.warm(words, 0, 4, ATTRIBUTE_WORDS);
+    for (let w = 2; w < words.length; w += ATTRIBUTE_WORDS) if (memory.unchangedAt(words, 0, w + 2)) same++;
   }
   const s = (performance.now() - t) / 1000;
-  const ops = records * perUser;
-  console.log(`speed: ${Math.round(ops / s).toLocaleString('en')} lookups/s, ${perUser} attributes a record of one of ${users / 1e6}M users, ` +
+  const ops = objects.length * perUser;
+  console.log(`speed: ${Math.round(ops / s).toLocaleString('en')} lookups/s, objects of ${perUser} attributes of one of ${users / 1e6}M users${warm ? ', warmed' : ''}, ` +
     `${(same / ops * 100).toFixed(1)}% unchanged`);
 }
 
@@ -100,5 +104,6 @@ function exact() {
 
 speed(4_000_000); // past the table: most lookups miss the CPU caches and the table
 speed(1_000); // in the CPU caches: the cost of the code itself
-recordSpeed(200_000, 7); // the bench's identify records: ~7 traits of one user at a time
+recordSpeed(400_000, 7, false); // the bench's attributes objects: ~7 attributes of one user at a time
+recordSpeed(400_000, 7, true);
 await hitRate(Number(process.argv[2] ?? 200_000));
