@@ -1,4 +1,5 @@
 import type { FieldTrace } from '../transform/types.js';
+import { ReusedTrace } from '../transform/trace.js';
 
 /** One line of the summary diff, defined once and then referred to by its number. */
 export interface TraceDef {
@@ -11,6 +12,8 @@ export interface TraceDef {
 }
 
 const maxKeys = 5_000;
+/** Parts remembered (see #byKey) before they are forgotten and learnt again. */
+const maxParts = 10_000;
 /** The id every trace gets once the table is full (rare fields are then counted together). */
 export const OVERFLOW = -1;
 
@@ -28,6 +31,15 @@ export class TraceKeys {
   #byFrom = new Map<string, TraceDef[]>();
   #size = 0;
   #pending: TraceDef[] = [];
+  /**
+   * key -> the ids of fields traced by their key (traceMappedKey: all 'mapped'), told apart by their
+   * paths' prefixes. The key is a property or trait name as JSON.parse made it, whose hash V8 keeps,
+   * and the prefixes are a few constant strings, the same objects each time and cheap to compare; the
+   * full paths are made only for a field not seen yet. A memo of #id and nothing more: forgetting it (when it holds maxParts)
+   * changes no id, so an archive of endless distinct keys costs memory only up to the bound.
+   */
+  #byKey = new Map<string, KeyedId[]>();
+  #parts = 0;
 
   /** Ids are `base + n * stride`, so that several planning workers never hand out the same one. */
   constructor(
@@ -36,6 +48,7 @@ export class TraceKeys {
   ) {}
 
   field(trace: FieldTrace): number {
+    if (trace instanceof ReusedTrace && trace.key !== undefined) return this.#keyed(trace, trace.key);
     return this.#id(trace.action, trace.from, trace.to ?? '', trace.reason ?? '');
   }
 
@@ -47,6 +60,25 @@ export class TraceKeys {
   /** Definitions made since the last call. */
   drain(): TraceDef[] {
     return this.#pending.splice(0);
+  }
+
+  /** The id of a field traced by its key: remembered by its parts, else found by its paths (#id). */
+  #keyed(trace: ReusedTrace, key: string): number {
+    const { fromPrefix, toPrefix } = trace;
+    let known = this.#byKey.get(key);
+    if (known !== undefined) {
+      for (const k of known) if (k.fromPrefix === fromPrefix && k.toPrefix === toPrefix) return k.id;
+    }
+    const id = this.#id(trace.action, trace.from, trace.to ?? '', trace.reason ?? '');
+    if (this.#parts >= maxParts) {
+      this.#byKey.clear();
+      this.#parts = 0;
+      known = undefined;
+    }
+    if (known === undefined) this.#byKey.set(key, (known = []));
+    known.push({ fromPrefix, toPrefix, id });
+    this.#parts++;
+    return id;
   }
 
   /**
@@ -68,6 +100,13 @@ export class TraceKeys {
     this.#pending.push({ id, action, from: fold(from), to: fold(to), reason: fold(reason) });
     return id;
   }
+}
+
+/** The id of a trace made by traceMappedKey, by its paths' prefixes (its key is where it is kept). */
+interface KeyedId {
+  readonly fromPrefix: string;
+  readonly toPrefix: string | undefined;
+  readonly id: number;
 }
 
 /** Folds what differs from record to record (array indexes, group IDs in attribute names). */

@@ -11,7 +11,7 @@ import { dataPoints } from '../../transform/data-points.js';
 import { mapMessage } from '../../transform/map-message.js';
 import { checkShape } from '../../transform/shape.js';
 import { ANONYMOUS, REPLAY_KEYS, SKIPPED, STITCHED, type IdentityKey, type ReplayFate } from '../fates.js';
-import type { FieldTrace, MapResult, MappingSettings } from '../../transform/types.js';
+import type { FieldTrace, MapResult, MappingSettings, SkipReason } from '../../transform/types.js';
 import { archivePosition, type Stitching } from '../../transform/stitch.js';
 import { tracesReused } from '../../transform/trace.js';
 import { SampleNeed } from './sample-need.js';
@@ -140,7 +140,7 @@ export class RecordPlanner {
       if (keys) {
         // A skipped record's traces: what it would have carried that the diff counts (an anonymous push token).
         for (const t of result.trace) out.trace(keys.field(t));
-        out.trace(keys.fate(`skipped: ${result.reason}`, result.detail));
+        out.trace(keys.fate(SKIPPED_LINE[result.reason], result.detail));
       }
       return out.record({ file, line, end, fate: SKIPPED[result.reason], hash, time, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine: undefined, traced: keys !== undefined, text, invalidUtf8: item.invalidUtf8 === true, also, link, source, identifiedBy: undefined });
     }
@@ -184,6 +184,19 @@ export class RecordPlanner {
     return out.record({ file, line, end, fate: REPLAY_KEYS.rejected, hash: undefined, time: 0, attributes: 0, events: 0, purchases: 0, dataPoints: 0, rejectLine, traced: this.keys !== undefined, text, invalidUtf8: false, also: undefined, link: undefined, source: undefined, identifiedBy: undefined });
   }
 }
+
+/**
+ * The diff line of each skip reason, made once: a line built per skipped record (a third of an
+ * archive) was a fresh string for the planner to hash.
+ */
+const SKIPPED_LINE: { readonly [R in SkipReason]: `skipped: ${R}` } = {
+  anonymous: 'skipped: anonymous',
+  duplicate: 'skipped: duplicate',
+  brazeOrigin: 'skipped: brazeOrigin',
+  notMapped: 'skipped: notMapped',
+  filtered: 'skipped: filtered',
+  unchanged: 'skipped: unchanged',
+};
 
 /** The page's samples come from the first lines of each file (the main thread keeps the first few of the run). */
 const SAMPLE_LINES = 2;

@@ -1,8 +1,8 @@
 import type { FieldTrace } from '../types.js';
 import { MAX_STRING } from '../limits.js';
-import { cleanNested } from './nested-value.js';
+import { cleanNested, needsCleaning } from './nested-value.js';
 import { dotted } from '../paths.js';
-import { traceMapped } from '../trace.js';
+import { traceMappedKey } from '../trace.js';
 
 /** Keys that identify a user in Braze: a trait must never overwrite them. */
 const IDENTIFIERS: ReadonlySet<string> = new Set(['external_id', 'user_alias', 'braze_id', '_update_existing_only']);
@@ -23,20 +23,15 @@ function nestedKeyRule(key: string): string | undefined {
 }
 
 /**
- * Writes one custom attribute: value as is (string, number, boolean, null, array, nested object)
- * with long strings truncated and bad nested keys dropped. `key` must already have passed
- * attributeKeyRule. Returns false when nothing was written (undefined value).
+ * Writes the trait `key` as a custom attribute: value as is (string, number, boolean, null, array,
+ * nested object) with long strings truncated and bad nested keys dropped. `key` must already have
+ * passed attributeKeyRule. Returns false when nothing was written (undefined value).
  */
-export function writeCustomAttribute(
-  body: Record<string, unknown>,
-  key: string,
-  value: unknown,
-  from: string,
-  trace: FieldTrace[] | undefined,
-): boolean {
+export function writeCustomAttribute(body: Record<string, unknown>, key: string, value: unknown, trace: FieldTrace[] | undefined): boolean {
   if (value === undefined) return false;
-  const to = trace ? dotted('attributes', key) : '';
-  trace?.push(traceMapped(from, to));
-  body[key] = cleanNested(value, nestedKeyRule, from, to, trace);
+  trace?.push(traceMappedKey('traits', 'attributes', key));
+  // Nearly every value is sent as it is; the paths of its changes are found only for one that is not.
+  if (!needsCleaning(value, nestedKeyRule)) body[key] = value;
+  else body[key] = cleanNested(value, nestedKeyRule, trace ? dotted('traits', key) : '', trace ? dotted('attributes', key) : '', trace);
   return true;
 }

@@ -193,7 +193,7 @@ function writeAddressRest(ctx: MapContext, traits: Record<string, unknown>, body
   if (!isRecord(address)) return;
   const { city: _city, country: _country, ...rest } = address;
   if (Object.keys(rest).length === 0) return;
-  writeCustomAttribute(body, 'address', rest, 'traits.address', ctx.trace);
+  writeCustomAttribute(body, 'address', rest, ctx.trace);
 }
 
 /** Every other trait is a custom attribute of the same name. */
@@ -212,6 +212,6 @@ function writeCustom(ctx: MapContext, traits: Record<string, unknown>, body: Rec
       trace?.push(traceDropped(dotted('traits', key), dropped));
       continue;
     }
-    writeCustomAttribute(body, key, traits[key], trace ? dotted('traits', key) : '', trace);
+    writeCustomAttribute(body, key, traits[key], trace);
   }
 }

@@ -1,8 +1,7 @@
 import type { MapContext, Mapped } from '../context.js';
 import { brazeObject, objectHead } from '../context.js';
 import { MAX_STRING, TRUNCATED, isRecord, truncate } from '../limits.js';
-import { propertyPath } from '../paths.js';
-import { cleanProperties, propertiesTooLarge } from './properties.js';
+import { cleanProperties, fromProperties, propertiesTooLarge } from './properties.js';
 import { traceChanged, traceDropped, traceMapped } from '../trace.js';
 
 /** Where the event name came from, for traces: a Segment path, and a note when it was composed. */
@@ -26,7 +25,7 @@ export function customEvent(ctx: MapContext, name: EventName, properties: unknow
   if (properties !== undefined && properties !== null && !isRecord(properties)) {
     trace?.push(traceDropped('properties', 'properties is not an object'));
   }
-  const props = isRecord(properties) ? cleanProperties(properties, propertyPath, 'events[0].properties', trace) : undefined;
+  const props = isRecord(properties) ? cleanProperties(properties, fromProperties, 'events[0].properties', trace) : undefined;
   const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
   if (props !== undefined) body['properties'] = props;

@@ -2,10 +2,16 @@ import type { FieldTrace } from '../types.js';
 import { MAX_PROPERTIES_BYTES, MAX_STRING } from '../limits.js';
 import { cleanNested, needsCleaning } from '../attributes/nested-value.js';
 import { dotted } from '../paths.js';
-import { traceDropped, traceMapped } from '../trace.js';
+import { traceDropped, traceMappedKey } from '../trace.js';
 
-/** Names the Segment path of a property key for traces; undefined leaves that key untraced. */
+/**
+ * Names where a property key comes from, for traces: the prefix of its Segment path (`properties`,
+ * `properties.products[2]`); undefined leaves that key untraced.
+ */
 export type PropertyOrigin = (key: string) => string | undefined;
+
+/** Every key comes from the message's `properties`. */
+export const fromProperties: PropertyOrigin = () => 'properties';
 
 /** Why Braze would reject a top-level event/purchase property key (mapping.md §4), or undefined. */
 function topKeyRule(key: string): string | undefined {
@@ -35,16 +41,16 @@ export function cleanProperties(
   for (const key in source) {
     const value = source[key];
     if (value === undefined) continue;
-    const from = trace ? origin(key) : undefined;
-    const keyTrace = from === undefined ? undefined : trace;
+    const prefix = trace ? origin(key) : undefined;
+    const keyTrace = prefix === undefined ? undefined : trace;
+    const from = keyTrace ? dotted(prefix!, key) : '';
     const dropped = topKeyRule(key);
     if (dropped !== undefined) {
-      keyTrace?.push(traceDropped(from!, dropped));
+      keyTrace?.push(traceDropped(from, dropped));
       continue;
     }
-    const path = keyTrace ? dotted(to, key) : '';
-    keyTrace?.push(traceMapped(from!, path));
-    (out ??= {})[key] = cleanNested(value, nestedKeyRule, from ?? '', path, keyTrace);
+    keyTrace?.push(traceMappedKey(prefix!, to, key));
+    (out ??= {})[key] = cleanNested(value, nestedKeyRule, from, keyTrace ? dotted(to, key) : '', keyTrace);
   }
   return out;
 }
@@ -71,8 +77,8 @@ function sentAsIs(
   let any = false;
   for (const key in source) {
     any = true;
-    const from = trace ? origin(key) : undefined;
-    if (from !== undefined) trace!.push(traceMapped(from, dotted(to, key)));
+    const prefix = trace ? origin(key) : undefined;
+    if (prefix !== undefined) trace!.push(traceMappedKey(prefix, to, key));
   }
   return any ? (source as Record<string, unknown>) : undefined;
 }

@@ -2,10 +2,10 @@ import type { BrazeObject } from '../types.js';
 import type { MapContext, Mapped } from '../context.js';
 import { brazeObject, objectHead } from '../context.js';
 import { MAX_QUANTITY, MAX_STRING, isRecord, truncate } from '../limits.js';
-import { dotted, indexedPath, propertyPath } from '../paths.js';
-import { cleanProperties, propertiesTooLarge } from './properties.js';
+import { dotted, indexedPath } from '../paths.js';
+import { cleanProperties, fromProperties, propertiesTooLarge } from './properties.js';
 import { currency, price, productId, productIdKey, productsOf, quantity, revenue } from './purchase-fields.js';
-import { traceChanged, traceMapped } from '../trace.js';
+import { traceChanged, traceMapped, traceMappedKey } from '../trace.js';
 
 /** The e-commerce spec's order event and its v1 name. */
 const ORDER_COMPLETED: ReadonlySet<string> = new Set(['Order Completed', 'Completed Order']);
@@ -95,7 +95,7 @@ function purchaseProperties(
   const fromOrder = (key: string): boolean => (classic ? !own(key) : key !== 'products' && Object.hasOwn(order, key));
   // Order keys repeat on every purchase: trace them once, with the first purchase.
   const origin = (key: string): string | undefined =>
-    fromOrder(key) ? (first === 0 ? propertyPath(key) : undefined) : dotted(indexedPath('properties.products', i), key);
+    fromOrder(key) ? (first === 0 ? 'properties' : undefined) : indexedPath('properties.products', i);
   return cleanProperties(merged, origin, dotted(indexedPath('purchases', first), 'properties'), ctx.trace);
 }
 
@@ -103,18 +103,18 @@ function traceProduct(
   ctx: MapContext, product: Record<string, unknown>, idKey: string, i: number, first: number,
   id: string, cost: number, count: number,
 ): void {
-  const from = (key: string): string => dotted(indexedPath('properties.products', i), key);
-  const to = (key: string): string => dotted(indexedPath('purchases', first), key);
+  const from = indexedPath('properties.products', i);
+  const to = indexedPath('purchases', first);
   const trace = ctx.trace!;
-  trace.push(traceMapped(from(idKey), to('product_id'), product[idKey] !== id ? id : undefined));
-  trace.push(traceMapped(from('price'), to('price'), product['price'] !== cost ? cost : undefined));
+  trace.push(traceMapped(dotted(from, idKey), dotted(to, 'product_id'), product[idKey] !== id ? id : undefined));
+  trace.push(traceMappedKey(from, to, 'price', product['price'] !== cost ? cost : undefined));
   if (count > MAX_QUANTITY) {
     const reason = `split into ${splitQuantity(count).length} purchases of at most ${MAX_QUANTITY}`;
-    trace.push(traceChanged(from('quantity'), to('quantity'), reason, splitQuantity(count)));
+    trace.push(traceChanged(dotted(from, 'quantity'), dotted(to, 'quantity'), reason, splitQuantity(count)));
   } else if (product['quantity'] !== undefined && product['quantity'] !== null) {
-    trace.push(traceMapped(from('quantity'), to('quantity'), product['quantity'] !== count ? count : undefined));
+    trace.push(traceMappedKey(from, to, 'quantity', product['quantity'] !== count ? count : undefined));
   }
-  if (product['currency'] !== undefined && product['currency'] !== null) trace.push(traceMapped(from('currency'), to('currency')));
+  if (product['currency'] !== undefined && product['currency'] !== null) trace.push(traceMappedKey(from, to, 'currency'));
 }
 
 /** 250 -> [100, 100, 50]: Braze caps quantity at 100 per purchase object. */
@@ -129,7 +129,7 @@ function revenuePurchase(ctx: MapContext, event: string, order: Record<string, u
   const money = currency(order['currency']);
   if (!money.ok) return { ok: false, reason: money.reason, field: 'properties.currency', objects: [] };
   const { revenue: _revenue, currency: _currency, products: _products, ...rest } = order;
-  const props = cleanProperties(rest, propertyPath, 'purchases[0].properties', ctx.trace);
+  const props = cleanProperties(rest, fromProperties, 'purchases[0].properties', ctx.trace);
   const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return { ok: false, reason: tooLarge, field: 'properties', objects: [] };
   const id = event.length > MAX_STRING ? truncate(event) : event;
