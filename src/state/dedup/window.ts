@@ -1,4 +1,5 @@
 import { WindowLog } from './window-log.js';
+import { WindowVotes } from './window-votes.js';
 import { WindowTable } from './window-table.js';
 
 /** Where the filter's writes and clock moves go (the journal, window-journal.ts). */
@@ -40,8 +41,7 @@ export class DedupWindow {
   /** The entries in the order written, for dropping them (none for the whole run: nothing is dropped). */
   readonly #log: WindowLog | undefined;
   #clock: number | undefined;
-  #votes = new Map<number, number>();
-  #since = 0;
+  readonly #votes = new WindowVotes();
   /** The clock's bucket when entries were last dropped. */
   #dropped: number | undefined;
 
@@ -80,8 +80,7 @@ export class DedupWindow {
   restart(clock: number | undefined): void {
     this.#clock = clock;
     this.#dropped = clock;
-    this.#votes = new Map();
-    this.#since = 0;
+    this.#votes.clear();
   }
 
   /** The time a message without one is remembered at: the middle of the clock's bucket. */
@@ -91,9 +90,9 @@ export class DedupWindow {
 
   #vote(bucket: number): void {
     if (this.#clock === undefined) this.#clock = bucket;
-    this.#votes.set(bucket, (this.#votes.get(bucket) ?? 0) + 1);
-    if (++this.#since % EVERY !== 0) return;
-    const median = medianOf(this.#votes, this.#since);
+    this.#votes.add(bucket);
+    if (this.#votes.count % EVERY !== 0) return;
+    const median = this.#votes.median();
     if (median !== this.#clock) this.#move(median);
   }
 
@@ -105,8 +104,7 @@ export class DedupWindow {
    */
   #move(bucket: number): void {
     this.#clock = bucket;
-    this.#votes = new Map();
-    this.#since = 0;
+    this.#votes.clear();
     if (this.#dropped !== undefined && Math.abs(bucket - this.#dropped) < 2) return;
     this.#dropped = bucket;
     const from = bucket - this.reach;
@@ -114,17 +112,6 @@ export class DedupWindow {
     this.#log!.keep(from * this.width, (to + 1) * this.width - 1, this.table);
     this.sink.moved(bucket, from, to);
   }
-}
-
-/** The bucket in the middle of `count` votes. */
-function medianOf(votes: ReadonlyMap<number, number>, count: number): number {
-  const keys = [...votes.keys()].sort((a, b) => a - b);
-  let seen = 0;
-  for (const key of keys) {
-    seen += votes.get(key)!;
-    if (seen * 2 >= count) return key;
-  }
-  return keys[keys.length - 1]!;
 }
 
 /** Seconds since 1970 of a time in ms, as the filter takes it: 0 (no time) outside 1970-2106. */
