@@ -5,8 +5,8 @@ import { WindowTable } from './window-table.js';
 /** Where the filter's writes and clock moves go (the journal, window-journal.ts). */
 export interface WindowSink {
   write(hi: number, lo: number, time: number): void;
-  /** The clock moved to bucket `bucket`: entries outside buckets [from, to] were dropped. */
-  moved(bucket: number, from: number, to: number): void;
+  /** The clock moved to bucket `bucket` and entries were dropped (see DedupWindow.oldest). */
+  moved(bucket: number): void;
 }
 
 /** The clock is looked at again every this many messages remembered. */
@@ -25,7 +25,7 @@ const EVERY = 64;
  * When the clock moves, entries farther than the window (plus two to three buckets) from it are
  * dropped, so memory holds about one window of messages: those within the window of the clock when
  * entries were last dropped and those remembered since. Each takes 12 bytes in the table (25-75%
- * full) and 12 in the log (a third to all full): 28 to 84 bytes an entry, 30 to 40 while the window
+ * full) and 16 in the log (a third to all full): 32 to 96 bytes an entry, 32 to 48 while the window
  * slides steadily (the table alone, laid out again at every drop, took 16 to 23). A message without a
  * time is checked against every entry and remembered at the clock.
  *
@@ -42,6 +42,8 @@ export class DedupWindow {
   readonly #log: WindowLog | undefined;
   #clock: number | undefined;
   readonly #votes = new WindowVotes();
+  /** Entries written (by checks and by a resumed run's replay). */
+  #written = 0;
   /** The clock's bucket when entries were last dropped. */
   #dropped: number | undefined;
 
@@ -53,6 +55,11 @@ export class DedupWindow {
     this.width = Number.isFinite(window) ? Math.max(1, Math.floor(window / 16)) : Infinity;
     this.reach = Number.isFinite(window) ? Math.ceil(window / this.width) + 1 : Infinity;
     this.#log = Number.isFinite(window) ? new WindowLog() : undefined;
+  }
+
+  /** How many entries were written before the oldest one still held (all, when none is). */
+  get oldest(): number {
+    return this.#log === undefined ? 0 : this.#log.oldest(this.#written);
   }
 
   /** The clock's bucket (undefined before the first message with a time). */
@@ -71,8 +78,9 @@ export class DedupWindow {
   write(hi: number, lo: number, time: number): void {
     this.table.add(hi, lo, time);
     this.sink.write(hi, lo, time);
+    const seq = this.#written++;
     if (this.#log === undefined) return;
-    this.#log.add(hi, lo, time);
+    this.#log.add(hi, lo, time, seq);
     if (time !== 0) this.#vote(Math.floor(time / this.width));
   }
 
@@ -110,7 +118,7 @@ export class DedupWindow {
     const from = bucket - this.reach;
     const to = bucket + this.reach;
     this.#log!.keep(from * this.width, (to + 1) * this.width - 1, this.table);
-    this.sink.moved(bucket, from, to);
+    this.sink.moved(bucket);
   }
 }
 
