@@ -28,9 +28,7 @@ interface Segment {
   /** Entries written before its first. */
   readonly start: number;
   readonly file: string;
-  /** Entries by time bucket that may still be in the window (dropped as the clock moves away). */
-  readonly buckets: Map<number, number>;
-  /** The entry count when every entry of this segment had been dropped. */
+  /** The entry count when every entry of this segment (and of those before it) had been dropped. */
   deadAt: number | undefined;
 }
 
@@ -42,7 +40,11 @@ interface Segment {
  * the entry count. A resumed run replays its segments up to the mark through the same filter, so the
  * window it rebuilds is exactly the one the uninterrupted run had there. A segment all of whose
  * entries were dropped is deleted (oldest first, once a saved checkpoint is past it), so the journal
- * holds about the window's messages, never the archive's.
+ * holds about the window's messages, never the archive's. The filter says which of the entries it
+ * holds was written first (its log is in the order written), and every segment before that one is
+ * dead: nothing is counted per entry here (a set of time buckets per segment, updated at every
+ * entry, was a third of the filter and journal's CPU with a 60 s window: 256 -> 172 ms for 1,000,000
+ * messages; 224 -> 213 ms with 48 h).
  */
 export class WindowJournal implements RunMemory<WindowMark> {
   readonly filter: DedupWindow;
@@ -55,10 +57,12 @@ export class WindowJournal implements RunMemory<WindowMark> {
   #replaying = true;
   /** The mark of the last commit: its checkpoint is saved once the next commit comes. */
   #saved = 0;
+  /** The entry count where the filter's first entry was written (the start of the first segment replayed). */
+  #base = 0;
 
   private constructor(dir: string, window: number) {
     this.#dir = dir;
-    const sink: WindowSink = { write: (hi, lo, time) => this.#write(hi, lo, time), moved: (bucket, from, to) => this.#moved(bucket, from, to) };
+    const sink: WindowSink = { write: (hi, lo, time) => this.#write(hi, lo, time), moved: (bucket) => this.#moved(bucket) };
     this.filter = new DedupWindow(window, sink);
   }
 
@@ -106,6 +110,7 @@ export class WindowJournal implements RunMemory<WindowMark> {
       this.#startSegment(0, undefined);
       return;
     }
+    this.#base = kept[0]!.start;
     for (let i = 0; i < kept.length; i++) {
       const end = i + 1 < kept.length ? kept[i + 1]!.start : mark;
       this.#replay(kept[i]!.start, kept[i]!.file, end, i === 0);
@@ -126,7 +131,7 @@ export class WindowJournal implements RunMemory<WindowMark> {
       const clock = header.readInt32LE(0);
       if (first) this.filter.restart(clock === NO_CLOCK ? undefined : clock);
       else if (this.filter.clock !== (clock === NO_CLOCK ? undefined : clock)) throw new StateError(`${file} does not follow the segment before it; use --restart to start over`);
-      this.#segments.push({ start, file, buckets: new Map(), deadAt: undefined });
+      this.#segments.push({ start, file, deadAt: undefined });
       this.#seq = start;
       const buffer = Buffer.allocUnsafe(bufferBytes);
       while (this.#seq < end) {
@@ -141,9 +146,6 @@ export class WindowJournal implements RunMemory<WindowMark> {
   }
 
   #write(hi: number, lo: number, time: number): void {
-    const segment = this.#segments[this.#segments.length - 1]!;
-    const bucket = time === 0 || this.filter.width === Infinity ? 0 : Math.floor(time / this.filter.width);
-    segment.buckets.set(bucket, (segment.buckets.get(bucket) ?? 0) + 1);
     // A full buffer is written out before this entry counts: #drain places it by #seq.
     if (!this.#replaying && this.#used === bufferBytes) this.#drain();
     this.#seq++;
@@ -155,17 +157,20 @@ export class WindowJournal implements RunMemory<WindowMark> {
     this.#used += ENTRY;
   }
 
-  /** The clock moved: segments lose the buckets dropped; a new segment starts (not while replaying). */
-  #moved(bucket: number, from: number, to: number): void {
-    const current = this.#segments[this.#segments.length - 1]!;
-    for (const segment of this.#segments) {
-      if (segment.deadAt !== undefined) continue;
-      for (const key of segment.buckets.keys()) if (key < from || key > to) segment.buckets.delete(key);
-      // The segment being written is not dead while it may still get entries.
-      if (segment.buckets.size === 0 && segment !== current) segment.deadAt = this.#seq;
+  /**
+   * Entries were dropped: the segments written before the oldest entry held are dead; a new segment
+   * starts (not while replaying).
+   */
+  #moved(bucket: number): void {
+    const oldest = this.#base + this.filter.oldest;
+    const segments = this.#segments;
+    const current = segments[segments.length - 1]!;
+    // The segment being written is not dead while it may still get entries.
+    for (let i = 0; i + 1 < segments.length; i++) {
+      if (segments[i]!.deadAt === undefined && segments[i + 1]!.start <= oldest) segments[i]!.deadAt = this.#seq;
     }
     if (this.#replaying || this.#seq - current.start < SEGMENT_ENTRIES) return;
-    if (current.buckets.size === 0) current.deadAt = this.#seq;
+    if (oldest === this.#seq) current.deadAt = this.#seq;
     this.#drain();
     closeSync(this.#fd);
     this.#startSegment(this.#seq, bucket);
@@ -177,7 +182,7 @@ export class WindowJournal implements RunMemory<WindowMark> {
     const header = Buffer.alloc(HEADER);
     header.writeInt32LE(clock ?? NO_CLOCK, 0);
     writeAll(file, this.#fd, header, 0);
-    this.#segments.push({ start, file, buckets: new Map(), deadAt: undefined });
+    this.#segments.push({ start, file, deadAt: undefined });
   }
 
   #currentFile(): string {
