@@ -80,11 +80,16 @@ export function forEachRow(batch: LineBatch, form: RowForm, each: (item: InputIt
   const count = batch.starts.length;
   // One SIMD validation of the whole batch; a row is checked on its own only in a batch that fails.
   const valid = validUtf8(bytes);
-  const cellsOf = rowsOf(bytes, count);
+  let cellsOf: string[][] | undefined;
   for (let i = 0; i < count; i++) {
     const start = batch.starts[i]!;
     const stop = i + 1 < count ? batch.starts[i + 1]! : bytes.length;
-    const cells = cellsOf?.[i] ?? cellsOfRow(bytes.subarray(start, stop));
+    // The cells of a few rows at a time: a batch's rows cut all at once outlived the worker's young-generation collections.
+    if (i % ROWS_AT_ONCE === 0) {
+      const last = Math.min(count, i + ROWS_AT_ONCE);
+      cellsOf = rowsOf(bytes.subarray(start, last < count ? batch.starts[last]! : bytes.length), last - i);
+    }
+    const cells = cellsOf?.[i % ROWS_AT_ONCE] ?? cellsOfRow(bytes.subarray(start, stop));
     const line = batch.lines[i]!;
     const end = batch.ends[i]!;
     if (!Array.isArray(cells)) {
@@ -102,6 +107,9 @@ export function forEachRow(batch: LineBatch, form: RowForm, each: (item: InputIt
   }
   return false;
 }
+
+/** Rows cut into cells in one call (see forEachRow). */
+const ROWS_AT_ONCE = 32;
 
 /**
  * The cells of each of `count` rows, parsed in one call; undefined when that does not give one record
