@@ -12,11 +12,17 @@ type Count = (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => voi
 export class Ledger {
   /** Records begun so far, this process and the ones before it. */
   #next: number;
+  /**
+   * The held counts are `[#head, #size)` of these arrays, which keep their length: emptied and
+   * filled again at every commit, arrays cut back to nothing were grown anew each time (and
+   * `splice` made an array of what it took out): ~150 MB of garbage a million records.
+   */
   readonly #tags: number[] = [];
   readonly #counts: Count[] = [];
   /** Five values per count: no closure is made per record (a dry run defers several per record). */
   readonly #args: unknown[] = [];
   #head = 0;
+  #size = 0;
 
   constructor(begun = 0) {
     this.#next = begun;
@@ -34,9 +40,22 @@ export class Ledger {
 
   /** Holds `count(a, b, c, d, e)` until the record being planned is committed (`count`: made once, not per record). */
   defer<A, B, C, D, E>(count: (a: A, b: B, c: C, d: D, e: E) => void, a: A, b: B, c: C, d: D, e: E): void {
-    this.#tags.push(this.#next - 1);
-    this.#counts.push(count as Count);
-    this.#args.push(a, b, c, d, e);
+    const i = this.#size++;
+    const at = i * 5;
+    const args = this.#args;
+    if (i === this.#tags.length) {
+      this.#tags.push(this.#next - 1);
+      this.#counts.push(count as Count);
+      args.push(a, b, c, d, e);
+      return;
+    }
+    this.#tags[i] = this.#next - 1;
+    this.#counts[i] = count as Count;
+    args[at] = a;
+    args[at + 1] = b;
+    args[at + 2] = c;
+    args[at + 3] = d;
+    args[at + 4] = e;
   }
 
   /** Makes the counts of records before `mark` (records begun) count, in the order they were made. */
@@ -44,26 +63,30 @@ export class Ledger {
     const tags = this.#tags;
     const counts = this.#counts;
     const args = this.#args;
+    const size = this.#size;
     let i = this.#head;
-    for (; i < tags.length && tags[i]! < mark; i++) {
+    for (; i < size && tags[i]! < mark; i++) {
       const at = i * 5;
       counts[i]!(args[at], args[at + 1], args[at + 2], args[at + 3], args[at + 4]);
     }
-    if (i === tags.length) {
-      tags.length = 0;
-      counts.length = 0;
-      args.length = 0;
+    if (i === size) {
+      // What the settled counts referred to is let go (their slots are written again by the next ones).
+      args.fill(undefined, 0, size * 5);
       this.#head = 0;
+      this.#size = 0;
     } else if (i > 1024) {
-      tags.splice(0, i);
-      counts.splice(0, i);
-      args.splice(0, i * 5);
+      const rest = size - i;
+      tags.copyWithin(0, i, size);
+      counts.copyWithin(0, i, size);
+      args.copyWithin(0, i * 5, size * 5);
+      args.fill(undefined, rest * 5, size * 5);
       this.#head = 0;
+      this.#size = rest;
     } else this.#head = i;
   }
 
   /** Counts held in memory, settled ones not yet dropped included (a test's view of the bound). */
   get held(): number {
-    return this.#tags.length;
+    return this.#size;
   }
 }

@@ -75,7 +75,7 @@ export class LineSplitter {
       this.line += 1;
       this.offset = this.base + nl + 1;
       if (this.line > this.skipThrough) this.emit(chunk, from, nl, onLine);
-      this.carry = [];
+      if (this.carry.length > 0) this.carry = [];
       this.first = false;
       from = nl + 1;
       nl = chunk.indexOf(LF, from);
