@@ -1,6 +1,6 @@
 import type { DecisionListener, PlannedAccount } from '../pipeline/decisions/listener.js';
 import type { TraceDef } from './trace-keys.js';
-import { OVERFLOW } from './trace-keys.js';
+import { OVERFLOW, transientIndex } from './trace-keys.js';
 import type { Ledger } from './ledger.js';
 
 /** One aggregated line of the summary diff: a Segment field (or a record fate) and how often. */
@@ -26,6 +26,17 @@ export interface DiffSummary {
 }
 
 const maxSamples = 3;
+/**
+ * Lines tabulated at most; a line first defined when there are this many is counted among the rarer
+ * fields. Lines are defined in input order (chunks are decoded in it, and a line's definition comes
+ * with the first chunk that has it, from whichever worker planned it, trace-keys.ts), so which lines
+ * these are does not depend on the planning workers.
+ */
+const maxRows = 5_000;
+
+/** What a transient id is made into (define): the row's place, as an id below OVERFLOW. */
+const placeId = (place: number): number => -2 - place;
+const placeOf = (id: number): number => -2 - id;
 
 /**
  * Counts the dry-run diff by line: definitions come from TraceKeys (next to the mapping), records
@@ -37,6 +48,9 @@ export class DiffCollector implements DecisionListener {
   /** Line id -> row; several ids may share a row (keys that fold to the same text). */
   #rows: DiffRow[] = [];
   #byText = new Map<string, DiffRow>();
+  /** The rows in the order made, and each one's place there (what a transient id is made into). */
+  readonly #list: DiffRow[] = [];
+  readonly #place = new Map<DiffRow, number>();
   #overflow = 0;
   /** Lines counted so far for the first time. */
   #seen = 0;
@@ -65,13 +79,32 @@ export class DiffCollector implements DecisionListener {
   /** `ledger`: counts wait there until their record is committed (a dry run's page survives a resume). */
   constructor(private readonly ledger?: Ledger) {}
 
-  define(defs: readonly TraceDef[]): void {
+  /**
+   * Takes a chunk's line definitions, in order. Returns, when the chunk has transient lines (a
+   * planner's table was full, trace-keys.ts), what each transient id stands for here: the id the
+   * chunk's records are to be counted with instead (translateTraces).
+   */
+  define(defs: readonly TraceDef[]): readonly number[] | undefined {
+    let transient: number[] | undefined;
     for (const def of defs) {
-      const text = `${def.action}\u0000${def.from}\u0000${def.to}\u0000${def.reason}`;
-      let row = this.#byText.get(text);
-      if (!row) this.#byText.set(text, (row = { def, count: 0, samples: [], first: 0 }));
-      this.#rows[def.id] = row;
+      const row = this.#rowOf(def);
+      if (def.id >= 0) {
+        if (row) this.#rows[def.id] = row;
+      } else (transient ??= [])[transientIndex(def.id)] = row ? placeId(this.#place.get(row)!) : OVERFLOW;
     }
+    return transient;
+  }
+
+  /** The row of a line, made if new and there is room; undefined past maxRows. */
+  #rowOf(def: TraceDef): DiffRow | undefined {
+    const text = `${def.action}\u0000${def.from}\u0000${def.to}\u0000${def.reason}`;
+    let row = this.#byText.get(text);
+    if (row || this.#byText.size >= maxRows) return row;
+    row = { def, count: 0, samples: [], first: 0 };
+    this.#byText.set(text, row);
+    this.#place.set(row, this.#list.length);
+    this.#list.push(row);
+    return row;
   }
 
   /**
@@ -91,7 +124,7 @@ export class DiffCollector implements DecisionListener {
   readonly #countSpan = (ids: ArrayLike<number>, from: number, to: number, file: string, line: number | undefined): void => {
     for (let i = from; i < to; i++) {
       const id = ids[i]!;
-      const row = id === OVERFLOW ? undefined : this.#rows[id];
+      const row = id >= 0 ? this.#rows[id] : id === OVERFLOW ? undefined : this.#list[placeOf(id)];
       if (row) this.#add(row, file, line);
       else this.#overflow++;
     }
@@ -152,12 +185,12 @@ export class DiffCollector implements DecisionListener {
     const special = [this.#duplicate, this.#unchanged, this.#stitched];
     for (const r of snapshot.rows) {
       const own = special.find((s) => s.def.from === r.def.from && s.def.to === r.def.to && s.def.action === r.def.action);
-      const row = own ?? { def: { id: -5, ...r.def }, count: 0, samples: [], first: 0 };
+      const row = own ?? this.#rowOf({ id: -5, ...r.def });
+      if (!row) continue;
       row.count = r.count;
       row.first = r.first;
       row.samples.length = 0;
       row.samples.push(...r.samples);
-      if (!own) this.#byText.set(`${r.def.action}\u0000${r.def.from}\u0000${r.def.to}\u0000${r.def.reason}`, row);
     }
     this.#overflow = snapshot.overflow;
     this.#seen = snapshot.seen;

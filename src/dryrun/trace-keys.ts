@@ -11,11 +11,33 @@ export interface TraceDef {
   readonly reason: string;
 }
 
+/** Lines a planner numbers and remembers; a line first met past them travels as text (transient). */
 const maxKeys = 5_000;
 /** Parts remembered (see #byKey) before they are forgotten and learnt again. */
 const maxParts = 10_000;
-/** The id every trace gets once the table is full (rare fields are then counted together). */
+/** The id of a line the run does not tabulate (diff.ts: past its rows; rare fields counted together). */
 export const OVERFLOW = -1;
+
+/**
+ * A transient id: the `index`th line of a chunk met once the planner's table is full. It is not
+ * remembered; its definition goes with the chunk each time, numbered so, and the run thread puts
+ * the line's row in its place (diff.ts). Which lines the run tabulates is then decided on the run
+ * thread in input order, never by what one planner happened to see first (runs with the same input
+ * give the same diff, whatever the workers and their scheduling).
+ */
+export const transientId = (index: number): number => -2 - index;
+export const transientIndex = (id: number): number => -2 - id;
+
+/**
+ * Puts in place of each transient id of a chunk (or a record's list) what the run made of it:
+ * `transient[index]`, as DiffCollector.define returns it. Done once, before the records are counted.
+ */
+export function translateTraces(ids: { [index: number]: number; readonly length: number }, transient: readonly number[]): void {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (id < OVERFLOW) ids[i] = transient[transientIndex(id)]!;
+  }
+}
 
 /**
  * Numbers the distinct lines of the diff summary, where records are mapped. Array indexes and group
@@ -31,6 +53,8 @@ export class TraceKeys {
   #byFrom = new Map<string, TraceDef[]>();
   #size = 0;
   #pending: TraceDef[] = [];
+  /** Transient definitions made since the last drain. */
+  #transients = 0;
   /**
    * key -> the ids of fields traced by their key (traceMappedKey: all 'mapped'), told apart by their
    * paths' prefixes. The key is a property or trait name as JSON.parse made it, whose hash V8 keeps,
@@ -57,8 +81,9 @@ export class TraceKeys {
     return this.#id('fate', fate, '', reason);
   }
 
-  /** Definitions made since the last call. */
+  /** Definitions made since the last call (transient ones numbered from 0 again after it). */
   drain(): TraceDef[] {
+    this.#transients = 0;
     return this.#pending.splice(0);
   }
 
@@ -70,6 +95,7 @@ export class TraceKeys {
       for (const k of known) if (k.fromPrefix === fromPrefix && k.toPrefix === toPrefix) return k.id;
     }
     const id = this.#id(trace.action, trace.from, trace.to ?? '', trace.reason ?? '');
+    if (id < 0) return id;
     if (this.#parts >= maxParts) {
       this.#byKey.clear();
       this.#parts = 0;
@@ -90,11 +116,17 @@ export class TraceKeys {
   #id(action: TraceDef['action'], from: string, rawTo: string, reason: string): number {
     const to = rawTo.startsWith('attributes.ab_segment_group_') ? 'attributes.ab_segment_group_<groupId>' : rawTo;
     let keys = this.#byFrom.get(from);
-    if (!keys) this.#byFrom.set(from, (keys = []));
-    for (const key of keys) {
-      if (key.to === to && key.action === action && key.reason === reason) return key.id;
+    if (keys) {
+      for (const key of keys) {
+        if (key.to === to && key.action === action && key.reason === reason) return key.id;
+      }
     }
-    if (this.#size >= maxKeys) return OVERFLOW;
+    if (this.#size >= maxKeys) {
+      const id = transientId(this.#transients++);
+      this.#pending.push({ id, action, from: fold(from), to: fold(to), reason: fold(reason) });
+      return id;
+    }
+    if (!keys) this.#byFrom.set(from, (keys = []));
     const id = this.base + this.#size++ * this.stride;
     keys.push({ id, action, from, to, reason });
     this.#pending.push({ id, action, from: fold(from), to: fold(to), reason: fold(reason) });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DiffCollector } from '../../src/dryrun/diff.js';
 import { recordText } from '../../src/dryrun/record-text.js';
-import { OVERFLOW, TraceKeys } from '../../src/dryrun/trace-keys.js';
+import { OVERFLOW, TraceKeys, transientId, translateTraces } from '../../src/dryrun/trace-keys.js';
 import type { FieldTrace } from '../../src/transform/types.js';
 
 /** Maps traces to ids, hands the new definitions to the collector and counts them for one record. */
@@ -67,18 +67,66 @@ describe('TraceKeys', () => {
     expect(ids).toEqual([0, 2, 1, 3]);
   });
 
-  it('defines 5000 lines and gives the 5001st the overflow id', () => {
+  it('remembers 5000 lines; a line met past them gets a transient id and is defined again each time', () => {
     const keys = new TraceKeys();
-    const ids = Array.from({ length: 5_001 }, (_, i) => keys.fate('rejected', `reason ${i}`));
+    const ids = Array.from({ length: 5_002 }, (_, i) => keys.fate('rejected', `reason ${i}`));
     expect(ids[4_999]).toBe(4_999);
-    expect(ids[5_000]).toBe(OVERFLOW);
-    expect(keys.drain()).toHaveLength(5_000);
-    // Lines defined before the table was full keep their id.
+    expect(ids.slice(5_000)).toEqual([transientId(0), transientId(1)]);
+    expect(keys.fate('rejected', 'reason 5000')).toBe(transientId(2));
+    const defs = keys.drain();
+    expect(defs).toHaveLength(5_003);
+    expect(defs.slice(5_000)).toEqual([
+      { id: transientId(0), action: 'fate', from: 'rejected', to: '', reason: 'reason 5000' },
+      { id: transientId(1), action: 'fate', from: 'rejected', to: '', reason: 'reason 5001' },
+      { id: transientId(2), action: 'fate', from: 'rejected', to: '', reason: 'reason 5000' },
+    ]);
+    // Numbered from 0 again in the next chunk; lines defined before the table was full keep their id.
+    expect(keys.fate('rejected', 'reason 5001')).toBe(transientId(0));
     expect(keys.fate('rejected', 'reason 0')).toBe(0);
   });
 });
 
 describe('DiffCollector', () => {
+  /**
+   * 12,000 distinct lines, line i first met by record i, in chunks of 100 records planned by two
+   * workers as `schedule` says (a worker's table holds 5,000): the summary the run thread makes.
+   */
+  function planned(schedule: (chunk: number) => 0 | 1) {
+    const workers = [new TraceKeys(0, 2), new TraceKeys(1, 2)];
+    const diff = new DiffCollector();
+    for (let chunk = 0; chunk < 120; chunk++) {
+      const keys = workers[schedule(chunk)]!;
+      // Record i: its own line i, line 0 (every record has it) and line i / 4 again (met earlier,
+      // maybe by the other worker, whose table may be full by then).
+      const ids = Array.from({ length: 100 }, (_, r) => {
+        const i = chunk * 100 + r;
+        return [`line ${i}`, 'line 0', `line ${Math.floor(i / 4)}`].map((line) => keys.fate('rejected', line));
+      }).flat();
+      const transient = diff.define(keys.drain());
+      const traces = Int32Array.from(ids);
+      if (transient) translateTraces(traces, transient);
+      for (let r = 0; r < 100; r++) diff.countSpan(traces, 3 * r, 3 * r + 3, `a.ndjson:${chunk * 100 + r + 1}`);
+    }
+    // A line's id is the number of whichever worker defined it first: what is shown is the rest.
+    const { rows, overflow } = diff.summary();
+    return { rows: rows.map(({ def: { id: _id, ...def }, ...row }) => ({ ...row, def })), overflow };
+  }
+
+  it('tabulates the first 5000 lines of the input and counts the rest as rarer fields, whichever worker planned what', () => {
+    const alternating = planned((chunk) => (chunk % 2 === 0 ? 0 : 1));
+    const halves = planned((chunk) => (chunk < 60 ? 0 : 1));
+    const one = planned(() => 0);
+    expect(halves).toEqual(alternating);
+    expect(one).toEqual(alternating);
+    const reasons = alternating.rows.map((row) => row.def.reason);
+    expect(reasons).toHaveLength(5_000);
+    expect(new Set(reasons)).toEqual(new Set(Array.from({ length: 5_000 }, (_, i) => `line ${i}`)));
+    const count = (line: number) => alternating.rows.find((row) => row.def.reason === `line ${line}`)?.count;
+    expect([count(0), count(1), count(2_999), count(3_000), count(4_999)]).toEqual([12_005, 5, 5, 1, 1]);
+    // Lines 5000-11999 once each as their record's own, and lines 5000-11999 never again as i / 4.
+    expect(alternating.overflow).toBe(7_000);
+  });
+
   it('counts every record, keeps 3 samples and sorts lines by count', () => {
     const keys = new TraceKeys();
     const diff = new DiffCollector();

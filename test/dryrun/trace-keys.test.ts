@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OVERFLOW, TraceKeys } from '../../src/dryrun/trace-keys.js';
+import { TraceKeys, transientId } from '../../src/dryrun/trace-keys.js';
 import { traceMappedKey, tracesReused } from '../../src/transform/trace.js';
 import type { FieldTrace } from '../../src/transform/types.js';
 
@@ -45,16 +45,20 @@ describe('TraceKeys, for fields traced by their key', () => {
     expect(keys.drain()[0]!.to).toBe('attributes.ab_segment_group_<groupId>');
   });
 
-  it('keeps every id it gave when it forgets the parts it remembered, and the overflow id past 5000 lines', () => {
+  it('keeps every id it gave when it forgets the parts it remembered, and gives transient ids past 5000 lines', () => {
     const keys = new TraceKeys();
     // 12,000 distinct fields: more than the parts remembered (10,000) and than the lines (5,000).
     const first = Array.from({ length: 12_000 }, (_, i) => keyed(keys, 'traits', 'attributes', `k${i}`));
     expect(first[4_999]).toBe(4_999);
-    expect(first[5_000]).toBe(OVERFLOW);
-    for (const i of [0, 1, 4_999, 5_000, 11_999]) {
+    expect(first.slice(5_000)).toEqual(Array.from({ length: 7_000 }, (_, i) => transientId(i)));
+    expect(keys.drain()).toHaveLength(12_000);
+    for (const i of [0, 1, 4_999]) {
       expect(keyed(keys, 'traits', 'attributes', `k${i}`)).toBe(first[i]);
       expect(byPaths(keys, `traits.k${i}`, `attributes.k${i}`)).toBe(first[i]);
     }
-    expect(keys.drain()).toHaveLength(5_000);
+    // A line past the table is not remembered: defined again, with the next transient id.
+    expect(keyed(keys, 'traits', 'attributes', 'k5000')).toBe(transientId(0));
+    expect(byPaths(keys, 'traits.k11999', 'attributes.k11999')).toBe(transientId(1));
+    expect(keys.drain().map((d) => d.from)).toEqual(['traits.k5000', 'traits.k11999']);
   });
 });

@@ -197,6 +197,28 @@ describe('replay --dry-run on generated archives', () => {
     expectIdentity(four!.report);
   });
 
+  it('gives the same diff whatever the number of planning workers past 5,000 lines, when a planner\'s table is full', async () => {
+    // 9,000 property names, each met a few times: more lines than a planner remembers (5,000) and
+    // than the diff tabulates (5,000); which are tabulated is decided in input order.
+    const wide = join(tempDir(), 'wide.ndjson');
+    const lines = Array.from({ length: 30_000 }, (_, i) =>
+      JSON.stringify({ type: 'track', event: `E${i % 7}`, userId: `u${i % 5000}`, messageId: `m${i}`, timestamp: '2025-01-01T00:00:00.000Z', properties: { [`p_${i % 9000}`]: i, common: 1 } }),
+    );
+    writeFileSync(wide, `${lines.join('\n')}\n`);
+    const runs = [];
+    for (const workers of ['1', '3']) {
+      const state = tempDir();
+      const result = await runCli(['replay', wide, '--dry-run', '--state', state, '--workers', workers]);
+      expect(result.code).toBe(0);
+      runs.push({ stdout: result.stdout.replaceAll(state, '<state>'), page: JSON.parse(readFileSync(join(state, 'page-data.json'), 'utf8')) as { diff: { rows: unknown[]; overflow: number } } });
+    }
+    const [one, three] = runs;
+    expect(three!.stdout).toContain('observations of rarer fields were not tabulated');
+    expect(three!.stdout).toBe(one!.stdout);
+    expect(three!.page.diff).toEqual(one!.page.diff);
+    expect(one!.page.diff.rows).toHaveLength(5_000);
+  });
+
   it("shows on the page the first records of the run with a sample text, once the planners stop writing them", async () => {
     // 300 small files: the planners stop writing sample texts (the first lines of each file) once the
     // page has all it shows. Those it shows are still the first of the run, by --diff full's fates.

@@ -1,11 +1,11 @@
 import type { DiffMode } from '../../config/options.js';
-import type { TraceDef } from '../../dryrun/trace-keys.js';
+import { translateTraces, type TraceDef } from '../../dryrun/trace-keys.js';
 import type { BatchLimits, LineBatch } from '../../input/line-batches.js';
 import { releaseStdin } from '../../input/open.js';
 import { readInput, type ReadOptions } from '../../input/read.js';
 import type { InputFile, InputFormat, InputItem, ReadStart } from '../../input/types.js';
 import type { MappingSettings } from '../../transform/types.js';
-import { plannedRecords } from './planned-codec.js';
+import { plannedRecords, type PlannedChunk } from './planned-codec.js';
 import { RecordPlanner, type Planned } from './plan-record.js';
 import { SampleNeed } from './sample-need.js';
 import { linksOfItems, type LinkChunk } from './link-chunk.js';
@@ -37,7 +37,11 @@ export interface PlanPoolOptions {
   readonly stdin: NodeJS.ReadableStream;
   /** Planning worker threads (at least one is started). */
   readonly workers: number;
-  readonly onDefs: (defs: readonly TraceDef[]) => void;
+  /**
+   * A chunk's diff-line definitions, in input order; returns what its transient ids stand for, if
+   * it has any (dryrun/trace-keys.ts): the chunk's ids are translated before a record is handed out.
+   */
+  readonly onDefs: (defs: readonly TraceDef[]) => readonly number[] | undefined;
   /** 'links': the pool of the --stitch index pass, whose workers extract links only. @default 'plan' */
   readonly mode?: 'plan' | 'links';
   /** --stitch, replay pass: the index's state directory (workers open it read-only) and its lookups here. */
@@ -114,16 +118,25 @@ export class PlanPool {
   #planHere(items: readonly InputItem[]): Planned[] {
     const planned = items.map((item) => this.#local.plan(item));
     const defs = this.#local.keys?.drain();
-    if (defs && defs.length > 0) this.options.onDefs(defs);
+    const transient = defs && defs.length > 0 ? this.options.onDefs(defs) : undefined;
+    // The builder's lists of ids are its own (plan-record.ts), one per record.
+    if (transient) for (const p of planned) if (p.traceIds) translateTraces(p.traceIds as number[], transient);
     return planned;
   }
 
   #decode(reply: PlanWorkerReply, file: string): Iterable<Planned> {
     if (!('chunk' in reply)) return [];
     const { chunk } = reply;
-    if (chunk.defs.length > 0) this.options.onDefs(chunk.defs);
+    // A group's chunk comes once for each of its files: its definitions are taken once.
+    if (chunk.defs.length > 0 && !this.#defined.has(chunk)) {
+      this.#defined.add(chunk);
+      const transient = this.options.onDefs(chunk.defs);
+      if (transient) translateTraces(chunk.traces, transient);
+    }
     return plannedRecords(chunk, file, reply.part);
   }
+
+  readonly #defined = new WeakSet<PlannedChunk>();
 }
 
 /** The answer to a batch of lines (one worker's pool answers batches and groups of small files). */
