@@ -47,10 +47,10 @@ const placeOf = (id: number): number => -2 - id;
 export class DiffCollector implements DecisionListener {
   /** Line id -> row; several ids may share a row (keys that fold to the same text). */
   #rows: DiffRow[] = [];
-  #byText = new Map<string, DiffRow>();
-  /** The rows in the order made, and each one's place there (what a transient id is made into). */
+  /** The rows in the order made (a row's place there is what a transient id is made into). */
   readonly #list: DiffRow[] = [];
-  readonly #place = new Map<DiffRow, number>();
+  /** Each row's place, by its text. */
+  readonly #byText = new Map<string, number>();
   #overflow = 0;
   /** Lines counted so far for the first time. */
   #seen = 0;
@@ -87,24 +87,21 @@ export class DiffCollector implements DecisionListener {
   define(defs: readonly TraceDef[]): readonly number[] | undefined {
     let transient: number[] | undefined;
     for (const def of defs) {
-      const row = this.#rowOf(def);
+      const place = this.#placeOf(def);
       if (def.id >= 0) {
-        if (row) this.#rows[def.id] = row;
-      } else (transient ??= [])[transientIndex(def.id)] = row ? placeId(this.#place.get(row)!) : OVERFLOW;
+        if (place !== undefined) this.#rows[def.id] = this.#list[place]!;
+      } else (transient ??= [])[transientIndex(def.id)] = place === undefined ? OVERFLOW : placeId(place);
     }
     return transient;
   }
 
-  /** The row of a line, made if new and there is room; undefined past maxRows. */
-  #rowOf(def: TraceDef): DiffRow | undefined {
+  /** The place of a line's row, the row made if new and there is room; undefined past maxRows. */
+  #placeOf(def: TraceDef): number | undefined {
     const text = `${def.action}\u0000${def.from}\u0000${def.to}\u0000${def.reason}`;
-    let row = this.#byText.get(text);
-    if (row || this.#byText.size >= maxRows) return row;
-    row = { def, count: 0, samples: [], first: 0 };
-    this.#byText.set(text, row);
-    this.#place.set(row, this.#list.length);
-    this.#list.push(row);
-    return row;
+    const known = this.#byText.get(text);
+    if (known !== undefined || this.#list.length >= maxRows) return known;
+    this.#byText.set(text, this.#list.length);
+    return this.#list.push({ def, count: 0, samples: [], first: 0 }) - 1;
   }
 
   /**
@@ -163,7 +160,7 @@ export class DiffCollector implements DecisionListener {
    * input whichever planning worker defined a line first (definition order varies from run to run).
    */
   summary(): DiffSummary {
-    const rows = [...this.#byText.values()].filter((r) => r.count > 0);
+    const rows = this.#list.filter((r) => r.count > 0);
     if (this.#duplicate.count > 0) rows.push(this.#duplicate);
     if (this.#unchanged.count > 0) rows.push(this.#unchanged);
     if (this.#stitched.count > 0) rows.push(this.#stitched);
@@ -172,7 +169,7 @@ export class DiffCollector implements DecisionListener {
 
   /** What a checkpoint keeps: the rows counted (by text), the overflow and the order of first sight. */
   snapshot(): DiffSnapshot {
-    const rows = [...this.#byText.values(), this.#duplicate, this.#unchanged, this.#stitched].filter((r) => r.count > 0);
+    const rows = [...this.#list, this.#duplicate, this.#unchanged, this.#stitched].filter((r) => r.count > 0);
     return {
       rows: rows.map((r) => ({ def: { action: r.def.action, from: r.def.from, to: r.def.to, reason: r.def.reason }, count: r.count, samples: [...r.samples], first: r.first })),
       overflow: this.#overflow,
@@ -185,8 +182,12 @@ export class DiffCollector implements DecisionListener {
     const special = [this.#duplicate, this.#unchanged, this.#stitched];
     for (const r of snapshot.rows) {
       const own = special.find((s) => s.def.from === r.def.from && s.def.to === r.def.to && s.def.action === r.def.action);
-      const row = own ?? this.#rowOf({ id: -5, ...r.def });
-      if (!row) continue;
+      let row = own;
+      if (!row) {
+        const place = this.#placeOf({ id: -5, ...r.def });
+        if (place === undefined) continue;
+        row = this.#list[place]!;
+      }
       row.count = r.count;
       row.first = r.first;
       row.samples.length = 0;

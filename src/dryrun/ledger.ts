@@ -40,15 +40,10 @@ export class Ledger {
 
   /** Holds `count(a, b, c, d, e)` until the record being planned is committed (`count`: made once, not per record). */
   defer<A, B, C, D, E>(count: (a: A, b: B, c: C, d: D, e: E) => void, a: A, b: B, c: C, d: D, e: E): void {
+    // Written in place; past the arrays' length, the same writes grow them.
     const i = this.#size++;
     const at = i * 5;
     const args = this.#args;
-    if (i === this.#tags.length) {
-      this.#tags.push(this.#next - 1);
-      this.#counts.push(count as Count);
-      args.push(a, b, c, d, e);
-      return;
-    }
     this.#tags[i] = this.#next - 1;
     this.#counts[i] = count as Count;
     args[at] = a;

@@ -121,14 +121,13 @@ export class TraceKeys {
         if (key.to === to && key.action === action && key.reason === reason) return key.id;
       }
     }
-    if (this.#size >= maxKeys) {
-      const id = transientId(this.#transients++);
-      this.#pending.push({ id, action, from: fold(from), to: fold(to), reason: fold(reason) });
-      return id;
+    // A full table remembers nothing more: the line is defined again each time it is met.
+    const full = this.#size >= maxKeys;
+    const id = full ? transientId(this.#transients++) : this.base + this.#size++ * this.stride;
+    if (!full) {
+      if (!keys) this.#byFrom.set(from, (keys = []));
+      keys.push({ id, action, from, to, reason });
     }
-    if (!keys) this.#byFrom.set(from, (keys = []));
-    const id = this.base + this.#size++ * this.stride;
-    keys.push({ id, action, from, to, reason });
     this.#pending.push({ id, action, from: fold(from), to: fold(to), reason: fold(reason) });
     return id;
   }

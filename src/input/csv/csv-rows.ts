@@ -84,7 +84,8 @@ export function forEachRow(batch: LineBatch, form: RowForm, each: (item: InputIt
   for (let i = 0; i < count; i++) {
     const start = batch.starts[i]!;
     const stop = i + 1 < count ? batch.starts[i + 1]! : bytes.length;
-    // The cells of a few rows at a time: a batch's rows cut all at once outlived the worker's young-generation collections.
+    // The cells of a few rows at a time: a batch's rows cut all at once outlived the worker's
+    // young-generation collections.
     if (i % ROWS_AT_ONCE === 0) {
       const last = Math.min(count, i + ROWS_AT_ONCE);
       cellsOf = rowsOf(bytes.subarray(start, last < count ? batch.starts[last]! : bytes.length), last - i);
