@@ -65,6 +65,8 @@ export class ReplaySource {
       onDefs: (defs) => diff?.define(defs),
       identity: this.parts.identity?.(state),
       samples,
+      // An attributes object's pieces are read by --attributes changed and by a dry run's totals by attribute.
+      attributePieces: memory !== undefined || config.dryRun,
     });
     return {
       files,

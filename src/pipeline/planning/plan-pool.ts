@@ -48,6 +48,8 @@ export interface PlanPoolOptions {
   readonly identity?: { readonly dir: string; readonly here: Stitching };
   /** A dry run's page: whether it still wants sample texts (shared with the workers). @default always */
   readonly samples?: SampleNeed;
+  /** Whether attributes objects are cut into pieces, which `--attributes changed` reads (plan-record.ts). @default true */
+  readonly attributePieces?: boolean;
 }
 
 /**
@@ -69,8 +71,9 @@ export class PlanPool {
     const workers = Math.max(1, options.workers);
     const slots = workers + 1;
     const samples = options.samples ?? new SampleNeed();
-    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here, samples);
-    const data = (w: number): PlanWorkerData => ({ mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir, samples: samples.flag });
+    const attributePieces = options.attributePieces ?? true;
+    this.#local = new RecordPlanner(options.mapping, options.diff, { base: workers, stride: slots }, options.identity?.here, samples, attributePieces);
+    const data = (w: number): PlanWorkerData => ({ mapping: options.mapping, diff: options.diff, worker: w, workers: slots, mode: options.mode, identity: options.identity?.dir, samples: samples.flag, attributePieces });
     this.#workers = new WorkerPool({ script: new URL('./plan-worker.js', import.meta.url), count: workers, data, resourceLimits: threadLimits(96), label: 'Planning' });
     const reads: ReadOptions = { format: options.format, stdin: options.stdin, limits };
     const groups = new WholeFileGroups((files) => this.#workers.post({ files }).then(groupReply));

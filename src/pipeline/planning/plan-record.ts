@@ -99,6 +99,12 @@ export class RecordPlanner {
     private readonly stitch?: Stitching,
     /** Whether the page still wants sample texts (sample-need.ts). @default always */
     private readonly samples = new SampleNeed(),
+    /**
+     * Whether attributes objects are cut into pieces with their values' hashes, which only
+     * `--attributes changed` reads (changed-attributes.ts); otherwise they are serialised whole.
+     * @default true
+     */
+    private readonly attributePieces = true,
   ) {
     this.keys = diff === 'none' ? undefined : new TraceKeys(keys.base, keys.stride);
   }
@@ -154,7 +160,7 @@ export class RecordPlanner {
     let total = 0;
     for (const object of result.objects) {
       let points: number;
-      if (object.kind === 'attributes') {
+      if (object.kind === 'attributes' && this.attributePieces) {
         const pieces = attributePieces(object.body);
         points = pieces.points;
         out.item(object.kind, pieces.json, points, pieces.words);

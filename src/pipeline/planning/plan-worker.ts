@@ -26,6 +26,8 @@ export interface PlanWorkerData {
   readonly identity?: string;
   /** The run thread's SampleNeed flag (shared memory): whether the page still wants sample texts. */
   readonly samples: Int32Array;
+  /** Whether attributes objects are cut into pieces (`--attributes changed`; plan-record.ts). */
+  readonly attributePieces: boolean;
 }
 
 /**
@@ -73,7 +75,7 @@ export type PlanWorkerReply =
  * (input-reading.ts) takes the answers in input order.
  */
 const data = workerData as PlanWorkerData;
-const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity), new SampleNeed(data.samples));
+const planner = new RecordPlanner(data.mapping, data.diff, { base: data.worker, stride: data.workers }, await openStitching(data.identity), new SampleNeed(data.samples), data.attributePieces);
 const port = parentPort!;
 const recent = new RecentLinks();
 /** --stitch with a mapping file's identifiers: the index is keyed by them (identity-key.ts). */
