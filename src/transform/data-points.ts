@@ -31,12 +31,20 @@ export function dataPoints(object: BrazeObject): number {
 
 /** Data points of one attribute key set to `value` (0 for identifiers, options and subscriptions). */
 export function attributePoints(key: string, value: unknown): number {
-  if (FREE_KEYS.has(key)) return 0;
-  return WHOLE_KEYS.has(key) ? 1 : leaves(value);
+  const points = keyPoints(key);
+  return points === 'free' ? 0 : points === 'whole' ? 1 : leaves(value);
+}
+
+/** How a key's value is counted: 'free' (no point), 'whole' (one), 'leaves' (each leaf of its value). */
+export type KeyPoints = 'free' | 'whole' | 'leaves';
+
+export function keyPoints(key: string): KeyPoints {
+  if (FREE_KEYS.has(key)) return 'free';
+  return WHOLE_KEYS.has(key) ? 'whole' : 'leaves';
 }
 
 /** Leaves of a nested object; any other value (arrays included) is one. An empty object sets one key. */
-function leaves(value: unknown): number {
+export function leaves(value: unknown): number {
   if (!isRecord(value)) return 1;
   let count = 0;
   for (const key in value) count += leaves(value[key]);

@@ -6,7 +6,7 @@ import type { InputItem } from '../../input/types.js';
 import { hashId } from '../../hash.js';
 import { windowSeconds } from '../../state/dedup/window.js';
 import { parseTime } from '../../transform/time.js';
-import { attributePieces } from '../../transform/attributes/attribute-pieces.js';
+import { AttributeCutter } from '../../transform/attributes/attribute-pieces.js';
 import { dataPoints } from '../../transform/data-points.js';
 import { mapMessage } from '../../transform/map-message.js';
 import { checkShape } from '../../transform/shape.js';
@@ -79,6 +79,7 @@ export interface Planned extends Omit<RecordHead, 'traced'> {
  * writes straight into the chunk it posts (ChunkWriter, planned-codec.ts), with no object per record.
  */
 export interface PlanSink<R> {
+  /** `attrs`: an attributes object's pieces (attribute-pieces.ts), valid only during the call: copied if kept. */
   item(array: string, json: string, points: number, attrs?: Uint32Array): void;
   trace(id: number): void;
   record(head: RecordHead): R;
@@ -87,6 +88,7 @@ export interface PlanSink<R> {
 export class RecordPlanner {
   readonly keys: TraceKeys | undefined;
   readonly #builder = new PlannedBuilder();
+  readonly #cutter = new AttributeCutter();
 
   /** The number of the input file being planned (archive positions, for --stitch). */
   fileIndex = 0;
@@ -161,9 +163,9 @@ export class RecordPlanner {
     for (const object of result.objects) {
       let points: number;
       if (object.kind === 'attributes' && this.attributePieces) {
-        const pieces = attributePieces(object.body);
+        const pieces = this.#cutter.cut(object.body);
         points = pieces.points;
-        out.item(object.kind, pieces.json, points, pieces.words);
+        out.item(object.kind, pieces.json, points, this.#cutter.words);
       } else {
         points = dataPoints(object);
         out.item(object.kind, JSON.stringify(object.body), points);
@@ -218,7 +220,7 @@ class PlannedBuilder implements PlanSink<Planned> {
   #traces: number[] = [];
 
   item(array: string, json: string, points: number, attrs?: Uint32Array): void {
-    this.#items.push(attrs ? { array, json, points, attrs } : { array, json, points });
+    this.#items.push(attrs ? { array, json, points, attrs: attrs.slice() } : { array, json, points });
   }
 
   trace(id: number): void {

@@ -92,7 +92,8 @@ export class ChunkWriter implements PlanSink<void> {
   readonly #offsets: number[] = [];
   readonly #points: number[] = [];
   readonly #attrOffsets: number[] = [];
-  readonly #attrs: Uint32Array[] = [];
+  /** The attributes objects' words, copied in as they come (grown as needed). */
+  #attrWords: Uint32Array = new Uint32Array(1024);
   #attrAt = 0;
   readonly #texts: string[] = [];
   #at = 0;
@@ -118,7 +119,8 @@ export class ChunkWriter implements PlanSink<void> {
     this.#points.push(points);
     this.#attrOffsets.push(this.#attrAt);
     if (attrs) {
-      this.#attrs.push(attrs);
+      if (this.#attrAt + attrs.length > this.#attrWords.length) this.#attrWords = grownTo(this.#attrWords, this.#attrAt + attrs.length);
+      this.#attrWords.set(attrs, this.#attrAt);
       this.#attrAt += attrs.length;
     }
     this.#texts.push(json);
@@ -169,12 +171,7 @@ export class ChunkWriter implements PlanSink<void> {
     const count = this.#count;
     this.#offsets.push(this.#at);
     this.#attrOffsets.push(this.#attrAt);
-    const attrWords = new Uint32Array(this.#attrAt);
-    let at = 0;
-    for (const words of this.#attrs) {
-      attrWords.set(words, at);
-      at += words.length;
-    }
+    const attrWords = this.#attrWords.slice(0, this.#attrAt);
     return {
       count,
       ints: count * WIDTH === this.#ints.length ? this.#ints : this.#ints.slice(0, count * WIDTH),
@@ -243,6 +240,13 @@ export function* plannedRecords(chunk: PlannedChunk, file: string, part?: ChunkP
       identifiedBy: ints[o + FIELDS.identifiedBy] ? ints[o + FIELDS.identifiedBy]! - 1 : undefined,
     };
   }
+}
+
+/** A copy of `words` with room for `least` words at least (twice its size, or more). */
+function grownTo(words: Uint32Array, least: number): Uint32Array {
+  const more = new Uint32Array(Math.max(words.length * 2, least));
+  more.set(words);
+  return more;
 }
 
 /** The buffers to transfer with postMessage. */

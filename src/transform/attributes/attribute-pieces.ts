@@ -1,5 +1,5 @@
 import { hashInto } from '../../hash.js';
-import { attributePoints, contactIdentifier } from '../data-points.js';
+import { contactIdentifier, keyPoints, leaves, type KeyPoints } from '../data-points.js';
 import { canonicalJson } from './attribute-hashes.js';
 
 /**
@@ -28,6 +28,8 @@ interface KeyInfo {
   /** `"key":` */
   readonly prefix: string;
   readonly attribute: boolean;
+  /** How its value is counted in data points (data-points.ts attributePoints): 'free' 0, 'whole' 1, else its leaves. */
+  readonly points: KeyPoints;
   readonly hi: number;
   readonly lo: number;
 }
@@ -35,40 +37,64 @@ interface KeyInfo {
 /** Keys remembered (custom traits may have any name: the cache starts over past this many). */
 const KEYS_CACHED = 4096;
 const keys = new Map<string, KeyInfo>();
-/** Where the words are assembled (grown as needed); each call copies out what it wrote. */
-let scratch: Uint32Array = new Uint32Array(2 + 64 * ATTRIBUTE_WORDS);
 
-export function attributePieces(body: Readonly<Record<string, unknown>>): AttributePieces {
-  let json = '{';
-  let w = 2;
-  let points = 0;
-  // A mapping file's email or phone identifier: an identifier here, never compared nor left out.
-  const contact = body['external_id'] === undefined ? contactIdentifier(body) : undefined;
-  for (const key in body) {
-    const value = body[key];
-    const identifier = key === contact;
-    const cost = identifier ? 0 : attributePoints(key, value);
-    points += cost;
-    const valueJson = JSON.stringify(value);
-    if (valueJson === undefined) continue;
-    const info = keyInfo(key);
-    if (json.length > 1) json += ',';
-    const at = json.length;
-    json += info.prefix + valueJson;
-    if (!info.attribute || identifier) continue;
-    if (w + ATTRIBUTE_WORDS > scratch.length) scratch = grown(scratch);
-    const words = scratch;
-    words[w] = at;
-    words[w + 1] = json.length;
-    words[w + 2] = info.hi;
-    words[w + 3] = info.lo;
-    // A primitive's canonical JSON is its JSON.
-    hashInto(typeof value === 'object' && value !== null ? canonicalJson(value) : valueJson, words, w + 4);
-    words[w + 6] = cost;
-    w += ATTRIBUTE_WORDS;
+/**
+ * The pieces of one object at a time, written into words it reuses (`words`, valid until the next
+ * cut): a typed array made for each object (an off-heap store once past 64 bytes) cost more than the
+ * rest of the cut. What a caller keeps, it copies (the planner's chunk does, planned-codec.ts).
+ */
+export class AttributeCutter {
+  #scratch: Uint32Array = new Uint32Array(2 + 64 * ATTRIBUTE_WORDS);
+
+  /** The words of the last cut: the user's hash, then ATTRIBUTE_WORDS per attribute. */
+  words: Uint32Array = this.#scratch.subarray(0, 2);
+
+  /** Cuts `body` into pieces (see AttributePieces); the words are left in `words`. */
+  cut(body: Readonly<Record<string, unknown>>): { readonly json: string; readonly points: number } {
+    let json = '{';
+    let w = 2;
+    let points = 0;
+    let idJson: string | undefined;
+    // A mapping file's email or phone identifier: an identifier here, never compared nor left out.
+    const contact = body['external_id'] === undefined ? contactIdentifier(body) : undefined;
+    for (const key in body) {
+      const value = body[key];
+      const info = keyInfo(key);
+      const identifier = key === contact;
+      const cost = identifier ? 0 : info.points === 'free' ? 0 : info.points === 'whole' ? 1 : leaves(value);
+      points += cost;
+      const valueJson = JSON.stringify(value);
+      if (valueJson === undefined) continue;
+      if (key === 'external_id') idJson = valueJson;
+      if (json.length > 1) json += ',';
+      const at = json.length;
+      json += info.prefix + valueJson;
+      if (!info.attribute || identifier) continue;
+      if (w + ATTRIBUTE_WORDS > this.#scratch.length) this.#scratch = grown(this.#scratch);
+      const words = this.#scratch;
+      words[w] = at;
+      words[w + 1] = json.length;
+      words[w + 2] = info.hi;
+      words[w + 3] = info.lo;
+      // A primitive's canonical JSON is its JSON.
+      hashInto(typeof value === 'object' && value !== null ? canonicalJson(value) : valueJson, words, w + 4);
+      words[w + 6] = cost;
+      w += ATTRIBUTE_WORDS;
+    }
+    // An external_id alone (nearly every object): its JSON, a string's, never another identity's `{…}`.
+    const alone = idJson !== undefined && idJson.charCodeAt(0) === QUOTE && body['user_alias'] === undefined && body['braze_id'] === undefined;
+    hashInto(alone ? idJson! : userText(body, contact), this.#scratch, 0);
+    this.words = this.#scratch.subarray(0, w);
+    return { json: `${json}}`, points };
   }
-  hashInto(userText(body, contact), scratch, 0);
-  return { json: `${json}}`, words: scratch.slice(0, w), points };
+}
+
+const cutter = new AttributeCutter();
+
+/** The pieces of `body`, its words its own (AttributeCutter for many objects without a copy each). */
+export function attributePieces(body: Readonly<Record<string, unknown>>): AttributePieces {
+  const { json, points } = cutter.cut(body);
+  return { json, words: cutter.words.slice(), points };
 }
 
 function keyInfo(key: string): KeyInfo {
@@ -77,16 +103,18 @@ function keyInfo(key: string): KeyInfo {
     if (keys.size >= KEYS_CACHED) keys.clear();
     const hash = new Uint32Array(2);
     hashInto(key, hash, 0);
-    info = { prefix: `${JSON.stringify(key)}:`, attribute: !NOT_ATTRIBUTES.has(key), hi: hash[0]!, lo: hash[1]! };
+    info = { prefix: `${JSON.stringify(key)}:`, attribute: !NOT_ATTRIBUTES.has(key), points: keyPoints(key), hi: hash[0]!, lo: hash[1]! };
     keys.set(key, info);
   }
   return info;
 }
 
 /**
- * What the user's hash is taken of: canonicalJson of the object of the identifiers the body has
+ * What the user's hash is taken of, when the object has more than a string external_id (whose own
+ * JSON is hashed then, see cut()): canonicalJson of the object of the identifiers the body has
  * (keys sorted: braze_id, external_id, user_alias), without making that object; or, for an object a
- * mapping file identified by email or phone, that identifier alone.
+ * mapping file identified by email or phone, that identifier alone. Each is text in braces, so no two
+ * identities hash the same text.
  */
 function userText(body: Readonly<Record<string, unknown>>, contact: 'email' | 'phone' | undefined): string {
   // Keyed by identifier type and value: {"email":"a@b"} is not the user {"external_id":"a@b"}.
@@ -100,6 +128,8 @@ function userText(body: Readonly<Record<string, unknown>>, contact: 'email' | 'p
   }
   return `${text}}`;
 }
+
+const QUOTE = 0x22;
 
 /** The identifiers, in the order canonicalJson sorts them (their names need no escaping). */
 const IDENTIFIERS_SORTED = ['braze_id', 'external_id', 'user_alias'] as const;

@@ -28,6 +28,12 @@ describe('attributePieces', () => {
     const c = attributePieces({ external_id: 'v', x: 1 }).words;
     expect([a[0], a[1]]).toEqual([b[0], b[1]]);
     expect([a[0], a[1]]).not.toEqual([c[0], c[1]]);
+    // An external_id alone is hashed by its own JSON; with an alias, or as an email identifier, it is another identity.
+    const aliased = attributePieces({ external_id: 'u', user_alias: { alias_name: 'u', alias_label: 'l' }, x: 1 }).words;
+    const email = attributePieces({ email: 'u', x: 1 }).words;
+    const quoted = attributePieces({ external_id: '{"external_id":"u"}', x: 1 }).words;
+    for (const other of [aliased, email, quoted]) expect([other[0], other[1]]).not.toEqual([a[0], a[1]]);
+    expect(new Set([aliased, email, quoted].map((w) => `${w[0]}:${w[1]}`)).size).toBe(3);
     expect([...a.subarray(4, 8)]).toEqual([...b.subarray(4, 8)]);
     expect([...a.subarray(4, 8)]).not.toEqual([...b.subarray(11, 15)]);
   });
