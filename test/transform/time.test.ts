@@ -29,6 +29,27 @@ describe('parseTime', () => {
   it('keeps two-digit years as themselves', () => {
     expect(parseTime('0050-01-01T00:00:00.000Z')).toBe(new Date('0050-01-01T00:00:00.000Z').getTime());
   });
+
+  it('knows leap years: every 4th, not every 100th, every 400th', () => {
+    for (const y of ['0000', '0400', '1600', '2000', '2024', '2400']) expect(parseTime(`${y}-02-29T12:00:00.000Z`), y).toBe(new Date(`${y}-02-29T12:00:00.000Z`).getTime());
+    for (const y of ['0100', '1900', '2023', '2100']) expect(parseTime(`${y}-02-29T12:00:00.000Z`), y).toBeUndefined();
+  });
+
+  it('reads any date and time as Date does, and refuses the days a month does not have', () => {
+    // Dates across years 0-9999 (leap years, centuries, month ends), in the fast form and the general one.
+    let seed = 7;
+    const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const p = (n: number, width = 2) => String(n).padStart(width, '0');
+    for (let i = 0; i < 20_000; i++) {
+      const [y, mo, d] = [i % 3 === 0 ? next(10_000) : 1900 + next(250), 1 + next(12), 1 + next(31)];
+      const [h, mi, s, ms] = [next(24), next(60), next(60), next(1000)];
+      const text = `${p(y, 4)}-${p(mo)}-${p(d)}T${p(h)}:${p(mi)}:${p(s)}.${p(ms, 3)}Z`;
+      const date = new Date(text);
+      const real = !Number.isNaN(date.getTime()) && date.getUTCDate() === d;
+      expect(parseTime(text), text).toBe(real ? date.getTime() : undefined);
+      expect(parseTime(`${p(y, 4)}-${p(mo)}-${p(d)} ${p(h)}:${p(mi)}`), text).toBe(real ? date.getTime() - s * 1000 - ms : undefined);
+    }
+  });
 });
 
 describe('formatTime', () => {
