@@ -6,12 +6,15 @@ import { traceDropped, traceMappedKey } from '../trace.js';
 
 /**
  * Names where a property key comes from, for traces: the prefix of its Segment path (`properties`,
- * `properties.products[2]`); undefined leaves that key untraced.
+ * `properties.products[2]`); undefined leaves that key untraced. An object with a method rather than
+ * a function: a closure made for each purchase was compiled again and again by V8.
  */
-export type PropertyOrigin = (key: string) => string | undefined;
+export interface PropertyOrigin {
+  prefix(key: string): string | undefined;
+}
 
 /** Every key comes from the message's `properties`. */
-export const fromProperties: PropertyOrigin = () => 'properties';
+export const fromProperties: PropertyOrigin = { prefix: () => 'properties' };
 
 /** Why Braze would reject a top-level event/purchase property key (mapping.md §4), or undefined. */
 function topKeyRule(key: string): string | undefined {
@@ -41,7 +44,7 @@ export function cleanProperties(
   for (const key in source) {
     const value = source[key];
     if (value === undefined) continue;
-    const prefix = trace ? origin(key) : undefined;
+    const prefix = trace ? origin.prefix(key) : undefined;
     const keyTrace = prefix === undefined ? undefined : trace;
     const from = keyTrace ? dotted(prefix!, key) : '';
     const dropped = topKeyRule(key);
@@ -77,7 +80,7 @@ function sentAsIs(
   let any = false;
   for (const key in source) {
     any = true;
-    const prefix = trace ? origin(key) : undefined;
+    const prefix = trace ? origin.prefix(key) : undefined;
     if (prefix !== undefined) trace!.push(traceMappedKey(prefix, to, key));
   }
   return any ? (source as Record<string, unknown>) : undefined;

@@ -3,7 +3,7 @@ import type { MapContext, Mapped } from '../context.js';
 import { brazeObject, objectHead } from '../context.js';
 import { MAX_QUANTITY, MAX_STRING, isRecord, truncate } from '../limits.js';
 import { dotted, indexedPath } from '../paths.js';
-import { cleanProperties, fromProperties, propertiesTooLarge } from './properties.js';
+import { cleanProperties, fromProperties, propertiesTooLarge, type PropertyOrigin } from './properties.js';
 import { currency, price, productId, productIdKey, productsOf, quantity, revenue } from './purchase-fields.js';
 import { traceChanged, traceMapped, traceMappedKey } from '../trace.js';
 
@@ -71,8 +71,10 @@ function productPurchase(ctx: MapContext, order: Record<string, unknown>, produc
   const tooLarge = propertiesTooLarge(props, ctx.measureProperties);
   if (tooLarge !== undefined) return tooLarge;
   if (ctx.trace) traceProduct(ctx, product, idKey!, i, first, id.value, cost.value, count.value);
-  const fields = { productId: id.value, currency: money.value, price: cost.value, properties: props };
-  return splitQuantity(count.value).map((n) => purchaseObject(ctx, { ...fields, quantity: n }));
+  const objects: BrazeObject[] = [];
+  // A loop, not map() with a callback made for each product (V8 compiled those again and again).
+  for (const n of splitQuantity(count.value)) objects.push(purchaseObject(ctx, { productId: id.value, currency: money.value, price: cost.value, quantity: n, properties: props }));
+  return objects;
 }
 
 /**
@@ -82,21 +84,49 @@ function productPurchase(ctx: MapContext, order: Record<string, unknown>, produc
 function purchaseProperties(
   ctx: MapContext, order: Record<string, unknown>, product: Record<string, unknown>, idKey: string, i: number, first: number,
 ): Record<string, unknown> | undefined {
-  const classic = ctx.settings.preset === 'classic';
+  const keys = new ProductKeys(ctx.settings.preset === 'classic', order, product, idKey, i, first);
   // Written as loops rather than object rest/spread: this runs once per product on the hot path.
-  const used = (key: string): boolean => key === idKey || key === 'price' || key === 'quantity' || key === 'currency';
-  const own = (key: string): boolean => Object.hasOwn(product, key) && !used(key);
   const merged: Record<string, unknown> = {};
-  for (const key in product) if (!used(key)) merged[key] = product[key];
+  for (const key in product) if (!keys.used(key)) merged[key] = product[key];
   for (const key in order) {
-    if (key === 'products' || (classic && (key === 'currency' || own(key)))) continue;
+    if (key === 'products' || (keys.classic && (key === 'currency' || keys.own(key)))) continue;
     merged[key] = order[key];
   }
-  const fromOrder = (key: string): boolean => (classic ? !own(key) : key !== 'products' && Object.hasOwn(order, key));
-  // Order keys repeat on every purchase: trace them once, with the first purchase.
-  const origin = (key: string): string | undefined =>
-    fromOrder(key) ? (first === 0 ? 'properties' : undefined) : indexedPath('properties.products', i);
-  return cleanProperties(merged, origin, dotted(indexedPath('purchases', first), 'properties'), ctx.trace);
+  return cleanProperties(merged, keys, dotted(indexedPath('purchases', first), 'properties'), ctx.trace);
+}
+
+/**
+ * Which keys of a product and its order go into a purchase's properties, and where each comes from
+ * (a class, not closures made for each product: V8 compiled those again and again).
+ */
+class ProductKeys implements PropertyOrigin {
+  constructor(
+    readonly classic: boolean,
+    private readonly order: Record<string, unknown>,
+    private readonly product: Record<string, unknown>,
+    private readonly idKey: string,
+    private readonly i: number,
+    private readonly first: number,
+  ) {}
+
+  /** Made into the purchase's own fields. */
+  used(key: string): boolean {
+    return key === this.idKey || key === 'price' || key === 'quantity' || key === 'currency';
+  }
+
+  /** The product's own property. */
+  own(key: string): boolean {
+    return Object.hasOwn(this.product, key) && !this.used(key);
+  }
+
+  /** Order keys repeat on every purchase: traced once, with the first purchase. */
+  prefix(key: string): string | undefined {
+    return this.#fromOrder(key) ? (this.first === 0 ? 'properties' : undefined) : indexedPath('properties.products', this.i);
+  }
+
+  #fromOrder(key: string): boolean {
+    return this.classic ? !this.own(key) : key !== 'products' && Object.hasOwn(this.order, key);
+  }
 }
 
 function traceProduct(

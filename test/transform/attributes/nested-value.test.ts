@@ -50,7 +50,7 @@ describe('trace paths', () => {
 
 describe('cleanProperties', () => {
   // Every key's Segment path is `properties.<key>`.
-  const origin = () => 'properties';
+  const origin = { prefix: () => 'properties' };
 
   it('sends properties that need no change as they are, with a mapped trace per key', () => {
     const source = { plan: 'pro', items: [{ sku: 'a' }], n: 1 };
