@@ -44,8 +44,12 @@ export class DataPointBudget {
 
 /** The slots a request sends (items left out by --attributes changed keep their number, not a place). */
 export function sendable(batch: Slot[]): Slot[] {
-  return batch.some((s) => s.item.unsent) ? batch.filter((s) => !s.item.unsent) : batch;
+  return batch.some(unsent) ? batch.filter(sent) : batch;
 }
+
+// Made once: arrows written in the call were new functions at each request, each compiled again by V8.
+const unsent = (s: Slot): boolean => s.item.unsent === true;
+const sent = (s: Slot): boolean => !s.item.unsent;
 
 /** Data points of the request's items. */
 export function pointsOf(slots: readonly Slot[]): number {
