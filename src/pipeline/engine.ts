@@ -210,7 +210,7 @@ export class Engine {
     span.spanning = spanning;
     const slots = sendable(batch);
     const points = pointsOf(slots);
-    const request: PlannedRequest = { path: this.options.path, items: slots.map((s) => s.item) };
+    const request: PlannedRequest = { path: this.options.path, items: slots.map(itemOf) };
     const { history, inDoubt } = this.options;
     const known = history.acked.get(number);
     if (!this.#budget.spend(points, known !== undefined || history.inDoubt.has(number))) return;
@@ -290,3 +290,5 @@ const noDelivery: Delivery = { rejected: [], httpRequests: 0, retries: 0 };
 function ticketOf(unit: Unit): Ticket {
   return { file: unit.file, line: unit.line, fate: unit.fate, span: undefined, rejected: false };
 }
+
+const itemOf = (slot: Slot): RequestItem => slot.item;

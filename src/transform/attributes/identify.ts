@@ -159,20 +159,22 @@ function splitName(ctx: MapContext, traits: Record<string, unknown>, body: Recor
   const name = traits['name'];
   if (name === undefined) return;
   const { trace } = ctx;
-  const named = ['firstName', 'first_name', 'lastName', 'last_name'].some((k) => traits[k] !== undefined);
+  const named = traits['firstName'] !== undefined || traits['first_name'] !== undefined || traits['lastName'] !== undefined || traits['last_name'] !== undefined;
   if (named) return void trace?.push(traceDropped('traits.name', 'first or last name given; name is not sent'));
   if (typeof name !== 'string' || name.trim() === '') return void trace?.push(traceDropped('traits.name', 'name is not a non-empty string'));
   const text = name.trim();
   const space = text.indexOf(' ');
-  const parts = space < 0 ? [text] : [text.slice(0, space), text.slice(space + 1).trim()];
-  ['first_name', 'last_name'].forEach((to, i) => {
-    const part = parts[i];
-    if (part === undefined || part === '') return;
-    const check = textField(part);
-    if (!check.ok) return;
-    body[to] = check.value;
-    trace?.push(traceChanged('traits.name', dotted('attributes', to), check.reason ?? 'name split at the first space', check.value));
-  });
+  // Plain calls, not callbacks made at each call (V8 compiled those again and again).
+  namePart(ctx, body, 'first_name', space < 0 ? text : text.slice(0, space));
+  if (space >= 0) namePart(ctx, body, 'last_name', text.slice(space + 1).trim());
+}
+
+function namePart(ctx: MapContext, body: Record<string, unknown>, to: 'first_name' | 'last_name', part: string): void {
+  if (part === '') return;
+  const check = textField(part);
+  if (!check.ok) return;
+  body[to] = check.value;
+  ctx.trace?.push(traceChanged('traits.name', dotted('attributes', to), check.reason ?? 'name split at the first space', check.value));
 }
 
 /** actions: `current_location` from context.location latitude/longitude (both needed). */

@@ -11,7 +11,8 @@ export const PRODUCT_ID_KEYS = ['product_id', 'productId', 'id', 'sku'] as const
 
 /** The key that gives `product_id`: the first of PRODUCT_ID_KEYS with a value. */
 export function productIdKey(product: Readonly<Record<string, unknown>>): string | undefined {
-  return PRODUCT_ID_KEYS.find((key) => !absent(product[key]));
+  for (const key of PRODUCT_ID_KEYS) if (!absent(product[key])) return key;
+  return undefined;
 }
 
 /** `product_id`: a string of 1-255 characters; numbers are converted. */
