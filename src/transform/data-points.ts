@@ -31,8 +31,12 @@ export function dataPoints(object: BrazeObject): number {
 
 /** Data points of one attribute key set to `value` (0 for identifiers, options and subscriptions). */
 export function attributePoints(key: string, value: unknown): number {
-  const points = keyPoints(key);
-  return points === 'free' ? 0 : points === 'whole' ? 1 : leaves(value);
+  return pointsBy(keyPoints(key), value);
+}
+
+/** Data points of a value set under a key whose rule is `rule` (keyPoints). */
+export function pointsBy(rule: KeyPoints, value: unknown): number {
+  return rule === 'free' ? 0 : rule === 'whole' ? 1 : leaves(value);
 }
 
 /** How a key's value is counted: 'free' (no point), 'whole' (one), 'leaves' (each leaf of its value). */
@@ -44,7 +48,7 @@ export function keyPoints(key: string): KeyPoints {
 }
 
 /** Leaves of a nested object; any other value (arrays included) is one. An empty object sets one key. */
-export function leaves(value: unknown): number {
+function leaves(value: unknown): number {
   if (!isRecord(value)) return 1;
   let count = 0;
   for (const key in value) count += leaves(value[key]);

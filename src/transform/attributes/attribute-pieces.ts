@@ -1,5 +1,5 @@
 import { hashInto } from '../../hash.js';
-import { contactIdentifier, keyPoints, leaves, type KeyPoints } from '../data-points.js';
+import { contactIdentifier, keyPoints, pointsBy, type KeyPoints } from '../data-points.js';
 import { canonicalJson } from './attribute-hashes.js';
 
 /**
@@ -28,7 +28,7 @@ interface KeyInfo {
   /** `"key":` */
   readonly prefix: string;
   readonly attribute: boolean;
-  /** How its value is counted in data points (data-points.ts attributePoints): 'free' 0, 'whole' 1, else its leaves. */
+  /** How its value is counted in data points (data-points.ts keyPoints). */
   readonly points: KeyPoints;
   readonly hi: number;
   readonly lo: number;
@@ -61,7 +61,7 @@ export class AttributeCutter {
       const value = body[key];
       const info = keyInfo(key);
       const identifier = key === contact;
-      const cost = identifier ? 0 : info.points === 'free' ? 0 : info.points === 'whole' ? 1 : leaves(value);
+      const cost = identifier ? 0 : pointsBy(info.points, value);
       points += cost;
       const valueJson = JSON.stringify(value);
       if (valueJson === undefined) continue;
