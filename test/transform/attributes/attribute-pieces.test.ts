@@ -31,9 +31,11 @@ describe('attributePieces', () => {
     // An external_id alone is hashed by its own JSON; with an alias, or as an email identifier, it is another identity.
     const aliased = attributePieces({ external_id: 'u', user_alias: { alias_name: 'u', alias_label: 'l' }, x: 1 }).words;
     const email = attributePieces({ email: 'u', x: 1 }).words;
-    const quoted = attributePieces({ external_id: '{"external_id":"u"}', x: 1 }).words;
-    for (const other of [aliased, email, quoted]) expect([other[0], other[1]]).not.toEqual([a[0], a[1]]);
-    expect(new Set([aliased, email, quoted].map((w) => `${w[0]}:${w[1]}`)).size).toBe(3);
+    // A string ID whose text is another identity's (a numeric external_id's, hashed as `{"external_id":5}`).
+    const quoted = attributePieces({ external_id: '{"external_id":5}', x: 1 }).words;
+    const numeric = attributePieces({ external_id: 5, x: 1 }).words;
+    for (const other of [aliased, email, quoted, numeric]) expect([other[0], other[1]]).not.toEqual([a[0], a[1]]);
+    expect(new Set([aliased, email, quoted, numeric].map((w) => `${w[0]}:${w[1]}`)).size).toBe(4);
     expect([...a.subarray(4, 8)]).toEqual([...b.subarray(4, 8)]);
     expect([...a.subarray(4, 8)]).not.toEqual([...b.subarray(11, 15)]);
   });

@@ -133,6 +133,14 @@ describe('Order Completed -> purchases (classic)', () => {
       { from: 'properties.products[1].quantity', to: 'purchases[1].quantity', action: 'changed', reason: 'split into 2 purchases of at most 100', value: [100, 50] },
     ]));
   });
+
+  it('traces an order key once, with the first purchase, and a product key with its own purchase', () => {
+    const result = run(order({ order_id: 'o1', products: [{ product_id: 'a', price: 1 }, { product_id: 'b', price: 1, color: 'red' }] }));
+    const traced = (from: string) => result.trace.filter((t) => t.from === from).map(({ from: f, to, action }) => ({ from: f, to, action }));
+    expect(traced('properties.order_id')).toEqual([{ from: 'properties.order_id', to: 'purchases[0].properties.order_id', action: 'mapped' }]);
+    expect(traced('properties.products[1].color')).toEqual([{ from: 'properties.products[1].color', to: 'purchases[1].properties.color', action: 'mapped' }]);
+    expect(bodies(result)[1]).toMatchObject({ properties: { order_id: 'o1', color: 'red' } });
+  });
 });
 
 describe('--purchases modes', () => {
