@@ -36,8 +36,10 @@ export function eventLeftOut(name: string, selection: EventSelection): string | 
   const { events, skipEvents } = selection;
   if (events !== undefined && !matcher(events)(name)) return `event "${name}" is not in --events`;
   if (skipEvents === undefined) return undefined;
-  const hit = skipEvents.find((pattern) => matcher([pattern])(name));
-  return hit === undefined ? undefined : `event "${name}" matches --skip-events "${hit}"`;
+  // Which pattern matched, for the reason; looked for only once the list as a whole matches.
+  if (!matcher(skipEvents)(name)) return undefined;
+  for (const pattern of skipEvents) if ((compiled.get(pattern) ?? compile(pattern, [pattern]))(name)) return `event "${name}" matches --skip-events "${pattern}"`;
+  return undefined;
 }
 
 /** Splits at commas not preceded by an escaping backslash. */
@@ -59,14 +61,25 @@ function splitUnescaped(text: string): string[] {
 
 /** Compiled lists, by their text: settings are plain data, so compiling happens once per worker. */
 const compiled = new Map<string, (name: string) => boolean>();
+/**
+ * The same, by the settings' own list (one array for a worker's whole run): a message's check does
+ * not join the list's text again (a lookup by text made it, and a callback, at every event).
+ */
+const byList = new WeakMap<readonly string[], (name: string) => boolean>();
 
 function matcher(patterns: readonly string[]): (name: string) => boolean {
+  let match = byList.get(patterns);
+  if (match !== undefined) return match;
   const key = patterns.join('\u0000');
-  let match = compiled.get(key);
-  if (match === undefined) {
-    const regex = new RegExp(`^(?:${patterns.map((pattern) => globSource(pattern, 'star-question')).join('|')})$`, 'su');
-    match = (name) => regex.test(name);
-    compiled.set(key, match);
-  }
+  match = compiled.get(key) ?? compile(key, patterns);
+  byList.set(patterns, match);
+  return match;
+}
+
+/** The list's matcher, compiled and kept under `key` (its patterns joined by U+0000). */
+function compile(key: string, patterns: readonly string[]): (name: string) => boolean {
+  const regex = new RegExp(`^(?:${patterns.map((pattern) => globSource(pattern, 'star-question')).join('|')})$`, 'su');
+  const match = (name: string): boolean => regex.test(name);
+  compiled.set(key, match);
   return match;
 }

@@ -47,6 +47,9 @@ describe('eventLeftOut', () => {
   it('says why: not in --events, or which --skip-events pattern matched', () => {
     expect(eventLeftOut('Clicked', only('Order *,Signed Up'))).toBe('event "Clicked" is not in --events');
     expect(eventLeftOut('Order Refunded', skip('Clicked, Order *'))).toBe('event "Order Refunded" matches --skip-events "Order *"');
+    // Two patterns match: the first is named, for every message of the run.
+    const twice = skip('*Refunded, Order *');
+    for (let i = 0; i < 3; i++) expect(eventLeftOut('Order Refunded', twice)).toBe('event "Order Refunded" matches --skip-events "*Refunded"');
   });
 
   it('applies both: in --events and not in --skip-events', () => {
